@@ -1,0 +1,67 @@
+"""What an agent returns: ``DiagnosisResult``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = ["VERDICTS", "DiagnosisResult", "Usage", "Verdict"]
+
+Verdict = Literal["fault_detected", "network_healthy", "inconclusive"]
+VERDICTS: tuple[str, ...] = ("fault_detected", "network_healthy", "inconclusive")
+
+
+class Usage(BaseModel):
+    """What the agent spent, when it reports it (LLM agents)."""
+
+    model_config = ConfigDict(extra="forbid")
+    input_tokens: int = Field(default=0, ge=0)
+    output_tokens: int = Field(default=0, ge=0)
+    llm_calls: int = Field(default=0, ge=0)
+    cost_usd: float | None = Field(default=None, ge=0)
+
+
+class DiagnosisResult(BaseModel):
+    """An agent's answer. ``device``/``interface`` name where the fault is; for a healthy verdict
+    leave them empty. A NetOpsBench-style result (``findings: {fault_type, location: {device,
+    interface}, evidence}``) is accepted and normalised."""
+
+    model_config = ConfigDict(extra="ignore")
+    verdict: Verdict
+    fault_type: str | None = None
+    device: str | None = None
+    interface: str | None = None
+    confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    reasoning: str = ""
+    evidence: list[str] = Field(default_factory=list)
+    usage: Usage | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_findings(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "findings" not in data:
+            return data
+        data = dict(data)
+        findings = data.pop("findings") or {}
+        if not isinstance(findings, dict):
+            raise ValueError("findings must be a mapping")
+        location = findings.get("location") or {}
+        data.setdefault("fault_type", findings.get("fault_type"))
+        data.setdefault("device", location.get("device") or findings.get("device"))
+        data.setdefault("interface", location.get("interface") or findings.get("interface"))
+        if "evidence" in findings and "evidence" not in data:
+            ev = findings["evidence"]
+            data["evidence"] = [str(e) for e in ev] if isinstance(ev, list) else [str(ev)]
+        meta = data.pop("metadata", None)
+        if isinstance(meta, dict) and "usage" not in data and any(
+            k in meta for k in ("input_tokens", "output_tokens")
+        ):
+            data["usage"] = {
+                "input_tokens": int(meta.get("input_tokens") or 0),
+                "output_tokens": int(meta.get("output_tokens") or 0),
+                "llm_calls": int(meta.get("llm_call_count") or 0),
+            }
+        data.pop("agent_name", None)
+        data.pop("success", None)
+        return data

@@ -1,0 +1,108 @@
+"""What a fault is: a registered class that injects a real failure, proves it from evidence,
+clears it, and states its ground truth."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from ..evidence import EvidenceStore, Window
+    from ..runtime import Lab
+    from ..topology import Topology
+
+__all__ = [
+    "Fault",
+    "FaultTarget",
+    "GroundTruth",
+    "Location",
+    "NoParams",
+    "TargetKind",
+    "Verification",
+]
+
+
+class TargetKind(StrEnum):
+    DEVICE = "device"  # {device}
+    INTERFACE = "interface"  # {device, interface}
+    LINK = "link"  # {device, interface}: either end of a link; both ends are ground truth
+    PREFIX = "prefix"  # {device, prefix}
+
+
+class FaultTarget(BaseModel):
+    """Where a scenario points a fault (the ``fault.target`` mapping of a scenario file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    device: str
+    interface: str | None = None
+    prefix: str | None = None
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    device: str
+    interface: str | None = None
+
+
+class GroundTruth(BaseModel):
+    """What a correct diagnosis names. ``equivalent`` lists other places that are the same fault
+    (for a link fault, the other end of the link)."""
+
+    model_config = ConfigDict(frozen=True)
+    fault_type: str
+    device: str
+    interface: str | None = None
+    equivalent: tuple[Location, ...] = ()
+
+
+class Verification(BaseModel):
+    """Whether the symptom is really there, and the evidence that says so."""
+
+    confirmed: bool
+    evidence: list[str] = Field(default_factory=list)
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Fault(ABC):
+    """Base class for faults. Subclasses set the class attributes and implement the four steps.
+
+    A fault instance is bound to one topology, target and parameter set; ``inject`` and ``clear``
+    act on a lab of that topology. ``verify`` must decide from collected evidence (the ping mesh,
+    kernel and FRR state), never from the fault's own bookkeeping.
+    """
+
+    name: ClassVar[str]
+    category: ClassVar[str]
+    targets: ClassVar[tuple[TargetKind, ...]]
+    aliases: ClassVar[tuple[str, ...]] = ()
+    Params: ClassVar[type[BaseModel]] = NoParams
+    #: host capabilities (see ``faults.capabilities``) that at least one implementation path needs
+    requires: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def __init__(self, topology: Topology, target: FaultTarget, params: BaseModel | None = None) -> None:
+        self.topology = topology
+        self.target = target
+        self.params = params if params is not None else self.Params()
+
+    @classmethod
+    def check_target(cls, topology: Topology, target: FaultTarget) -> None:
+        """Raise ValueError naming the target field when this fault cannot apply there."""
+
+    @abstractmethod
+    def inject(self, lab: Lab) -> None: ...
+
+    @abstractmethod
+    def verify(self, lab: Lab, store: EvidenceStore, window: Window) -> Verification: ...
+
+    @abstractmethod
+    def clear(self, lab: Lab) -> None: ...
+
+    @abstractmethod
+    def ground_truth(self) -> GroundTruth: ...

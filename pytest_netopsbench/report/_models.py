@@ -1,0 +1,142 @@
+"""Typed records that cross from the episode runner to reports: one ``CaseRecord`` per case
+(it travels from xdist workers to the controller as JSON), and the ``BenchmarkReport``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ..diagnosis import DiagnosisResult
+from ..faults._base import GroundTruth
+
+__all__ = [
+    "OUTCOMES",
+    "BenchmarkReport",
+    "CaseRecord",
+    "ConfidenceInterval",
+    "Outcome",
+    "RepeatStats",
+    "RunMeta",
+    "Summary",
+]
+
+Outcome = Literal["correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped"]
+OUTCOMES: tuple[str, ...] = (
+    "correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped",
+)
+REPORT_SCHEMA = "netopsbench-report/1"
+
+
+class CaseRecord(BaseModel):
+    """Everything about one case (one scenario, one trial), ground truth included.
+
+    Never shown to the agent; written to ``cases.jsonl`` as each case finishes."""
+
+    case_id: str
+    scenario_id: str
+    nodeid: str = ""
+    trial: int = 0
+    scale: str
+    difficulty: str = "medium"
+    tags: list[str] = Field(default_factory=list)
+    healthy: bool
+    expected: GroundTruth | None = None
+    expected_verdict: str
+    diagnosis: DiagnosisResult | None = None
+    outcome: Outcome
+    passed: bool = False
+    score: float = 0.0
+    verdict_correct: bool = False
+    device_correct: bool = False
+    interface_correct: bool | None = None  # None when the fault has no interface
+    fault_type_correct: bool | None = None  # None for healthy cases
+    message: str = ""
+    agent_seconds: float = 0.0
+    tool_calls: int = 0
+    tool_errors: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    llm_calls: int = 0
+    cost_usd: float | None = None
+    phases: dict[str, float] = Field(default_factory=dict)
+    worker: str = "master"
+    lab: str = ""
+    lab_rebuilt: bool = False
+    started: float = 0.0
+    ended: float = 0.0
+    trace_path: str | None = None
+    evidence_path: str | None = None
+
+
+class ConfidenceInterval(BaseModel):
+    value: float | None
+    low: float | None
+    high: float | None
+    level: float = 0.95
+    n: int = 0
+
+
+class Summary(BaseModel):
+    """Headline metrics over a set of cases (formulas in docs/metrics.md)."""
+
+    cases: int = 0
+    fault_cases: int = 0
+    healthy_cases: int = 0
+    passed: int = 0
+    pass_rate: float | None = None
+    mean_score: float | None = None
+    detection_accuracy: float | None = None
+    detection_precision: float | None = None
+    detection_recall: float | None = None
+    detection_f1: float | None = None
+    detection_macro_f1: float | None = None
+    false_positive_rate: float | None = None
+    device_localization_rate: float | None = None
+    interface_localization_rate: float | None = None
+    fault_type_accuracy: float | None = None
+    strict_accuracy: float | None = None
+    mean_agent_seconds: float | None = None
+    p90_agent_seconds: float | None = None
+    mean_tool_calls: float | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    outcomes: dict[str, int] = Field(default_factory=dict)
+
+
+class RepeatStats(BaseModel):
+    trials: int
+    pass_at_k: float | None = None
+    pass_hat_k: float | None = None
+    flaky_share: float | None = None
+    per_case: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+class RunMeta(BaseModel):
+    run_id: str
+    agent: str = ""
+    runtime: str = "netns"
+    campaign_version: str | None = None
+    netopsbench_version: str = ""
+    python: str = ""
+    pytest: str = ""
+    frr: str = ""
+    host: str = ""
+    workers: int = 1
+    started: float = 0.0
+    ended: float = 0.0
+    argv: list[str] = Field(default_factory=list)
+    pass_score: float = 1.0
+
+
+class BenchmarkReport(BaseModel):
+    schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
+    run: RunMeta
+    summary: Summary
+    confidence: dict[str, ConfidenceInterval] = Field(default_factory=dict)
+    breakdowns: dict[str, dict[str, Summary]] = Field(default_factory=dict)
+    repeats: RepeatStats | None = None
+    cases: list[CaseRecord] = Field(default_factory=list)
+
+    model_config = {"populate_by_name": True}

@@ -1,0 +1,90 @@
+"""Scenario file format v1 (public, documented in docs/scenarios.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = ["FORMAT_VERSION", "FaultSpec", "Scenario", "Timing", "TopologySpec"]
+
+FORMAT_VERSION = 1
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$")
+
+
+class TopologySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scale: str = "xs"
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: str) -> str:
+        from ..topology import normalize_scale
+
+        return normalize_scale(v)
+
+
+class FaultSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    target: dict[str, Any]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Timing(BaseModel):
+    """Episode windows in seconds. Defaults are chosen in docs/timing.md."""
+
+    model_config = ConfigDict(extra="forbid")
+    baseline_s: float = Field(default=8.0, ge=1.0, le=600.0)
+    observe_s: float = Field(default=8.0, ge=1.0, le=600.0)
+    settle_s: float = Field(default=1.0, ge=0.0, le=120.0, description="pause after inject before observing")
+    verify_timeout_s: float = Field(default=20.0, ge=1.0, le=600.0)
+    recover_timeout_s: float = Field(default=60.0, ge=1.0, le=900.0)
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario_id: str
+    name: str
+    description: str = ""
+    format_version: int = FORMAT_VERSION
+    topology: TopologySpec = Field(default_factory=TopologySpec)
+    traffic: Literal["light", "standard", "stress"] = "standard"
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    tags: list[str] = Field(default_factory=list)
+    fault: FaultSpec | None = None
+    timing: Timing = Field(default_factory=Timing)
+    campaign: str | None = Field(default=None, description="campaign version that generated this file")
+
+    @field_validator("scenario_id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _SLUG.match(v):
+            raise ValueError(
+                f"{v!r} is not a slug: use 2-120 lowercase letters, digits and '-' (it becomes the test id)"
+            )
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        for tag in v:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tag):
+                raise ValueError(f"tag {tag!r} must be an identifier (it becomes a pytest marker)")
+        return v
+
+    @field_validator("format_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != FORMAT_VERSION:
+            raise ValueError(f"format_version {v} is not supported (this version reads {FORMAT_VERSION})")
+        return v
+
+    @property
+    def scale(self) -> str:
+        return self.topology.scale
+
+    @property
+    def healthy(self) -> bool:
+        return self.fault is None
