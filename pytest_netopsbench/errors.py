@@ -7,6 +7,7 @@ __all__ = [
     "FaultError",
     "LabError",
     "NetopsbenchError",
+    "ReportError",
     "RunFailedError",
     "ScenarioError",
     "ToolInputError",
@@ -29,7 +30,7 @@ class LabError(NetopsbenchError):
         if logs:
             parts.append(f"daemon logs: {logs}")
         super().__init__("; ".join(parts))
-        self.step, self.device, self.logs = step, device, logs
+        self.message, self.step, self.device, self.logs = message, step, device, logs
 
 
 class CapabilityError(NetopsbenchError):
@@ -47,6 +48,14 @@ class ScenarioError(NetopsbenchError):
         where = ":".join(p for p in (file, field) if p)
         super().__init__(f"{where}: {message}" if where else message)
         self.file, self.field = file, field
+
+
+class ReportError(NetopsbenchError):
+    """A report file is missing, is not a benchmark report, or reports cannot be combined."""
+
+    def __init__(self, message: str, *, file: str = "") -> None:
+        super().__init__(f"{file}: {message}" if file else message)
+        self.file = file
 
 
 class FaultError(NetopsbenchError):

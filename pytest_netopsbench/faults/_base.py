@@ -20,6 +20,7 @@ __all__ = [
     "GroundTruth",
     "Location",
     "NoParams",
+    "TargetError",
     "TargetKind",
     "Verification",
 ]
@@ -58,6 +59,15 @@ class GroundTruth(BaseModel):
     equivalent: tuple[Location, ...] = ()
 
 
+class TargetError(ValueError):
+    """A target or parameter that does not fit the topology; ``field`` is the scenario field to fix
+    (e.g. ``fault.target.interface``)."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class Verification(BaseModel):
     """Whether the symptom is really there, and the evidence that says so."""
 
@@ -94,6 +104,21 @@ class Fault(ABC):
     @classmethod
     def check_target(cls, topology: Topology, target: FaultTarget) -> None:
         """Raise ValueError naming the target field when this fault cannot apply there."""
+        return None
+
+    @classmethod
+    def check_params(cls, topology: Topology, target: FaultTarget, params: BaseModel) -> None:
+        """Raise TargetError when parameters do not fit this target (e.g. a peer the device lacks)."""
+        return None
+
+    @classmethod
+    def unsupported_reason(cls) -> str | None:
+        """Why this host cannot run the fault (missing ``requires`` capabilities), or None.
+        Scenario runners skip with this reason."""
+        from ._caps import missing
+
+        lacking = missing(cls.requires)
+        return f"{cls.name} needs {', '.join(lacking)}, which this host lacks" if lacking else None
 
     @abstractmethod
     def inject(self, lab: Lab) -> None: ...

@@ -21,7 +21,9 @@ __all__ = [
     "Summary",
 ]
 
-Outcome = Literal["correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped"]
+Outcome = Literal[
+    "correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped"
+]
 OUTCOMES: tuple[str, ...] = (
     "correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped",
 )
@@ -41,6 +43,11 @@ class CaseRecord(BaseModel):
     difficulty: str = "medium"
     tags: list[str] = Field(default_factory=list)
     healthy: bool
+    #: the scenario's fault type (None for healthy); known even when the case failed before
+    #: ground truth existed, so breakdowns never lose an infra_error case to "unknown"
+    fault_type: str | None = None
+    #: the scenario's ``campaign`` version; ``build_report`` lifts it into ``RunMeta``
+    campaign: str | None = None
     expected: GroundTruth | None = None
     expected_verdict: str
     diagnosis: DiagnosisResult | None = None
@@ -81,11 +88,18 @@ class Summary(BaseModel):
     """Headline metrics over a set of cases (formulas in docs/metrics.md)."""
 
     cases: int = 0
+    scored_cases: int = 0  # cases minus excluded (infra_error, skipped): the agent-metric denominator
+    excluded_cases: int = 0
     fault_cases: int = 0
     healthy_cases: int = 0
+    interface_cases: int = 0
     passed: int = 0
     pass_rate: float | None = None
     mean_score: float | None = None
+    true_positives: int = 0
+    false_positives: int = 0
+    true_negatives: int = 0
+    false_negatives: int = 0
     detection_accuracy: float | None = None
     detection_precision: float | None = None
     detection_recall: float | None = None
@@ -99,17 +113,29 @@ class Summary(BaseModel):
     mean_agent_seconds: float | None = None
     p90_agent_seconds: float | None = None
     mean_tool_calls: float | None = None
+    tool_calls: int = 0
+    tool_errors: int = 0
+    llm_calls: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    mean_input_tokens: float | None = None
+    mean_output_tokens: float | None = None
     cost_usd: float | None = None
+    mean_cost_usd: float | None = None
     outcomes: dict[str, int] = Field(default_factory=dict)
 
 
 class RepeatStats(BaseModel):
+    """Repeat statistics over scenarios (definitions in docs/metrics.md). ``per_case`` is keyed by
+    scenario id: ``{n, c, pass_at_k, pass_hat_k, flaky}``."""
+
     trials: int
+    k: int = 0
+    scenarios: int = 0
     pass_at_k: float | None = None
     pass_hat_k: float | None = None
     flaky_share: float | None = None
+    flaky_cases: list[str] = Field(default_factory=list)
     per_case: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
@@ -128,6 +154,7 @@ class RunMeta(BaseModel):
     ended: float = 0.0
     argv: list[str] = Field(default_factory=list)
     pass_score: float = 1.0
+    merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
 
 
 class BenchmarkReport(BaseModel):

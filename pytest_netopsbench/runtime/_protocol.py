@@ -52,6 +52,13 @@ class LabInfo(BaseModel):
     devices: list[str]
     run_dir: str
     state: str = "up"  # up | stale | deploying
+    # Start time of the owner (clock ticks since boot, /proc/PID/stat field 22): a reused pid is not
+    # mistaken for a live owner. 0 with owner_pid 0 marks a manual lab (`runtime up`), never stale.
+    owner_start: int = 0
+
+    @property
+    def manual(self) -> bool:
+        return self.owner_pid == 0
 
 
 @runtime_checkable
@@ -79,6 +86,18 @@ class Lab(Protocol):
 
     def vtysh(self, device: str, commands: Sequence[str], *, timeout: float = 10.0) -> str:
         """Run FRR CLI commands on a switch (show or configure); returns the text output."""
+        ...
+
+    def vty_show(self, device: str, command: str, *, daemon: str = "zebra", timeout: float = 5.0) -> str:
+        """Fast read path: one show command straight over a daemon's unix vty socket (no vtysh fork)."""
+        ...
+
+    def ns(self, device: str) -> str:
+        """The network namespace name of a device (``<lab>-<device>``)."""
+        ...
+
+    def logs(self, device: str) -> dict[str, Path]:
+        """daemon -> log file on this host for a switch's FRR daemons (empty when not file-backed)."""
         ...
 
     def health(self) -> HealthReport: ...

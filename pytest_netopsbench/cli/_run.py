@@ -1,0 +1,98 @@
+"""``netopsbench run``: a thin front for the pytest plugin (the same pytest invocation the SDK makes)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..errors import NetopsbenchError
+
+__all__ = ["register"]
+
+_EPILOG = """examples:
+  netopsbench run scenarios/generated/xs --agent agents.reference:ReferenceAgent -n 2
+  netopsbench run --scale xs --agent mypkg.agent:Agent --report out.json -- -k bgp -x
+
+Everything after `--` goes to pytest unchanged (-k, -m, -x, --junitxml, ...)."""
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "run", help="run scenarios with an agent (pytest + the netopsbench plugin)",
+        description="Run scenario files or directories with an agent and print the benchmark summary. "
+                    "Equivalent to `pytest PATHS --netopsbench-agent=AGENT -n N`.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="scenario files or directories (default: scenarios/generated/<scale>)")
+    p.add_argument("--agent", required=True, metavar="MODULE:ATTR",
+                   help="the agent: an object with diagnose(context), a class or a factory")
+    p.add_argument("-n", "--workers", type=int, default=1, metavar="N",
+                   help="parallel workers (pytest-xdist)")
+    p.add_argument("--scale", help="only scenarios of this scale (xs, s, m, l, xl)")
+    p.add_argument("--report", type=Path, metavar="PATH", help="also write the JSON report here")
+    p.add_argument("--artifacts", type=Path, metavar="DIR", help="runs directory (default .netopsbench/runs)")
+    p.add_argument("--agent-timeout", type=float, metavar="SECONDS", help="per-case agent budget")
+    p.add_argument("--runtime", help="lab backend (netns, containerlab)")
+    p.add_argument("--lab", action="append", default=[], metavar="NAME",
+                   help="run on this already-running lab (repeat for more; see `runtime up`)")
+    p.add_argument("--keep-lab", action="store_true", help="leave the labs up afterwards")
+    p.add_argument("--no-trace", action="store_true", help="do not write agent trajectories")
+    p.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output instead of -q")
+    p.set_defaults(func=_run)
+
+
+def _split(paths: list[str]) -> tuple[list[str], list[str]]:
+    """argparse puts everything after ``--`` into the positionals; the pytest part starts at the
+    first option-looking word."""
+    for i, word in enumerate(paths):
+        if word.startswith("-"):
+            return paths[:i], paths[i:]
+    return paths, []
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pytest
+
+    from ..report._rundir import new_run_id
+    from ..sdk import RunOptions, build_pytest_args
+    from ..topology import normalize_scale
+
+    paths, extra = _split(list(args.paths))
+    if args.workers < 1:
+        raise NetopsbenchError(f"-n must be at least 1, got {args.workers}")
+    if not paths:
+        if not args.scale:
+            raise NetopsbenchError("name scenario files or directories, or --scale (e.g. --scale xs)")
+        root = Path("scenarios") / "generated" / normalize_scale(args.scale)
+        if not root.is_dir():
+            raise NetopsbenchError(f"{root} does not exist; run `netopsbench benchmark prepare "
+                                   f"--scales {args.scale}` first or pass scenario paths")
+        paths = [str(root)]
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise NetopsbenchError(f"no such file or directory: {missing[0]}")
+    if args.scale and args.paths:
+        extra = ["-m", normalize_scale(args.scale), *extra]
+    try:
+        options = RunOptions(
+            workers=args.workers, keep_runtime=args.keep_lab, artifacts_dir=args.artifacts,
+            trace=not args.no_trace, agent_timeout_s=args.agent_timeout, runtime=args.runtime,
+            pytest_args=extra, quiet=not args.verbose,
+        )
+    except ValueError as exc:
+        raise NetopsbenchError(f"invalid option: {exc}") from None
+    run_id = new_run_id()
+    argv = build_pytest_args(paths, agent=args.agent, options=options, run_id=run_id, report=args.report,
+                             labs=args.lab)
+    code = int(pytest.main(argv))
+    runs_root = args.artifacts or Path(".netopsbench") / "runs"
+    report = runs_root / run_id / "report.json"
+    if report.is_file():
+        print(f"netopsbench: report {report}")
+        if args.report:
+            print(f"netopsbench: report copy {args.report}")
+    elif code not in (0, 1):
+        print(f"netopsbench: no report written (pytest exit code {code}); see the output above")
+    return code

@@ -1,0 +1,144 @@
+"""Calling an agent under a hard time limit and turning whatever it returns into a
+``DiagnosisResult`` (or a precise reason why not)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import inspect
+import threading
+import time
+import traceback
+from collections.abc import Mapping
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ValidationError
+
+from ..diagnosis import DiagnosisResult
+
+__all__ = ["Agent", "AgentCall", "agent_name", "call_agent", "coerce_result"]
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """Anything with ``diagnose(context)``, returning a ``DiagnosisResult`` (or an awaitable of one)."""
+
+    def diagnose(self, context: Any) -> Any: ...
+
+
+class AgentCall(BaseModel):
+    kind: Literal["ok", "error", "timeout", "invalid"]
+    diagnosis: DiagnosisResult | None = None
+    message: str = ""
+    detail: str = ""  # traceback or validation errors, for the failure report
+    seconds: float = 0.0
+
+
+def agent_name(agent: object) -> str:
+    name = getattr(agent, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    cls = type(agent)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def coerce_result(value: Any) -> DiagnosisResult:
+    """Accept a ``DiagnosisResult``, a mapping, another pydantic model or a dataclass with the same
+    fields (NetOpsBench's ``findings`` shape included). Raises ``TypeError``/``ValidationError``."""
+    if isinstance(value, DiagnosisResult):
+        return value
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"diagnose() returned {type(value).__name__} ({str(value)[:80]!r}); expected a DiagnosisResult "
+            "or a mapping with verdict, device, interface, fault_type"
+        )
+    return DiagnosisResult.model_validate(dict(value))
+
+
+class _Runner:
+    def __init__(self, agent: Any, context: Any) -> None:
+        self.agent, self.context = agent, context
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.tb = ""
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[Any] | None = None
+
+    def __call__(self) -> None:
+        try:
+            value = self.agent.diagnose(self.context)
+            if inspect.isawaitable(value):
+                value = self._await(value)
+            self.result = value
+        except BaseException as exc:  # everything the agent raises is the agent's failure
+            self.error = exc
+            self.tb = traceback.format_exc()
+
+    def _await(self, awaitable: Any) -> Any:
+        loop = asyncio.new_event_loop()
+        self.loop = loop
+
+        async def wrap() -> Any:
+            return await awaitable
+
+        try:
+            self.task = loop.create_task(wrap())
+            return loop.run_until_complete(self.task)
+        finally:
+            loop.close()
+
+    def cancel(self) -> None:
+        """Best effort: an async agent is cancelled; a sync one cannot be stopped and is abandoned
+        (its daemon thread dies with the process)."""
+        loop, task = self.loop, self.task
+        if loop is not None and task is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed in the meantime
+                loop.call_soon_threadsafe(task.cancel)
+
+
+def call_agent(agent: Any, context: Any, timeout_s: float) -> AgentCall:
+    """Run ``agent.diagnose(context)`` in a worker thread and wait at most ``timeout_s``."""
+    runner = _Runner(agent, context)
+    thread = threading.Thread(target=runner, name="netopsbench-agent", daemon=True)
+    start = time.monotonic()
+    thread.start()
+    thread.join(timeout_s)
+    seconds = time.monotonic() - start
+    if thread.is_alive():
+        runner.cancel()
+        thread.join(0.5)
+        return AgentCall(
+            kind="timeout",
+            seconds=seconds,
+            message=f"the agent did not answer within the {timeout_s:g} s budget "
+            "(--netopsbench-agent-timeout); it was abandoned",
+        )
+    if runner.error is not None:
+        exc = runner.error
+        return AgentCall(
+            kind="error",
+            seconds=seconds,
+            detail=runner.tb,
+            message=f"diagnose() raised {type(exc).__name__}: {exc}",
+        )
+    try:
+        diagnosis = coerce_result(runner.result)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(result)'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        )
+        return AgentCall(
+            kind="invalid",
+            seconds=seconds,
+            detail=str(exc),
+            message=f"diagnose() returned a result that does not validate: {problems}",
+        )
+    except TypeError as exc:
+        return AgentCall(kind="invalid", seconds=seconds, message=str(exc))
+    return AgentCall(kind="ok", diagnosis=diagnosis, seconds=seconds)

@@ -1,0 +1,114 @@
+"""``LabSession``: a deployed lab with its evidence collector running, as one unit the episode
+and the plugin's per-worker lab pool share."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from ..errors import LabError
+from ..evidence import Collector, EvidenceStore
+from ..runtime import HealthReport, Lab, attach_lab, create_lab
+
+__all__ = ["LabSession"]
+
+
+class LabSession:
+    """Owns one lab, one evidence store and the collector feeding it."""
+
+    def __init__(self, lab: Lab, store: EvidenceStore, collector: Collector) -> None:
+        self.lab, self.store, self.collector = lab, store, collector
+        self.deploy_seconds = 0.0
+        self.rebuilt = 0
+        self.attached = False  # True: the lab belongs to someone else and outlives this session
+
+    @classmethod
+    def start(
+        cls,
+        scale: str,
+        *,
+        backend: str,
+        name: str,
+        run_id: str,
+        worker: str,
+        store_dir: Path,
+        traffic: str = "standard",
+        healthy_timeout: float = 120.0,
+    ) -> LabSession:
+        """Deploy, wait for convergence, start collecting. Tears the lab down again if any step
+        fails, so a failed start leaves nothing behind."""
+        started = time.monotonic()
+        lab = create_lab(scale, backend=backend, name=name, run_id=run_id, worker=worker)
+        try:
+            lab.deploy()
+            report = lab.wait_healthy(healthy_timeout)
+            if not report.healthy:
+                raise LabError(
+                    f"lab {name} did not converge within {healthy_timeout:g} s: "
+                    + "; ".join(report.problems[:5]),
+                    step="wait_healthy",
+                )
+            store_dir.mkdir(parents=True, exist_ok=True)
+            store = EvidenceStore(store_dir / "evidence.sqlite")
+            collector = Collector(lab, store, traffic=traffic)
+            collector.start()
+        except BaseException:
+            lab.teardown()
+            raise
+        session = cls(lab, store, collector)
+        session.deploy_seconds = time.monotonic() - started
+        return session
+
+    @classmethod
+    def attach(
+        cls, name: str, *, store_dir: Path, traffic: str = "standard", healthy_timeout: float = 120.0,
+    ) -> LabSession:
+        """Use a lab someone else deployed (``runtime up``, an SDK pool): check it is healthy and
+        start collecting. The lab is never torn down by ``close``; only the collector stops."""
+        started = time.monotonic()
+        lab = attach_lab(name)
+        report = lab.wait_healthy(healthy_timeout)
+        if not report.healthy:
+            raise LabError(f"attached lab {name} is not healthy: " + "; ".join(report.problems[:5])
+                           + f"; repair or recreate it (netopsbench runtime teardown {name})",
+                           step="wait_healthy")
+        store_dir.mkdir(parents=True, exist_ok=True)
+        store = EvidenceStore(store_dir / "evidence.sqlite")
+        collector = Collector(lab, store, traffic=traffic)
+        collector.start()
+        session = cls(lab, store, collector)
+        session.attached = True
+        session.deploy_seconds = time.monotonic() - started
+        return session
+
+    @property
+    def name(self) -> str:
+        return self.lab.name
+
+    def use_traffic(self, profile: str) -> None:
+        """Switch the background traffic profile (scenarios on one lab may ask for different ones)."""
+        from ..evidence import BackgroundTraffic
+
+        current = self.collector.traffic
+        if current.name == profile:
+            return
+        current.stop()
+        self.collector.traffic = BackgroundTraffic(self.lab, profile)
+        self.collector.traffic.start()
+
+    def check_healthy(self, timeout: float) -> HealthReport:
+        """Quick check first (the common case), then wait up to ``timeout`` for convergence."""
+        report = self.lab.health()
+        if report.healthy:
+            return report
+        return self.lab.wait_healthy(timeout)
+
+    def close(self, *, keep_lab: bool = False) -> None:
+        try:
+            self.collector.stop()
+        finally:
+            try:
+                self.store.close()
+            finally:
+                if not keep_lab and not self.attached:
+                    self.lab.teardown()

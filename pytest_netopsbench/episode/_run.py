@@ -1,0 +1,338 @@
+"""One case end to end: baseline -> inject -> verify -> observe -> context -> agent (under a
+timeout) -> score -> clear -> verify healthy.
+
+Healthy scenarios run the same phases with the same windows and no injection. The episode is
+split into ``prepare`` / ``diagnose`` / ``finish`` so the pytest plugin can run them in an item's
+setup, call and teardown (harness failures become pytest errors, agent failures become
+failures); :func:`run_episode` runs all three for other callers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..diagnosis import DiagnosisResult
+from ..errors import FaultError, LabError
+from ..faults import Fault, GroundTruth, build_fault
+from ..report import CaseRecord
+from ..scenario import Scenario
+from ..scoring import CaseScore, score_case
+from ..topology import Topology
+from ..trace import TraceRecorder
+from ._agent import AgentCall, call_agent
+from ._context import DiagnosticContext, McpAccess, new_case_id
+from ._lab import LabSession
+
+__all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode", "unmet_requirements"]
+
+ScoreFn = Callable[[GroundTruth | None, DiagnosisResult, Topology], CaseScore]
+ContextFn = Callable[[DiagnosticContext], DiagnosticContext]
+
+
+class InfraError(FaultError):
+    """The harness could not set the case up fairly (injection not confirmed, lab unhealthy)."""
+
+
+class EpisodeSettings(BaseModel):
+    agent_timeout_s: float = 300.0
+    pass_score: float = 1.0
+    trace: bool = True
+    mcp: bool = True
+
+
+def unmet_requirements(fault_cls: type[Fault]) -> list[str]:
+    """Capabilities a fault class needs that this host lacks (by mechanism family, kernel
+    feature or binary name); empty when the host can run it."""
+    from ..runtime.capabilities import detect, fault_mechanisms
+
+    caps = detect()
+    mechanisms = fault_mechanisms(caps).model_dump()
+    kernel = caps.kernel.model_dump()
+    missing: list[str] = []
+    for need in fault_cls.requires:
+        if need in mechanisms:
+            ok = mechanisms[need] is not None
+        elif need in kernel:
+            ok = bool(kernel[need])
+        else:
+            ok = caps.has(need)
+        if not ok:
+            missing.append(need)
+    return missing
+
+
+class Episode:
+    """One case on one lab session. Not thread-safe; one episode at a time per lab."""
+
+    def __init__(
+        self,
+        *,
+        scenario: Scenario,
+        session: LabSession,
+        run_id: str,
+        nodeid: str,
+        trial: int = 0,
+        worker: str = "master",
+        settings: EpisodeSettings | None = None,
+        case_dir: Path | None = None,
+        make_context: ContextFn | None = None,
+        score: ScoreFn | None = None,
+    ) -> None:
+        self.scenario, self.session = scenario, session
+        self.settings = settings or EpisodeSettings()
+        self.case_dir = case_dir
+        self._make_context, self._score = make_context, score or score_case
+        self.topology = session.lab.topology
+        self.fault: Fault | None = None
+        if scenario.fault is not None:
+            spec = scenario.fault
+            self.fault = build_fault(spec.type, dict(spec.target), dict(spec.params), self.topology)
+        self.truth: GroundTruth | None = self.fault.ground_truth() if self.fault else None
+        self.recorder = TraceRecorder(enabled=self.settings.trace)
+        self.context: DiagnosticContext | None = None
+        self.agent_call: AgentCall | None = None
+        self._mcp: Any = None
+        self._injected = False
+        self._t0 = 0.0
+        self.record = CaseRecord(
+            case_id=new_case_id(run_id, nodeid, trial),
+            scenario_id=scenario.scenario_id,
+            nodeid=nodeid,
+            trial=trial,
+            scale=scenario.scale,
+            difficulty=scenario.difficulty,
+            tags=list(scenario.tags),
+            healthy=scenario.healthy,
+            fault_type=scenario.fault.type if scenario.fault else None,
+            campaign=scenario.campaign,
+            expected=self.truth,
+            expected_verdict="network_healthy" if scenario.healthy else "fault_detected",
+            outcome="infra_error",
+            worker=worker,
+            lab=session.name,
+        )
+
+    @contextmanager
+    def _phase(self, name: str) -> Iterator[None]:
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.record.phases[name] = round(self.record.phases.get(name, 0.0) + time.monotonic() - start, 4)
+
+    # -- setup: everything before the agent -------------------------------------------------------
+    def prepare(self) -> DiagnosticContext:
+        from ..evidence import Window, detect
+        from ..toolkit import Toolkit
+
+        timing = self.scenario.timing
+        self._t0 = self.record.started = time.time()
+        with self._phase("baseline"):
+            time.sleep(timing.baseline_s)
+            baseline = Window(start=self._t0, end=time.time())
+        with self._phase("inject"):
+            if self.fault is not None:
+                try:
+                    self.fault.inject(self.session.lab)
+                except (FaultError, LabError) as exc:
+                    raise InfraError(
+                        f"injecting {self.scenario.fault.type if self.scenario.fault else ''} failed: {exc}"
+                    ) from exc
+                self._injected = True
+            time.sleep(timing.settle_s)
+        obs_start = time.time()
+        with self._phase("observe"):
+            time.sleep(max(0.0, obs_start + timing.observe_s - time.time()))
+        window = Window(start=obs_start, end=time.time())
+        with self._phase("verify"):
+            window = self._verify(window, timing.verify_timeout_s)
+        with self._phase("context"):
+            symptoms = detect(self.session.store, self.topology, baseline, window)
+            tools = Toolkit(
+                self.session.lab, self.session.store, window, topology=self.topology, recorder=self.recorder
+            )
+            mcp = McpAccess(stdio_command=self._stdio_command(window))
+            if self.settings.mcp:
+                from ..toolkit import serve_mcp_http
+
+                self._mcp = serve_mcp_http(tools)
+                mcp = McpAccess(url=self._mcp.url, stdio_command=mcp.stdio_command)
+            context = DiagnosticContext(
+                case_id=self.record.case_id,
+                topology=self.topology,
+                symptoms=symptoms,
+                window=window,
+                tools=tools,
+                mcp=mcp,
+                budget_s=self.settings.agent_timeout_s,
+                trace=self.recorder,
+            )
+            if self._make_context is not None:
+                context = self._make_context(context)
+        self.context = context
+        return context
+
+    def _verify(self, window: Any, timeout: float) -> Any:
+        """Confirm the fault from evidence, polling until ``timeout``; the window the agent sees
+        keeps the configured length and ends at the confirmation (so it shows the symptom)."""
+        from ..evidence import Window
+
+        if self.fault is None:
+            return window
+        length = window.end - window.start
+        deadline = window.start + timeout
+        last: list[str] = []
+        while True:
+            result = self.fault.verify(self.session.lab, self.session.store, window)
+            if result.confirmed:
+                return window
+            last = result.evidence
+            if time.time() >= deadline:
+                break
+            time.sleep(1.0)
+            now = time.time()
+            window = Window(start=now - length, end=now)
+        raise InfraError(
+            f"the injected {self.fault.name} on {self.truth.device if self.truth else '?'} could not be "
+            f"confirmed from evidence within {timeout:g} s (last evidence: {'; '.join(last[:3]) or 'none'}); "
+            "the case was not shown to the agent"
+        )
+
+    def _stdio_command(self, window: Any) -> list[str]:
+        import sys
+
+        return [
+            sys.executable,
+            "-m",
+            "pytest_netopsbench.cli",
+            "mcp",
+            "serve",
+            "--lab",
+            self.session.name,
+            "--store",
+            str(self.session.store.path),
+            "--window",
+            f"{window.start:.3f}:{window.end:.3f}",
+        ]
+
+    # -- call: the agent and the score ------------------------------------------------------------
+    def diagnose(self, agent: Any) -> CaseRecord:
+        if self.context is None:
+            raise RuntimeError("Episode.diagnose() called before prepare()")
+        with self._phase("agent"):
+            call = call_agent(agent, self.context, self.settings.agent_timeout_s)
+        self.agent_call = call
+        self._stop_mcp()
+        rec = self.record
+        rec.agent_seconds = round(call.seconds, 4)
+        totals = self.recorder.totals
+        rec.tool_calls, rec.tool_errors, rec.llm_calls = (
+            totals.tool_calls,
+            totals.tool_errors,
+            totals.llm_calls,
+        )
+        rec.input_tokens, rec.output_tokens, rec.cost_usd = (
+            totals.input_tokens,
+            totals.output_tokens,
+            totals.cost_usd,
+        )
+        if call.kind != "ok" or call.diagnosis is None:
+            rec.outcome = {"error": "agent_error", "timeout": "agent_timeout"}.get(
+                call.kind, "invalid_result"
+            )  # type: ignore[assignment]
+            rec.score, rec.passed, rec.message = 0.0, False, call.message
+            return rec
+        diagnosis = call.diagnosis
+        usage = diagnosis.usage
+        if usage is not None and totals.llm_calls == 0:
+            # The agent reported usage but did not trace its LLM calls: take its word for it.
+            rec.input_tokens, rec.output_tokens, rec.llm_calls = (
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.llm_calls,
+            )
+            rec.cost_usd = usage.cost_usd
+        with self._phase("score"):
+            result = self._score(self.truth, diagnosis, self.topology)
+        rec.diagnosis = diagnosis
+        rec.score = result.score
+        rec.verdict_correct, rec.device_correct = result.verdict_correct, result.device_correct
+        rec.interface_correct, rec.fault_type_correct = result.interface_correct, result.fault_type_correct
+        rec.passed = result.score >= self.settings.pass_score
+        rec.outcome = "correct" if rec.passed else "wrong"
+        rec.message = f"score {result.score:g} (pass score {self.settings.pass_score:g}): {result.message}"
+        return rec
+
+    def _stop_mcp(self) -> None:
+        handle, self._mcp = self._mcp, None
+        if handle is not None:
+            handle.stop()
+
+    # -- teardown: clear and prove the lab healthy again ------------------------------------------
+    def finish(self) -> tuple[bool, str]:
+        """Clear the fault and wait for the lab to be healthy. Returns (recovered, problem)."""
+        self._stop_mcp()
+        problem = ""
+        with self._phase("clear_recover"):
+            if self.fault is not None and self._injected:
+                try:
+                    self.fault.clear(self.session.lab)
+                except (FaultError, LabError) as exc:
+                    problem = f"clearing {self.fault.name} failed: {exc}"
+            health = self.session.check_healthy(self.scenario.timing.recover_timeout_s)
+        if not health.healthy:
+            problem = "; ".join(
+                p for p in (problem, "lab not healthy after the case: " + "; ".join(health.problems[:5])) if p
+            )
+        if self.case_dir is not None and self._t0:
+            with self._phase("export"):
+                from ..evidence import Window
+
+                self.case_dir.mkdir(parents=True, exist_ok=True)
+                dest = self.case_dir / "evidence.sqlite"
+                self.session.store.export(Window(start=self._t0, end=time.time()), dest)
+                self.record.evidence_path = str(dest)
+        self.record.ended = time.time()
+        return (not problem, problem)
+
+
+def run_episode(
+    scenario: Scenario,
+    session: LabSession,
+    agent: Any,
+    *,
+    run_id: str,
+    nodeid: str = "",
+    trial: int = 0,
+    worker: str = "master",
+    settings: EpisodeSettings | None = None,
+    case_dir: Path | None = None,
+) -> Episode:
+    """Run every phase of one case; the returned episode holds the ``record`` (outcome
+    ``infra_error`` with a message when the harness failed) and the ``recorder``."""
+    episode = Episode(
+        scenario=scenario,
+        session=session,
+        run_id=run_id,
+        nodeid=nodeid or scenario.scenario_id,
+        trial=trial,
+        worker=worker,
+        settings=settings,
+        case_dir=case_dir,
+    )
+    try:
+        episode.prepare()
+        episode.diagnose(agent)
+    except (FaultError, LabError) as exc:
+        episode.record.outcome, episode.record.message = "infra_error", str(exc)
+    finally:
+        recovered, problem = episode.finish()
+        if not recovered:
+            episode.record.message = "; ".join(p for p in (episode.record.message, problem) if p)
+    return episode

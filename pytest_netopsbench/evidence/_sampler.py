@@ -1,0 +1,179 @@
+"""Periodic device state sampling: interface counters and state, protocol error counters, BGP peers
+every tick; packet-filter rule counters, qdisc drops, kernel FIB and FRR RIB every few ticks (stored
+only on change); FRR log lines as they are written; link state changes as log events."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ..runtime import Lab
+from ._kernel import iface_state, parse_net_dev, parse_nft_counters, parse_snmp
+from ._models import BgpPeerRecord, LogRecord, RuleCounter
+from ._netns import in_netns, open_socket
+from ._store import EvidenceStore
+
+__all__ = ["Sampler", "parse_bgp_summary"]
+
+_FRR_DAEMONS = ("zebra", "bgpd", "staticd")
+_LOG_LINE_MAX = 500
+
+
+def parse_bgp_summary(text: str) -> dict[str, dict[str, Any]]:
+    """``show bgp ipv4 unicast summary json`` -> peer address -> its fields (FRR nests them once or twice)."""
+    try:
+        data = json.loads(text or "{}")
+    except json.JSONDecodeError:
+        return {}
+    if isinstance(data, dict) and "peers" not in data:
+        data = data.get("ipv4Unicast", data)
+    peers = data.get("peers", {}) if isinstance(data, dict) else {}
+    return {str(k): v for k, v in peers.items() if isinstance(v, dict)}
+
+
+def _frr_time(line: str, default: float) -> float:
+    try:
+        return datetime.strptime(line[:19], "%Y/%m/%d %H:%M:%S").timestamp()
+    except ValueError:
+        return default
+
+
+class Sampler:
+    def __init__(self, lab: Lab, store: EvidenceStore, *, slow_every: int = 5) -> None:
+        self.lab, self.store = lab, store
+        self.slow_every = slow_every
+        self.ticks = 0
+        self.devices = [d.name for d in lab.topology.devices]
+        self.switches = [d.name for d in lab.topology.switches]
+        self._socks: dict[str, socket.socket] = {}
+        self._state: dict[tuple[str, str], tuple[str, int]] = {}
+        self._log_pos: dict[Path, int] = {}
+        self.last_seconds = 0.0
+
+    def close(self) -> None:
+        for s in self._socks.values():
+            s.close()
+        self._socks.clear()
+
+    def tick(self) -> None:
+        started = time.monotonic()
+        now = time.time()
+        for dev in self.devices:
+            self._kernel(dev, now)
+        self._bgp(now)
+        self._logs(now)
+        if self.ticks % self.slow_every == 0:
+            self._slow(now)
+        self.ticks += 1
+        self.last_seconds = time.monotonic() - started
+
+    # -- kernel counters -------------------------------------------------------------------------
+    def _kernel(self, dev: str, now: float) -> None:
+        ns = self.lab.ns(dev)
+        sock = self._socks.get(dev)
+        if sock is None:
+            sock = self._socks[dev] = open_socket(ns)
+        with in_netns(ns):
+            with open("/proc/thread-self/net/dev") as f:
+                counters = parse_net_dev(f.read())
+            with open("/proc/thread-self/net/snmp") as f:
+                snmp = parse_snmp(f.read())
+        rows, events = [], []
+        for name, c in sorted(counters.items()):
+            if name == "lo":
+                continue
+            oper, mtu = iface_state(sock, name)
+            prev = self._state.get((dev, name))
+            if prev is not None and prev[0] != oper:
+                events.append(LogRecord(ts=now, device=dev, source="kernel",
+                                        message=f"{name}: link state changed from {prev[0]} to {oper}"))
+            if prev is not None and prev[1] != mtu:
+                events.append(LogRecord(ts=now, device=dev, source="kernel",
+                                        message=f"{name}: mtu changed from {prev[1]} to {mtu}"))
+            self._state[(dev, name)] = (oper, mtu)
+            rows.append((name, oper, mtu, *c))
+        self.store.add_interface_samples(now, dev, rows)
+        self.store.add_netstat(now, dev, snmp)
+        if events:
+            self.store.add_logs(events)
+
+    # -- FRR -------------------------------------------------------------------------------------
+    def _bgp(self, now: float) -> None:
+        rows: list[BgpPeerRecord] = []
+        for dev in self.switches:
+            try:
+                peers = parse_bgp_summary(self.lab.vty_show(dev, "show bgp ipv4 unicast summary json",
+                                                            daemon="bgpd", timeout=2.0))
+            except Exception:  # a stopped bgpd is itself evidence: every peer of the device is gone
+                peers = {}
+                rows.append(BgpPeerRecord(ts=now, device=dev, peer="*", state="NoDaemon"))
+            for peer, p in sorted(peers.items()):
+                rows.append(BgpPeerRecord(
+                    ts=now, device=dev, peer=peer, state=str(p.get("state", "")),
+                    remote_as=p.get("remoteAs") if isinstance(p.get("remoteAs"), int) else None,
+                    prefixes_received=p.get("pfxRcd") if isinstance(p.get("pfxRcd"), int) else None,
+                    uptime=str(p.get("peerUptime", "")),
+                ))
+        self.store.add_bgp(rows)
+
+    def _slow(self, now: float) -> None:
+        rules: list[RuleCounter] = []
+        for dev in self.switches:
+            nft = self.lab.exec(dev, ["nft", "list", "ruleset"], timeout=5.0)
+            if nft.ok:
+                rules += [RuleCounter(device=dev, table=t, chain=c, rule=r, packets=p, bytes=b)
+                          for t, c, r, p, b in parse_nft_counters(nft.stdout)]
+            tc = self.lab.exec(dev, ["tc", "-s", "-j", "qdisc", "show"], timeout=5.0)
+            if tc.ok:
+                self.store.add_netstat(now, dev, _qdisc_drops(tc.stdout))
+            fib = self.lab.exec(dev, ["ip", "-j", "route", "show", "table", "main"], timeout=5.0)
+            if fib.ok:
+                self.store.put_route_snapshot(now, dev, "fib", fib.stdout.strip())
+            try:
+                rib = self.lab.vty_show(dev, "show ip route json", daemon="zebra", timeout=3.0)
+                self.store.put_route_snapshot(now, dev, "rib", rib.strip())
+            except Exception:
+                self.store.put_route_snapshot(now, dev, "rib", "{}")
+        if rules:
+            self.store.add_rule_counters(now, rules)
+
+    def _logs(self, now: float) -> None:
+        rows: list[LogRecord] = []
+        for dev in self.switches:
+            for daemon in _FRR_DAEMONS:
+                path = self.lab.run_dir / dev / f"{daemon}.log"
+                pos = self._log_pos.get(path, 0)
+                try:
+                    with open(path, "rb") as f:
+                        f.seek(pos)
+                        chunk = f.read(1 << 20)
+                except FileNotFoundError:
+                    continue
+                end = chunk.rfind(b"\n") + 1  # keep a half-written last line for the next tick
+                self._log_pos[path] = pos + end
+                for raw in chunk[:end].decode(errors="replace").splitlines():
+                    if raw.strip():
+                        rows.append(LogRecord(ts=_frr_time(raw, now), device=dev, source=daemon,
+                                              message=raw[:_LOG_LINE_MAX]))
+        if rows:
+            self.store.add_logs(rows)
+
+
+def _qdisc_drops(text: str) -> dict[str, int]:
+    """``tc -s -j qdisc`` -> qdisc.<iface>.<kind>.dropped / .overlimits for non-default qdiscs."""
+    try:
+        data = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return {}
+    out: dict[str, int] = {}
+    for q in data if isinstance(data, list) else []:
+        kind, dev = str(q.get("kind", "")), str(q.get("dev", ""))
+        if kind in ("noqueue", "pfifo_fast", "") or not dev:
+            continue
+        out[f"qdisc.{dev}.{kind}.dropped"] = int(q.get("drops", 0))
+        out[f"qdisc.{dev}.{kind}.overlimits"] = int(q.get("overlimits", 0))
+    return out

@@ -1,0 +1,148 @@
+"""Egress impairment of one interface by the best mechanism the kernel has.
+
+``tc netem`` when the kernel has ``sch_netem``; otherwise nftables (``numgen`` loss in a netdev
+egress chain) for plain loss, and the NFQUEUE shaper (``_shaper.py``) for delay, jitter and
+corruption. nftables raw payload writes do not fix checksums of offloaded TCP/UDP on veth, so
+corruption goes through the shaper, which the receiver's checksum check really catches.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Literal
+
+from pydantic import BaseModel
+
+from ..errors import CapabilityError, FaultError
+from ..runtime import Lab
+from ._caps import host_capabilities
+from ._ops import netns_of, nft_apply, nft_delete_table, run
+
+__all__ = ["Backend", "ImpairSpec", "Impairment", "choose_backend"]
+
+Backend = Literal["auto", "netem", "nft", "nfqueue"]
+_TABLE = "qos"  # nft table name an operator might use for policing/marking
+
+
+class ImpairSpec(BaseModel):
+    loss_pct: float = 0.0
+    corrupt_pct: float = 0.0
+    delay_ms: float = 0.0
+    jitter_ms: float = 0.0
+
+
+def choose_backend(spec: ImpairSpec, wanted: Backend = "auto", caps: frozenset[str] | None = None) -> str:
+    have = host_capabilities() if caps is None else caps
+    if wanted != "auto":
+        need = {"netem": "netem", "nft": "nftables", "nfqueue": "nfqueue"}[wanted]
+        if need not in have:
+            raise CapabilityError(f"impairment backend {wanted!r} needs {need}, which this host lacks",
+                                  hint="use backend: auto")
+        if wanted == "nft" and (spec.delay_ms or spec.jitter_ms or spec.corrupt_pct):
+            raise CapabilityError("the nft backend only drops packets; delay, jitter and corruption need "
+                                  "netem or nfqueue")
+        return wanted
+    if "netem" in have:
+        return "netem"
+    if not (spec.delay_ms or spec.jitter_ms or spec.corrupt_pct) and "nftables" in have:
+        return "nft"
+    if "nfqueue" in have:
+        return "nfqueue"
+    raise CapabilityError("no impairment mechanism: the kernel has neither sch_netem nor xt_NFQUEUE",
+                          hint="install iptables, or use a kernel with CONFIG_NET_SCH_NETEM")
+
+
+class Impairment:
+    """One installed impairment; ``remove`` is idempotent and leaves no rule, qdisc or process."""
+
+    def __init__(self, device: str, interface: str, spec: ImpairSpec, backend: Backend = "auto") -> None:
+        self.device, self.interface, self.spec = device, interface, spec
+        self.backend = choose_backend(spec, backend)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._queue = 1 + sum(map(ord, interface)) % 200  # per-namespace queue number, stable per port
+
+    @property
+    def chain(self) -> str:
+        return f"egress_{self.interface}"
+
+    def _nfqueue_rule(self, op: str) -> list[str]:
+        return ["iptables", "-t", "mangle", op, "POSTROUTING", "-o", self.interface, "-j", "NFQUEUE",
+                "--queue-num", str(self._queue), "--queue-bypass"]
+
+    def install(self, lab: Lab) -> None:
+        s, dev, itf = self.spec, self.device, self.interface
+        if self.backend == "netem":
+            argv = ["tc", "qdisc", "replace", "dev", itf, "root", "netem"]
+            if s.delay_ms:
+                argv += ["delay", f"{s.delay_ms:g}ms"] + ([f"{s.jitter_ms:g}ms"] if s.jitter_ms else [])
+            if s.loss_pct:
+                argv += ["loss", f"{s.loss_pct:g}%"]
+            if s.corrupt_pct:
+                argv += ["corrupt", f"{s.corrupt_pct:g}%"]
+            run(lab, dev, argv)
+        elif self.backend == "nft":
+            nft_delete_table(lab, dev, "netdev", _TABLE)
+            nft_apply(lab, dev, (
+                f"table netdev {_TABLE} {{\n"
+                f"  chain {self.chain} {{\n"
+                f'    type filter hook egress device "{itf}" priority 0; policy accept;\n'
+                f"    numgen random mod 100 < {round(s.loss_pct)} counter drop\n"
+                "  }\n}\n"))
+        else:
+            self._start_shaper(lab)
+            run(lab, dev, self._nfqueue_rule("-A"))
+
+    def _start_shaper(self, lab: Lab) -> None:
+        s = self.spec
+        # Started from the harness's namespace: it opens its queue inside the device and returns, so
+        # the device's process list never shows it (see _shaper.py).
+        argv = [sys.executable, "-m", "pytest_netopsbench.faults._shaper", "--queue", str(self._queue),
+                "--netns", netns_of(lab, self.device), "--parent-pid", str(os.getpid()),
+                "--delay-ms", f"{s.delay_ms:g}", "--jitter-ms", f"{s.jitter_ms:g}",
+                "--loss", f"{s.loss_pct:g}", "--corrupt", f"{s.corrupt_pct:g}"]
+        self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.PIPE)
+        try:  # a bind error shows within a few ms; a healthy shaper just keeps running
+            _, err = self._proc.communicate(timeout=0.4)
+        except subprocess.TimeoutExpired:
+            return
+        self._proc = None
+        raise FaultError(f"{self.device}: the NFQUEUE shaper for {self.interface} exited: "
+                         f"{err.decode(errors='replace').strip()[:300]}")
+
+    def remove(self, lab: Lab) -> None:
+        dev = self.device
+        if self.backend == "netem":
+            res = run(lab, dev, ["tc", "-j", "qdisc", "show", "dev", self.interface], check=False)
+            if "netem" in res.stdout:
+                run(lab, dev, ["tc", "qdisc", "del", "dev", self.interface, "root"])
+        elif self.backend == "nft":
+            nft_delete_table(lab, dev, "netdev", _TABLE)
+        else:
+            for _ in range(8):  # delete every copy (a retried inject may have added two)
+                if not run(lab, dev, self._nfqueue_rule("-D"), check=False).ok:
+                    break
+            # iptables-nft leaves an empty `table ip mangle` behind; drop it when nothing else uses it
+            rules = run(lab, dev, ["iptables", "-t", "mangle", "-S"], check=False).stdout
+            if not any(ln.startswith("-A") for ln in rules.splitlines()):
+                run(lab, dev, ["nft", "delete", "table", "ip", "mangle"], check=False)
+            self._stop_shaper()
+
+    def _stop_shaper(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=3)
+        if proc.stderr:
+            proc.stderr.close()
+
+    def describe(self) -> str:
+        return f"{self.backend} on {self.device}:{self.interface} egress"

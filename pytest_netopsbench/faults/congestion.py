@@ -1,0 +1,106 @@
+"""Congestion: a tbf rate limit on a port plus iperf3 traffic between hosts that saturates it, so
+the queue fills and every flow sharing the link sees latency and loss."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import FaultError
+from ..runtime import Lab
+from ._base import Verification
+from ._common import LinkFault
+from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
+from ._ops import run
+from .registry import register
+
+if TYPE_CHECKING:
+    from ..evidence import EvidenceStore, Window
+
+__all__ = ["Congestion"]
+
+_PORT = 5211  # away from iperf3's default 5201, which background traffic may use
+_OVERLIMITS = re.compile(r"dropped (\d+), overlimits (\d+)")
+
+
+class CongestionParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rate_mbit: float = Field(default=10.0, ge=1.0, le=10000.0, description="tbf rate on the port")
+    streams: int = Field(default=8, ge=1, le=64, description="iperf3 TCP streams (ECMP spreads them)")
+    offered_factor: float = Field(default=1.0, gt=0.0, le=20.0,
+                                  description="per-stream bitrate as a multiple of rate_mbit")
+
+
+@register
+class Congestion(LinkFault):
+    name = "congestion"
+    category = "congestion"
+    aliases = ("link_congestion",)
+    Params = CongestionParams
+    requires: ClassVar[tuple[str, ...]] = ("tbf", "iperf3")
+    description = ("The port is rate-limited (tbf) and iperf3 traffic between hosts across it fills the "
+                   "queue: latency and drops on every flow through that link.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._procs: list[subprocess.Popen[bytes]] = []
+
+    def _pair(self) -> tuple[str, str]:
+        near = hosts_near(self.topology, self.device, self.interface)
+        far = hosts_behind(self.topology, self.device, self.interface)
+        if not near or not far:
+            raise FaultError(f"no host pair sends traffic out of {self.device}:{self.interface}")
+        return near[0], far[0]
+
+    def inject(self, lab: Lab) -> None:
+        p = self.params
+        assert isinstance(p, CongestionParams)
+        run(lab, self.device, ["tc", "qdisc", "replace", "dev", self.interface, "root", "tbf",
+                               "rate", f"{p.rate_mbit:g}mbit", "burst", "32kbit", "latency", "50ms"])
+        if self._procs:
+            return
+        client, server = self._pair()
+        self._procs.append(lab.spawn(server, ["iperf3", "-s", "-p", str(_PORT)]))
+        dst = self.topology.device(server).host_ip
+        rate = f"{p.rate_mbit * p.offered_factor:g}M"
+        argv = ["iperf3", "-c", dst, "-p", str(_PORT), "-P", str(p.streams), "-t", "86400", "-b", rate]
+        for _ in range(20):  # the server needs a moment to listen
+            time.sleep(0.15)
+            proc = lab.spawn(client, argv)
+            time.sleep(0.35)
+            if proc.poll() is None:
+                self._procs.append(proc)
+                return
+        self.clear(lab)
+        raise FaultError(f"iperf3 from {client} to {server}:{_PORT} did not start")
+
+    def clear(self, lab: Lab) -> None:
+        for proc in reversed(self._procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=3)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=3)
+        self._procs.clear()
+        res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
+        if " tbf " in f" {res.stdout} ":
+            run(lab, self.device, ["tc", "qdisc", "del", "dev", self.interface, "root"])
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        f = Findings()
+        res = run(lab, self.device, ["tc", "-s", "qdisc", "show", "dev", self.interface], check=False)
+        m = _OVERLIMITS.search(res.stdout) if " tbf " in f" {res.stdout} " else None
+        dropped, over = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+        f.add(f"{self.device}:{self.interface} tbf: dropped {dropped}, overlimits {over}", state=over > 0)
+        mesh = mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface),
+                             slow_ms=5.0)
+        if not f.mesh(mesh, loss=True, slow=True):
+            probe = self.probe_link(lab, count=10, interval=0.05, wait=1.0)
+            f.add(probe.describe(), data_plane=(probe.rtt_avg_ms or 0) >= 5.0 or probe.loss_pct > 0)
+        return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)

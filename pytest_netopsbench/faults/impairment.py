@@ -1,0 +1,192 @@
+"""Impairments on a link's egress: packet loss, packet corruption, high latency (with jitter).
+
+The mechanism is picked per host (see ``_impair.py``): netem if the kernel has it, else nftables or
+the NFQUEUE shaper. ``backend`` forces one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..runtime import Lab
+from ._base import Verification
+from ._common import LinkFault
+from ._evidence import Findings, mesh_symptoms, pairs_crossing
+from ._caps import host_capabilities
+from ._impair import Backend, Impairment, ImpairSpec
+from ._ops import run, snmp_counters
+from .registry import register
+
+if TYPE_CHECKING:
+    from ..evidence import EvidenceStore, Window
+
+__all__ = ["HighLatency", "PacketCorruption", "PacketLoss"]
+
+
+class _ImpairmentFault(LinkFault):
+    category = "impairment"
+    requires: ClassVar[tuple[str, ...]] = ()  # any of netem / nftables / nfqueue; checked at inject
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._impairment: Impairment | None = None
+
+    def spec(self) -> ImpairSpec:
+        raise NotImplementedError
+
+    @classmethod
+    def unsupported_reason(cls) -> str | None:
+        have = host_capabilities()
+        if have & {"netem", "nfqueue"} or (cls.name == "packet_loss" and "nftables" in have):
+            return None
+        return f"{cls.name} needs tc netem or iptables NFQUEUE, and this host has neither"
+
+    def inject(self, lab: Lab) -> None:
+        if self._impairment is not None:
+            return
+        backend: Backend = getattr(self.params, "backend", "auto")
+        imp = Impairment(self.device, self.interface, self.spec(), backend)
+        imp.install(lab)
+        self._impairment = imp
+
+    def clear(self, lab: Lab) -> None:
+        imp = self._impairment
+        if imp is None:  # a fresh instance (another process) clears whatever any backend left
+            leftovers: tuple[Backend, ...] = ("nft", "nfqueue")
+            for b in leftovers:
+                try:
+                    Impairment(self.device, self.interface, self.spec(), b).remove(lab)
+                except Exception:
+                    continue
+            return
+        imp.remove(lab)
+        self._impairment = None
+
+    def rule_counters(self, lab: Lab) -> str:
+        """What an operator sees on the device: qdisc stats, nft or iptables rule counters."""
+        res = run(lab, self.device, ["tc", "-s", "qdisc", "show", "dev", self.interface], check=False)
+        if "netem" in res.stdout:
+            return " ".join(res.stdout.split())[:200]
+        res = run(lab, self.device, ["nft", "-j", "list", "ruleset"], check=False)
+        for item in (json.loads(res.stdout or "{}").get("nftables") or []):
+            rule = item.get("rule")
+            if rule and rule.get("chain") == f"egress_{self.interface}":
+                for e in rule.get("expr", []):
+                    if "counter" in e:
+                        return (f"nft {rule['family']} {rule['table']} {rule['chain']}: "
+                                f"{e['counter']['packets']} packets")
+        res = run(lab, self.device, ["iptables", "-t", "mangle", "-L", "POSTROUTING", "-v", "-n", "-x"],
+                  check=False)
+        for line in res.stdout.splitlines():
+            if "NFQUEUE" in line and self.interface in line:
+                return "iptables mangle POSTROUTING: " + " ".join(line.split())
+        return "no impairment rule or qdisc found on the port"
+
+
+class LossParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    loss_pct: float = Field(default=30.0, gt=0.0, le=100.0, description="percent of packets dropped")
+    backend: Backend = Field(default="auto", description="auto | netem | nft | nfqueue")
+
+
+@register
+class PacketLoss(_ImpairmentFault):
+    name = "packet_loss"
+    Params = LossParams
+    description = "Random loss of a share of the packets leaving the port."
+
+    def spec(self) -> ImpairSpec:
+        assert isinstance(self.params, LossParams)
+        return ImpairSpec(loss_pct=self.params.loss_pct)
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        f = Findings()
+        pairs = pairs_crossing(self.topology, self.device, self.interface)
+        if not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
+            probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
+            f.add(probe.describe(), data_plane=probe.received < probe.sent)
+        f.add(self.rule_counters(lab))
+        return Verification(confirmed=f.data_plane, evidence=f.lines)
+
+
+class CorruptionParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    corruption_pct: float = Field(default=25.0, gt=0.0, le=100.0,
+                                  description="percent of packets with a bit flipped")
+    backend: Backend = Field(default="auto", description="auto | netem | nft | nfqueue")
+
+
+_CSUM = re.compile(r"\.InCsumErrors$")
+
+
+@register
+class PacketCorruption(_ImpairmentFault):
+    name = "packet_corruption"
+    Params = CorruptionParams
+    description = ("A share of the packets leaving the port get a flipped bit; receivers drop them on "
+                   "checksum, which shows in their InCsumErrors counters, not in interface errors.")
+
+    def spec(self) -> ImpairSpec:
+        assert isinstance(self.params, CorruptionParams)
+        return ImpairSpec(corrupt_pct=self.params.corruption_pct)
+
+    def _csum_errors(self, lab: Lab) -> int:
+        counters = snmp_counters(lab, self.port.peer_device)
+        return sum(v for k, v in counters.items() if _CSUM.search(k))
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        f = Findings()
+        before = self._csum_errors(lab)
+        probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
+        delta = self._csum_errors(lab) - before
+        f.add(f"{self.port.peer_device} checksum errors +{delta} during 100 probes", state=delta > 0)
+        f.add(probe.describe(), data_plane=probe.received < probe.sent)
+        f.mesh(mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
+               loss=True)
+        f.add(self.rule_counters(lab))
+        return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)
+
+
+class LatencyParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    latency_ms: float = Field(default=120.0, gt=0.0, le=5000.0, description="added one-way delay")
+    jitter_ms: float = Field(default=0.0, ge=0.0, le=1000.0, description="uniform +/- around latency_ms")
+    backend: Backend = Field(default="auto", description="auto | netem | nft | nfqueue")
+
+
+@register
+class HighLatency(_ImpairmentFault):
+    name = "high_latency"
+    aliases = ("high_delay",)
+    Params = LatencyParams
+    description = "Packets leaving the port are held back by latency_ms (+/- jitter_ms)."
+
+    def spec(self) -> ImpairSpec:
+        assert isinstance(self.params, LatencyParams)
+        return ImpairSpec(delay_ms=self.params.latency_ms, jitter_ms=self.params.jitter_ms)
+
+    @classmethod
+    def check_params(cls, topology: Any, target: Any, params: BaseModel) -> None:
+        from ._base import TargetError
+
+        assert isinstance(params, LatencyParams)
+        if params.jitter_ms > params.latency_ms:
+            raise TargetError(f"jitter_ms {params.jitter_ms:g} exceeds latency_ms {params.latency_ms:g}",
+                              field="fault.params.jitter_ms")
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        assert isinstance(self.params, LatencyParams)
+        f = Findings()
+        threshold = 0.6 * self.params.latency_ms
+        mesh = mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface),
+                             slow_ms=threshold)
+        if not f.mesh(mesh, slow=True):
+            probe = self.probe_link(lab, count=5, interval=0.05,
+                                    wait=2 + (self.params.latency_ms + self.params.jitter_ms) / 1000)
+            f.add(probe.describe(), data_plane=(probe.rtt_avg_ms or 0) >= threshold)
+        f.add(self.rule_counters(lab))
+        return Verification(confirmed=f.data_plane, evidence=f.lines)

@@ -1,0 +1,246 @@
+"""What runs on every pytest process that executes scenarios (xdist workers, or the single
+process without xdist): the item function, the fixtures, and the per-item report plumbing."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from ._collect import ScenarioItem
+from ._options import Settings
+
+if TYPE_CHECKING:
+    from ..episode import Episode
+    from ..report import CaseRecord
+    from ..report._rundir import RunDir
+
+__all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
+
+PROPERTY_PREFIX = "netopsbench."
+
+
+class RunInfo(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    run_id: str
+    root: Path
+    worker: str
+
+
+class CaseState:
+    """Per-item state shared by the fixture, the item function and the report hook."""
+
+    def __init__(self) -> None:
+        self.episode: Episode | None = None
+        self.record: CaseRecord | None = None
+        self.agent_name = ""
+        self.written = False
+
+
+REPEAT = pytest.StashKey[int]()
+SETTINGS = pytest.StashKey[Settings]()
+RUN = pytest.StashKey[RunInfo]()
+CASE = pytest.StashKey[CaseState]()
+_FAULTS_REGISTERED = pytest.StashKey[bool]()
+_RUNDIR = pytest.StashKey["RunDir"]()
+
+
+def register_faults_once(config: pytest.Config) -> None:
+    if config.stash.get(_FAULTS_REGISTERED, False):
+        return
+    from ..faults import register_fault
+
+    config.stash[_FAULTS_REGISTERED] = True
+    config.hook.pytest_netopsbench_register_faults(register=register_fault)
+
+
+def rundir(config: pytest.Config) -> RunDir:
+    if _RUNDIR not in config.stash:
+        from ..report._rundir import RunDir
+
+        info = config.stash[RUN]
+        config.stash[_RUNDIR] = RunDir.create(info.root, info.run_id)
+    return config.stash[_RUNDIR]
+
+
+def _failure_text(record: CaseRecord, detail: str) -> str:
+    label = {
+        "wrong": "wrong diagnosis",
+        "agent_error": "agent error",
+        "agent_timeout": "agent timeout",
+        "invalid_result": "invalid result",
+    }.get(record.outcome, record.outcome)
+    text = f"netopsbench {label}: {record.message}"
+    return f"{text}\n{detail}" if detail else text
+
+
+def run_scenario(
+    netopsbench_agent: Any, netopsbench_episode: Episode, request: pytest.FixtureRequest
+) -> None:
+    """The body of every scenario item: ask the agent, score, pass or fail."""
+    from ..episode import agent_name
+
+    state = request.node.stash[CASE]
+    state.agent_name = agent_name(netopsbench_agent)
+    record = netopsbench_episode.diagnose(netopsbench_agent)
+    state.record = record
+    if not record.passed:
+        call = netopsbench_episode.agent_call
+        detail = call.detail if call is not None and call.kind == "error" else ""
+        pytest.fail(_failure_text(record, detail), pytrace=False)
+
+
+# -- per-item report plumbing -------------------------------------------------------------------
+def _s(value: object) -> object:
+    return "" if value is None else value
+
+
+def case_properties(record: CaseRecord) -> list[tuple[str, object]]:
+    d, exp = record.diagnosis, record.expected
+    props: dict[str, object] = {
+        "score": record.score,
+        "outcome": record.outcome,
+        "verdict": d.verdict if d else "",
+        "expected_verdict": record.expected_verdict,
+        "fault_type": _s(d.fault_type if d else None),
+        "expected_fault_type": exp.fault_type if exp else "",
+        "fault_type_correct": _s(record.fault_type_correct),
+        "device": _s(d.device if d else None),
+        "expected_device": exp.device if exp else "",
+        "interface": _s(d.interface if d else None),
+        "expected_interface": _s(exp.interface if exp else None),
+        "scale": record.scale,
+        "agent_seconds": record.agent_seconds,
+        "tool_calls": record.tool_calls,
+        "input_tokens": record.input_tokens,
+        "output_tokens": record.output_tokens,
+        "worker": record.worker,
+        "trace": _s(record.trace_path),
+    }
+    return [(PROPERTY_PREFIX + k, v) for k, v in props.items()]
+
+
+def set_properties(item: pytest.Item, record: CaseRecord) -> None:
+    """Rewrite this plugin's entries of ``item.user_properties`` (appending directly avoids the
+    record_property fixture's xunit2 warning; JUnit reads the teardown report's copy)."""
+    kept = [p for p in item.user_properties if not str(p[0]).startswith(PROPERTY_PREFIX)]
+    item.user_properties[:] = [*kept, *case_properties(record)]
+
+
+def placeholder_record(item: ScenarioItem, outcome: str, message: str) -> CaseRecord:
+    """A record for an item whose episode never started (skipped, lab deploy failed)."""
+    from ..episode import new_case_id
+    from ..report import CaseRecord
+
+    info = item.config.stash[RUN]
+    scenario = item.scenario
+    truth = None
+    if scenario.fault is not None:
+        try:
+            from ..faults import build_fault
+            from ..topology import build_topology
+
+            spec = scenario.fault
+            truth = build_fault(
+                spec.type, dict(spec.target), dict(spec.params), build_topology(scenario.scale)
+            ).ground_truth()
+        except Exception:  # the record is still useful without ground truth
+            truth = None
+    now = time.time()
+    return CaseRecord(
+        case_id=new_case_id(info.run_id, item.nodeid, item.trial),
+        scenario_id=scenario.scenario_id,
+        nodeid=item.nodeid,
+        trial=item.trial,
+        scale=scenario.scale,
+        difficulty=scenario.difficulty,
+        tags=list(scenario.tags),
+        healthy=scenario.healthy,
+        fault_type=scenario.fault.type if scenario.fault else None,
+        campaign=scenario.campaign,
+        expected=truth,
+        expected_verdict="network_healthy" if scenario.healthy else "fault_detected",
+        outcome=outcome,
+        message=message,
+        worker=info.worker,
+        started=now,
+        ended=now,  # type: ignore[arg-type]
+    )
+
+
+def _exception_text(call: pytest.CallInfo[None]) -> str:
+    if call.excinfo is None:
+        return ""
+    exc = call.excinfo.value
+    if isinstance(exc, pytest.skip.Exception):
+        return str(exc.msg)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def update_record(item: ScenarioItem, call: pytest.CallInfo[None]) -> CaseRecord:
+    """The record after this phase: setup failures are harness errors (or skips), an unexpected
+    exception in the call is reported as a harness error too (never charged to the agent)."""
+    state = item.stash.setdefault(CASE, CaseState())
+    record = state.record
+    if call.when == "setup" and call.excinfo is not None:
+        skipped = call.excinfo.errisinstance(pytest.skip.Exception)
+        outcome, text = ("skipped" if skipped else "infra_error"), _exception_text(call)
+        if record is None:
+            record = placeholder_record(item, outcome, text)
+        else:
+            record.outcome = outcome  # type: ignore[assignment]
+            record.message = "; ".join(p for p in (record.message, text) if p)
+        state.record = record
+    elif record is None:
+        record = state.record = placeholder_record(item, "infra_error", _exception_text(call) or "not run")
+    elif (
+        call.when == "call"
+        and call.excinfo is not None
+        and record.outcome == "infra_error"
+        and not record.message
+    ):
+        record.message = _exception_text(call)
+    return record
+
+
+def write_case(item: ScenarioItem, record: CaseRecord) -> None:
+    """Append the finished case to cases.jsonl and write its trace (once per item)."""
+    state = item.stash[CASE]
+    if state.written:
+        return
+    state.written = True
+    run = rundir(item.config)
+    episode = state.episode
+    settings = item.config.stash[SETTINGS]
+    if episode is not None and episode.context is not None and settings.trace:
+        ctx = episode.context
+        trajectory = episode.recorder.to_atif(
+            agent_name=state.agent_name or "agent",
+            session_id=run.run_id,
+            trajectory_id=f"{run.run_id}:{record.case_id}",
+            started=record.started,
+            context={
+                "case_id": ctx.case_id,
+                "topology": ctx.topology.summary(),
+                "symptoms": ctx.symptoms,
+                "window": ctx.window,
+                "budget_s": ctx.budget_s,
+            },
+            final=record.diagnosis if record.diagnosis is not None else {"error": record.message},
+            extra={
+                "case_id": record.case_id,
+                "worker": record.worker,
+                "outcome_recorded_in": "results.jsonl",
+            },
+        )
+        path = run.write_trace(record, trajectory, agent=state.agent_name)
+        record.trace_path = str(path.relative_to(run.root))
+    run.append_case(record)
+
+
+def worker_id() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "master")

@@ -1,0 +1,171 @@
+"""Comparing two runs on the scenarios both ran: per-metric difference with a paired bootstrap
+interval, and the scenarios where they disagree."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from .. import scoring
+from ._models import BenchmarkReport, CaseRecord, ConfidenceInterval
+
+__all__ = ["CaseDiff", "Comparison", "MetricDiff", "compare_reports", "render_comparison"]
+
+#: metrics compared, in display order (all have a paired bootstrap)
+COMPARED = (
+    "mean_score", "pass_rate", "detection_f1", "false_positive_rate", "device_localization_rate",
+    "interface_localization_rate", "fault_type_accuracy", "strict_accuracy",
+)
+# for these, a lower value is better; the table marks which run is ahead accordingly
+_LOWER_IS_BETTER = frozenset({"false_positive_rate"})
+
+
+class MetricDiff(BaseModel):
+    metric: str
+    a: float | None
+    b: float | None
+    #: ``b - a`` with its paired bootstrap interval (``value`` is the point difference)
+    diff: ConfidenceInterval
+    #: "a", "b" or "" (the interval contains 0, or there is none)
+    better: str = ""
+
+
+class CaseDiff(BaseModel):
+    """One shared scenario on which the runs disagree (all scored trials of each run)."""
+
+    scenario_id: str
+    a_outcomes: list[str]
+    b_outcomes: list[str]
+    a_score: float  # mean over trials
+    b_score: float
+    a_passed: int  # trials passed
+    b_passed: int
+    a_answer: str = ""  # the first trial's answer
+    b_answer: str = ""
+
+
+class Comparison(BaseModel):
+    a_run: str
+    b_run: str
+    a_agent: str = ""
+    b_agent: str = ""
+    a_campaign: str | None = None
+    b_campaign: str | None = None
+    #: scenarios with at least one scored case in both runs; every metric is computed on these
+    shared_scenarios: int
+    a_cases: int = 0
+    b_cases: int = 0
+    only_in_a: list[str] = Field(default_factory=list)
+    only_in_b: list[str] = Field(default_factory=list)
+    metrics: list[MetricDiff] = Field(default_factory=list)
+    disagreements: list[CaseDiff] = Field(default_factory=list)
+
+
+def _answer(case: CaseRecord) -> str:
+    d = case.diagnosis
+    if d is None:
+        return case.outcome
+    where = ":".join(x for x in (d.device, d.interface) if x)
+    return " ".join(x for x in (d.verdict, d.fault_type or "", where) if x)
+
+
+def _by_scenario(report: BenchmarkReport) -> dict[str, list[CaseRecord]]:
+    out: dict[str, list[CaseRecord]] = {}
+    for case in sorted(report.cases, key=lambda c: (c.scenario_id, c.trial)):
+        if scoring.is_scored(case):
+            out.setdefault(case.scenario_id, []).append(case)
+    return out
+
+
+def _differs(xs: list[CaseRecord], ys: list[CaseRecord]) -> bool:
+    if len(xs) == len(ys):
+        return any(x.passed != y.passed or x.outcome != y.outcome or abs(x.score - y.score) > 1e-9
+                   for x, y in zip(xs, ys, strict=True))
+    # different trial counts: compare what each run did on the scenario overall
+    return (sum(x.passed for x in xs) / len(xs) != sum(y.passed for y in ys) / len(ys)
+            or sorted({x.outcome for x in xs}) != sorted({y.outcome for y in ys}))
+
+
+def _case_diff(sid: str, xs: list[CaseRecord], ys: list[CaseRecord]) -> CaseDiff:
+    return CaseDiff(
+        scenario_id=sid,
+        a_outcomes=[x.outcome for x in xs], b_outcomes=[y.outcome for y in ys],
+        a_score=sum(x.score for x in xs) / len(xs), b_score=sum(y.score for y in ys) / len(ys),
+        a_passed=sum(x.passed for x in xs), b_passed=sum(y.passed for y in ys),
+        a_answer=_answer(xs[0]), b_answer=_answer(ys[0]),
+    )
+
+
+def compare_reports(
+    a: BenchmarkReport, b: BenchmarkReport, *, resamples: int = scoring.DEFAULT_RESAMPLES,
+    seed: int = scoring.DEFAULT_SEED,
+) -> Comparison:
+    """B against A on the scenarios both scored (all their scored trials, so a single run compares
+    with a repeated one): point values, paired bootstrap intervals of B - A, disagreements."""
+    a_by, b_by = _by_scenario(a), _by_scenario(b)
+    shared = sorted(a_by.keys() & b_by.keys())
+    a_cases = [c for k in shared for c in a_by[k]]
+    b_cases = [c for k in shared for c in b_by[k]]
+    diffs = scoring.paired_bootstrap(a_cases, b_cases, COMPARED, resamples=resamples, seed=seed)
+    sa, sb = scoring.summarize(a_cases), scoring.summarize(b_cases)
+    metrics = []
+    for name in COMPARED:
+        ci = diffs[name]
+        better = ""
+        if ci.low is not None and ci.high is not None and (ci.low > 0 or ci.high < 0):
+            b_ahead = (ci.low > 0) != (name in _LOWER_IS_BETTER)
+            better = "b" if b_ahead else "a"
+        metrics.append(
+            MetricDiff(metric=name, a=getattr(sa, name), b=getattr(sb, name), diff=ci, better=better)
+        )
+    return Comparison(
+        a_run=a.run.run_id, b_run=b.run.run_id, a_agent=a.run.agent, b_agent=b.run.agent,
+        a_campaign=a.run.campaign_version, b_campaign=b.run.campaign_version,
+        shared_scenarios=len(shared), a_cases=len(a_cases), b_cases=len(b_cases),
+        only_in_a=sorted(a_by.keys() - b_by.keys()),
+        only_in_b=sorted(b_by.keys() - a_by.keys()),
+        metrics=metrics,
+        disagreements=[_case_diff(k, a_by[k], b_by[k]) for k in shared if _differs(a_by[k], b_by[k])],
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _signed(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.3f}"
+
+
+def _side(outcomes: list[str], score: float, answer: str) -> str:
+    return f"{','.join(outcomes)} {score:.2f} ({answer})"
+
+
+def render_comparison(cmp: Comparison) -> str:
+    lines = [
+        f"A = {cmp.a_run} ({cmp.a_agent or 'agent ?'}, campaign {cmp.a_campaign or '-'})",
+        f"B = {cmp.b_run} ({cmp.b_agent or 'agent ?'}, campaign {cmp.b_campaign or '-'})",
+        f"shared scenarios: {cmp.shared_scenarios} ({cmp.a_cases} cases in A, {cmp.b_cases} in B); "
+        f"only in A: {len(cmp.only_in_a)}; only in B: {len(cmp.only_in_b)}",
+    ]
+    if cmp.a_campaign != cmp.b_campaign:
+        lines.append("warning: different campaign versions; shared scenario ids may not be the same cases")
+    rows = [["metric", "A", "B", "B-A", "95% paired interval", "ahead"]]
+    for m in cmp.metrics:
+        interval = "-" if m.diff.low is None else f"[{_signed(m.diff.low)}, {_signed(m.diff.high)}]"
+        ahead = m.better.upper() or "-"
+        rows.append([m.metric, _fmt(m.a), _fmt(m.b), _signed(m.diff.value), interval, ahead])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines.append("")
+    for r in rows:
+        cells = [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
+        lines.append("  ".join([r[0].ljust(widths[0]), *cells]))
+    lines.append("(ahead: the interval excludes 0; '-' means no difference shown at this sample size)")
+    lines.append("")
+    if not cmp.disagreements:
+        lines.append("no case where the runs disagree")
+    else:
+        lines.append(f"cases where the runs disagree ({len(cmp.disagreements)}):")
+        for d in cmp.disagreements:
+            lines.append(f"  {d.scenario_id}: A {_side(d.a_outcomes, d.a_score, d.a_answer)} | "
+                         f"B {_side(d.b_outcomes, d.b_score, d.b_answer)}")
+    return "\n".join(lines)

@@ -1,0 +1,79 @@
+"""Merging shard reports (CI matrix jobs, ``pytest -n`` on several hosts) into one report."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from .. import scoring
+from ..errors import ReportError
+from ._build import build_report
+from ._models import BenchmarkReport, CaseRecord, RunMeta
+
+__all__ = ["merge_reports"]
+
+
+def _rank(case: CaseRecord) -> tuple[bool, float]:
+    # A scored record beats a harness failure (so re-running infra errors and merging repairs a run);
+    # between equals, the one that finished last wins.
+    return (scoring.is_scored(case), case.ended)
+
+
+def _check_same(
+    field: str, values: list[str | float | None], names: Sequence[str], force: bool, hint: str
+) -> None:
+    if len(set(values)) > 1 and not force:
+        listing = ", ".join(f"{n}: {v!r}" for n, v in zip(names, values, strict=True))
+        raise ReportError(f"refusing to merge runs with different {field} ({listing}); {hint}")
+
+
+def merge_reports(
+    reports: Sequence[BenchmarkReport], *, names: Sequence[str] | None = None, force: bool = False
+) -> BenchmarkReport:
+    """One report from shards. Cases are keyed by (scenario id, trial); when two shards hold the
+    same key, a scored record beats an ``infra_error``/``skipped`` one, then the later ``ended``
+    wins, then the earlier shard in ``reports``. Runs of different campaign versions, agents or
+    pass scores are refused unless ``force``. Metrics are recomputed from the merged cases."""
+    if not reports:
+        raise ReportError("nothing to merge: pass at least one report")
+    names = list(names) if names is not None else [r.run.run_id for r in reports]
+    runs = [r.run for r in reports]
+    _check_same("campaign versions", [r.campaign_version for r in runs], names, force,
+                "their scenario ids may name different cases; pass --force to merge anyway")
+    _check_same("agents", [r.agent for r in runs], names, force,
+                "a merged report describes one agent; pass --force to merge anyway")
+    _check_same("pass scores", [r.pass_score for r in runs], names, force,
+                "'passed' would mean different things; pass --force to merge anyway")
+    chosen: dict[tuple[str, int], CaseRecord] = {}
+    for report in reports:
+        for case in report.cases:
+            key = (case.scenario_id, case.trial)
+            if key not in chosen or _rank(case) > _rank(chosen[key]):
+                chosen[key] = case
+    sources: list[str] = []
+    for run in runs:
+        for rid in run.merged_from or [run.run_id]:
+            if rid not in sources:
+                sources.append(rid)
+    digest = hashlib.sha256("\n".join(sorted(sources)).encode()).hexdigest()[:12]
+    first = runs[0]
+    hosts = sorted({h for run in runs for h in run.host.split(",") if h})
+    agents = sorted({r.agent for r in runs})
+    meta = RunMeta(
+        run_id=f"merged-{digest}",
+        agent=" + ".join(agents),
+        runtime=first.runtime,
+        campaign_version=first.campaign_version,
+        netopsbench_version=first.netopsbench_version,
+        python=first.python,
+        pytest=first.pytest,
+        frr=first.frr,
+        host=",".join(hosts),
+        workers=sum(r.workers for r in runs),
+        started=min((r.started for r in runs if r.started), default=0.0),
+        ended=max((r.ended for r in runs), default=0.0),
+        argv=[],
+        pass_score=first.pass_score,
+        merged_from=sources,
+    )
+    return build_report(meta, chosen.values())

@@ -1,0 +1,167 @@
+"""The run directory ``.netopsbench/runs/<run_id>/``.
+
+Layout::
+
+    report.json            whole-run report, written atomically by the controller at the end
+    cases.jsonl            one CaseRecord per line, appended by whichever process ran the case,
+                           as soon as it finished (a crash loses nothing finished)
+    cases/<case_id>/       the evidence store of that case (evidence.sqlite)
+    traces/<case_id>/trajectory.json   ATIF v1.7, what the agent saw and did (no ground truth)
+    traces/index.jsonl     one row per trajectory
+    traces/results.jsonl   scores and ground truth, the only trace file that holds it
+
+Appends from several xdist workers are serialised with ``flock`` so lines never interleave.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ._io import save_report
+from ._models import BenchmarkReport, CaseRecord
+
+__all__ = ["DEFAULT_RUNS_DIR", "RunDir", "new_run_id"]
+
+DEFAULT_RUNS_DIR = Path(".netopsbench") / "runs"
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def new_run_id() -> str:
+    """``run-YYYYmmddTHHMMSSZ-<6 hex>``: sortable by time, unique without a lock."""
+    return f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.urandom(3).hex()}"
+
+
+class RunDir:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def create(cls, base: str | os.PathLike[str], run_id: str) -> RunDir:
+        if not _SAFE.match(run_id):
+            raise ValueError(f"run id {run_id!r} is not a safe directory name")
+        run = cls(Path(base) / run_id)
+        run.root.mkdir(parents=True, exist_ok=True)
+        return run
+
+    @property
+    def run_id(self) -> str:
+        return self.root.name
+
+    @property
+    def report_path(self) -> Path:
+        return self.root / "report.json"
+
+    @property
+    def cases_path(self) -> Path:
+        return self.root / "cases.jsonl"
+
+    @property
+    def traces_dir(self) -> Path:
+        return self.root / "traces"
+
+    def case_dir(self, case_id: str) -> Path:
+        return self.root / "cases" / _checked(case_id)
+
+    def trajectory_path(self, case_id: str) -> Path:
+        return self.traces_dir / _checked(case_id) / "trajectory.json"
+
+    # -- appends --------------------------------------------------------------------------------
+    def _append(self, path: Path, row: Mapping[str, Any] | BaseModel) -> None:
+        line = (
+            row.model_dump_json() if isinstance(row, BaseModel) else json.dumps(row, sort_keys=True)
+        ) + "\n"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                fh.write(line)
+                fh.flush()
+                os.fsync(fh.fileno())
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def append_case(self, record: CaseRecord) -> None:
+        self._append(self.cases_path, record)
+
+    def write_trace(
+        self,
+        record: CaseRecord,
+        trajectory: BaseModel,
+        *,
+        agent: str,
+        index_extra: Mapping[str, Any] | None = None,
+    ) -> Path:
+        """Write the trajectory and its index row; the scoring row (with ground truth) goes only
+        to ``results.jsonl``."""
+        path = self.trajectory_path(record.case_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(trajectory.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+        os.replace(tmp, path)
+        rel = str(path.relative_to(self.root))
+        self._append(
+            self.traces_dir / "index.jsonl",
+            {
+                "run_id": self.run_id,
+                "case_id": record.case_id,
+                "worker": record.worker,
+                "scale": record.scale,
+                "agent": agent,
+                "started": record.started,
+                "ended": record.ended,
+                "agent_seconds": record.agent_seconds,
+                "tool_calls": record.tool_calls,
+                "llm_calls": record.llm_calls,
+                "input_tokens": record.input_tokens,
+                "output_tokens": record.output_tokens,
+                "trajectory": rel,
+                **(index_extra or {}),
+            },
+        )
+        self._append(
+            self.traces_dir / "results.jsonl",
+            {
+                "run_id": self.run_id,
+                "case_id": record.case_id,
+                "scenario_id": record.scenario_id,
+                "nodeid": record.nodeid,
+                "trial": record.trial,
+                "trajectory": rel,
+                "outcome": record.outcome,
+                "score": record.score,
+                "expected": record.expected.model_dump(mode="json") if record.expected else None,
+                "expected_verdict": record.expected_verdict,
+                "diagnosis": record.diagnosis.model_dump(mode="json") if record.diagnosis else None,
+                "message": record.message,
+            },
+        )
+        return path
+
+    # -- reading and the final report -----------------------------------------------------------
+    def iter_cases(self) -> Iterator[CaseRecord]:
+        if not self.cases_path.exists():
+            return
+        for line in self.cases_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                yield CaseRecord.model_validate_json(line)
+
+    def write_report(self, report: BenchmarkReport, *extra: str | os.PathLike[str]) -> Path:
+        path = save_report(report, self.report_path)
+        for other in extra:
+            save_report(report, other)
+        return path
+
+
+def _checked(case_id: str) -> str:
+    if not _SAFE.match(case_id):
+        raise ValueError(f"case id {case_id!r} is not a safe directory name")
+    return case_id

@@ -1,0 +1,39 @@
+"""Lab runtimes: the ``Lab`` protocol, the backend registry and lab lifecycle helpers.
+
+``create_lab("xs").deploy()`` brings up a real leaf-spine fabric (netns + veth + FRR by default);
+``attach_lab(name)`` reopens one from another process; ``list_labs``/``teardown_all`` find and remove
+labs by their ``lab.json`` only, never by pattern.
+"""
+
+from . import capabilities
+from ._protocol import CommandResult, HealthReport, Lab, LabInfo
+from ._registry import (
+    BackendFactory,
+    attach_lab,
+    available_backends,
+    create_lab,
+    list_labs,
+    register_backend,
+    teardown_all,
+    teardown_lab,
+)
+from ._rundir import default_lab_name, labs_root, new_run_id
+
+__all__ = [
+    "BackendFactory",
+    "CommandResult",
+    "HealthReport",
+    "Lab",
+    "LabInfo",
+    "attach_lab",
+    "available_backends",
+    "capabilities",
+    "create_lab",
+    "default_lab_name",
+    "labs_root",
+    "list_labs",
+    "new_run_id",
+    "register_backend",
+    "teardown_all",
+    "teardown_lab",
+]

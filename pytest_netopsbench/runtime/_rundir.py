@@ -1,0 +1,107 @@
+"""Lab names, run directories and the ``lab.json`` metadata that marks a lab as ours."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import LabError
+from ._protocol import LabInfo
+
+__all__ = [
+    "LAB_NAME_RE",
+    "age_seconds",
+    "check_lab_name",
+    "default_lab_name",
+    "lab_dir",
+    "labs_root",
+    "new_run_id",
+    "owner_alive",
+    "process_start",
+    "read_info",
+    "remove_dir",
+    "write_info",
+]
+
+# A lab name becomes a namespace prefix and a directory name; keep it short and shell-safe.
+LAB_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
+def labs_root() -> Path:
+    """``/run/netopsbench/labs`` (tmpfs: a reboot forgets labs exactly when it forgets namespaces)."""
+    return Path(os.environ.get("NETOPSBENCH_RUN_ROOT", "/run/netopsbench")) / "labs"
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:6]
+
+
+def default_lab_name(run_id: str, worker: str) -> str:
+    return f"nob-{run_id[:6]}-{worker}".lower()
+
+
+def check_lab_name(name: str) -> str:
+    if not LAB_NAME_RE.match(name):
+        raise LabError(
+            f"invalid lab name {name!r}: use 1-40 characters a-z, 0-9, '-' or '_', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def lab_dir(name: str) -> Path:
+    return labs_root() / name
+
+
+def read_info(name: str) -> LabInfo:
+    path = lab_dir(name) / "lab.json"
+    try:
+        return LabInfo.model_validate_json(path.read_text())
+    except FileNotFoundError:
+        raise LabError(
+            f"no lab named {name!r} ({path} does not exist); see `netopsbench runtime list`"
+        ) from None
+    except (ValidationError, json.JSONDecodeError) as exc:
+        raise LabError(f"{path} is not valid lab metadata: {exc}") from None
+
+
+def write_info(info: LabInfo) -> None:
+    path = Path(info.run_dir) / "lab.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(info.model_dump_json(indent=2))
+    os.replace(tmp, path)  # atomic: a concurrent `runtime list` never reads half a file
+
+
+def process_start(pid: int) -> int | None:
+    """Start time of ``pid`` in clock ticks since boot, or None if it is gone (or a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # The command name (field 2) may contain spaces and parentheses; fields resume after the last ')'.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    if fields[0] == "Z":
+        return None
+    return int(fields[19])
+
+
+def owner_alive(info: LabInfo) -> bool:
+    if info.manual:
+        return True
+    start = process_start(info.owner_pid)
+    return start is not None and (info.owner_start == 0 or start == info.owner_start)
+
+
+def remove_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def age_seconds(info: LabInfo) -> float:
+    return max(0.0, time.time() - info.created)

@@ -1,0 +1,167 @@
+"""Convergence checks for a netns lab: BGP sessions, kernel FIB with full ECMP, host-to-host mesh.
+
+Cheapest first: BGP state comes over the vty sockets without forking; the FIB costs one ``ip`` per
+leaf; the ping mesh one ``fping`` per host, all in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from typing import Protocol
+
+from ...errors import LabError
+from ...topology import Topology
+from .._protocol import HealthReport
+
+__all__ = ["HealthProbe", "check_bgp", "check_fib", "check_mesh", "collect_health", "wait_for_health"]
+
+_FPING_LINE = re.compile(r"^(\S+)\s*:\s*xmt/rcv/%loss = (\d+)/(\d+)/")
+
+
+class HealthProbe(Protocol):
+    """What the checks need from a lab (kept narrow so any backend with namespaces can reuse them)."""
+
+    topology: Topology
+
+    def ns(self, device: str) -> str: ...
+
+    def vty_show(self, device: str, command: str, *, daemon: str = "zebra", timeout: float = 5.0) -> str: ...
+
+
+def expected_peers(topo: Topology, device: str) -> set[str]:
+    dev = topo.device(device)
+    return {
+        topo.device(i.peer_device).interface(i.peer_interface).ip
+        for i in dev.interfaces
+        if topo.device(i.peer_device).is_switch
+    }
+
+
+def check_bgp(lab: HealthProbe) -> tuple[int, int, list[str]]:
+    """(expected, established, problems) over every switch's sessions."""
+    expected = established = 0
+    problems: list[str] = []
+    for dev in lab.topology.switches:
+        want = expected_peers(lab.topology, dev.name)
+        expected += len(want)
+        try:
+            text = lab.vty_show(dev.name, "show bgp ipv4 unicast summary json", daemon="bgpd")
+            data = json.loads(text or "{}")
+        except (LabError, json.JSONDecodeError) as exc:
+            problems.append(f"{dev.name}: BGP summary unavailable ({exc})")
+            continue
+        peers = data.get("ipv4Unicast", data).get("peers", {})
+        for ip in sorted(want):
+            state = peers.get(ip, {}).get("state", "absent")
+            if state == "Established":
+                established += 1
+            else:
+                problems.append(f"{dev.name}: BGP peer {ip} is {state}")
+    return expected, established, problems
+
+
+def _leaf_routes(lab: HealthProbe, leaves: list[str]) -> dict[str, subprocess.Popen[str]]:
+    return {
+        leaf: subprocess.Popen(["ip", "-n", lab.ns(leaf), "-j", "route", "show", "proto", "bgp"],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for leaf in leaves
+    }
+
+
+def check_fib(lab: HealthProbe) -> list[str]:
+    """Problems with any leaf's kernel routes to remote host subnets (one next hop per spine)."""
+    topo = lab.topology
+    spines = len(topo.spines)
+    problems: list[str] = []
+    procs = _leaf_routes(lab, [leaf.name for leaf in topo.leaves])
+    for leaf, proc in procs.items():
+        out, _ = proc.communicate(timeout=20)
+        try:
+            routes = {r["dst"]: r for r in json.loads(out or "[]")}
+        except json.JSONDecodeError:
+            problems.append(f"{leaf}: unreadable kernel routes")
+            continue
+        for host in topo.hosts:
+            if host.leaf == leaf or host.subnet is None:
+                continue
+            route = routes.get(host.subnet)
+            if route is None:
+                problems.append(f"{leaf}: no kernel route to {host.subnet}")
+                continue
+            hops = len(route.get("nexthops", [])) or (1 if "gateway" in route else 0)
+            if hops != spines:
+                problems.append(f"{leaf}: {host.subnet} has {hops} next hops, expected {spines}")
+    return problems
+
+
+def check_mesh(lab: HealthProbe, *, timeout_ms: int = 300) -> list[str]:
+    """Every host pings every other host once (fping per source host, all in parallel)."""
+    hosts = lab.topology.hosts
+    if len(hosts) < 2:
+        return []
+    procs = {}
+    for h in hosts:
+        targets = [o.host_ip for o in hosts if o.name != h.name]
+        procs[h.name] = subprocess.Popen(
+            ["ip", "netns", "exec", lab.ns(h.name), "fping", "-q", "-c", "1", "-t", str(timeout_ms),
+             "-i", "1", "-p", "20", *targets],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+    problems: list[str] = []
+    for name, proc in procs.items():
+        _, err = proc.communicate(timeout=30)
+        if proc.returncode == 0:
+            continue
+        lost = [m.group(1) for line in err.splitlines()
+                if (m := _FPING_LINE.match(line)) and m.group(3) == "0"]
+        detail = ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "") if lost else err.strip()[:200]
+        problems.append(f"{name}: cannot reach {detail}")
+    return problems
+
+
+def collect_health(lab: HealthProbe, *, mesh: bool = True) -> HealthReport:
+    t0 = time.monotonic()
+    expected, established, problems = check_bgp(lab)
+    fib_problems = check_fib(lab)
+    mesh_problems = check_mesh(lab) if mesh else ["mesh not checked"]
+    problems += fib_problems + (mesh_problems if mesh else [])
+    return HealthReport(
+        healthy=established == expected and not fib_problems and not mesh_problems,
+        bgp_expected=expected, bgp_established=established, fib_complete=not fib_problems,
+        reachability_ok=not mesh_problems, problems=problems, seconds=time.monotonic() - t0,
+    )
+
+
+def wait_for_health(lab: HealthProbe, timeout: float, *, interval: float | None = None) -> HealthReport:
+    """Poll until healthy or ``timeout``; returns the last report either way (never raises).
+
+    Staged so the expensive checks only run once the cheap ones pass: BGP, then FIB, then mesh.
+    """
+    if interval is None:
+        # Polling competes with the converging daemons for CPU; back off on bigger fabrics.
+        interval = 0.05 if len(lab.topology.switches) <= 6 else 0.1
+    t0 = time.monotonic()
+    deadline = t0 + timeout
+    report = HealthReport(healthy=False, problems=["not checked yet"])
+    while True:
+        expected, established, problems = check_bgp(lab)
+        fib_ok = mesh_ok = False
+        if established == expected:
+            fib_problems = check_fib(lab)
+            problems += fib_problems
+            fib_ok = not fib_problems
+            if fib_ok:
+                mesh_problems = check_mesh(lab)
+                problems += mesh_problems
+                mesh_ok = not mesh_problems
+        report = HealthReport(
+            healthy=established == expected and fib_ok and mesh_ok, bgp_expected=expected,
+            bgp_established=established, fib_complete=fib_ok, reachability_ok=mesh_ok,
+            problems=problems, seconds=time.monotonic() - t0,
+        )
+        if report.healthy or time.monotonic() >= deadline:
+            return report
+        time.sleep(interval)

@@ -1,0 +1,312 @@
+"""The default backend: each device a network namespace, veth pairs between them, FRR on switches."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ...errors import CapabilityError, LabError
+from ...topology import Topology
+from .._proc import kill_pids, pids_in_netns, read_pid, run
+from .._protocol import CommandResult, HealthReport, LabInfo
+from .._rundir import lab_dir, labs_root, process_start, read_info, remove_dir, write_info
+from .._vty import vty_command
+from ._fabric import build_fabric, delete_namespaces
+from ._frr import DAEMONS, FRR_DIR, config_errors, daemon_argv, render_configs, vtysh_argv
+from ._health import collect_health, wait_for_health
+
+__all__ = ["NetnsLab"]
+
+SETUP_HINT = "run `bash scripts/setup.sh` as root"
+_VTY_DAEMONS = ("zebra", "bgpd", "staticd")
+
+
+def require_host() -> None:
+    """Raise CapabilityError (one clear line) if this host cannot run a netns lab."""
+    if os.geteuid() != 0:
+        raise CapabilityError("the netns runtime needs root (network namespaces, FRR as user frr)",
+                              hint="re-run with sudo")
+    missing = [str(FRR_DIR / d) for d in DAEMONS if not (FRR_DIR / d).exists()]
+    missing += [b for b in ("ip", "vtysh", "fping") if shutil.which(b) is None]
+    if missing:
+        raise CapabilityError(f"FRR or tools missing: {', '.join(missing)}", hint=SETUP_HINT)
+
+
+class NetnsLab:
+    """A leaf-spine fabric of network namespaces. Create with ``create_lab``; reopen with ``attach_lab``."""
+
+    backend = "netns"
+
+    def __init__(
+        self, topology: Topology, *, name: str, run_id: str, worker: str,
+        frr_extra: Mapping[str, Mapping[str, str]] | None = None, converge_timeout: float | None = None,
+        manual: bool = False, info: LabInfo | None = None,
+    ) -> None:
+        self.topology = topology
+        self.name = name
+        self.run_dir = lab_dir(name)
+        self.run_id = run_id
+        self.worker = worker
+        self._frr_extra = {k: dict(v) for k, v in (frr_extra or {}).items()}
+        self._converge_timeout = converge_timeout or 30.0 + 0.3 * len(topology.devices)
+        self._manual = manual
+        self._info = info
+        self._spawned: dict[int, subprocess.Popen[bytes]] = {}
+        for dev in self._frr_extra:
+            if not topology.has_device(dev) or not topology.device(dev).is_switch:
+                raise LabError(
+                    f"frr_extra names {dev!r}, which is not a switch of the {topology.scale} topology"
+                )
+
+    # -- naming -----------------------------------------------------------------------------
+    def ns(self, device: str) -> str:
+        self.topology.device(device)  # KeyError with a clear message for unknown devices
+        return f"{self.name}-{device}"
+
+    def device_dir(self, device: str) -> Path:
+        return self.run_dir / device
+
+    def logs(self, device: str) -> dict[str, Path]:
+        """daemon -> log file of a switch (empty for hosts)."""
+        if not self.topology.device(device).is_switch:
+            return {}
+        return {d: self.device_dir(device) / f"{d}.log" for d in DAEMONS}
+
+    def _namespaces(self) -> list[str]:
+        return [f"{self.name}-{d.name}" for d in self.topology.devices]
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def deploy(self) -> None:
+        require_host()
+        self._reserve()
+        step, device = "reserve", ""
+        try:
+            step = "namespaces"
+            build_fabric(self.topology, self.ns)
+            step = "frr config"
+            self._write_configs()
+            for daemon in DAEMONS:
+                step = f"start {daemon}"
+                self._start_daemons(daemon)
+            step = "converge"
+            report = wait_for_health(self, self._converge_timeout)
+            # Daemons read their config after forking, so rejected lines are only certain to be in
+            # the logs by now; a config error explains a convergence failure better than the symptom.
+            step = "frr config check"
+            self._check_daemons()
+            step = "converge"
+            if not report.healthy:
+                device = report.problems[0].split(":", 1)[0] if report.problems else ""
+                raise LabError(
+                    f"lab {self.name} did not converge within {self._converge_timeout:g}s: "
+                    + "; ".join(report.problems[:4]), step=step, device=device, logs=str(self.run_dir),
+                )
+        except BaseException as exc:
+            logs = self._preserve_logs()
+            self.teardown()
+            if isinstance(exc, LabError):
+                raise LabError(exc.message, step=exc.step or step,
+                               device=exc.device or device, logs=logs) from None
+            if isinstance(exc, Exception):
+                raise LabError(f"deploy of {self.name} failed: {exc}", step=step, device=device,
+                               logs=logs) from exc
+            raise
+        info = self.info()
+        info.state = "up"
+        write_info(info)
+        self._info = info
+
+    def _reserve(self) -> None:
+        labs_root().mkdir(parents=True, exist_ok=True, mode=0o755)
+        clash = [n for n in self._namespaces() if Path(f"/run/netns/{n}").exists()]
+        try:
+            self.run_dir.mkdir(mode=0o755)
+        except FileExistsError:
+            raise LabError(f"lab name {self.name!r} is already in use ({self.run_dir} exists); pick another "
+                           f"--name or remove it with `netopsbench runtime teardown {self.name}`") from None
+        if clash:
+            self.run_dir.rmdir()
+            raise LabError(f"lab name {self.name!r} is already in use: namespace {clash[0]} exists")
+        os.chmod(self.run_dir, 0o755)  # FRR (user frr) must traverse into its device directories
+        pid = 0 if self._manual else os.getpid()
+        self._info = LabInfo(
+            name=self.name, backend=self.backend, scale=self.topology.scale, run_id=self.run_id,
+            worker=self.worker, owner_pid=pid, owner_start=(process_start(pid) or 0) if pid else 0,
+            created=time.time(), devices=[d.name for d in self.topology.devices],
+            run_dir=str(self.run_dir), state="deploying",
+        )
+        write_info(self._info)
+
+    def _write_configs(self) -> None:
+        for dev in self.topology.switches:
+            ddir = self.device_dir(dev.name)
+            ddir.mkdir(mode=0o755)
+            for daemon, text in render_configs(self.topology, dev, self._frr_extra.get(dev.name)).items():
+                (ddir / f"{daemon}.conf").write_text(text)  # includes vtysh.conf
+            # The daemons drop to user frr before creating sockets and pid files here.
+            for path in (ddir, *ddir.iterdir()):
+                shutil.chown(path, "frr", "frr")
+
+    def _start_daemons(self, daemon: str) -> None:
+        procs = {
+            dev.name: subprocess.Popen(
+                ["ip", "netns", "exec", self.ns(dev.name), *daemon_argv(daemon, self.device_dir(dev.name))],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            )
+            for dev in self.topology.switches
+        }
+        for name, proc in procs.items():
+            _, err = proc.communicate(timeout=30)  # -d: returns once the daemon has forked
+            if proc.returncode != 0:
+                raise LabError(f"{daemon} exited with {proc.returncode}: {err.strip()[:300]}",
+                               step=f"start {daemon}", device=name)
+
+    def _check_daemons(self) -> None:
+        for dev in self.topology.switches:
+            ddir = self.device_dir(dev.name)
+            for daemon in DAEMONS:
+                pid = read_pid(ddir / f"{daemon}.pid")
+                if pid is None or process_start(pid) is None:
+                    raise LabError(f"{daemon} is not running", step=f"start {daemon}", device=dev.name)
+                errors = config_errors(ddir / f"{daemon}.log")
+                if errors:
+                    raise LabError(f"{daemon} rejected its config: {errors[0]}", step="frr config check",
+                                   device=dev.name)
+
+    def _preserve_logs(self) -> str:
+        """Copy daemon logs out of the run directory (which teardown removes) and return where."""
+        if not self.run_dir.exists():
+            return ""
+        dest = Path(os.environ.get("NETOPSBENCH_FAILED_LOGS", "/tmp/netopsbench-failed")) / self.name
+        shutil.rmtree(dest, ignore_errors=True)
+        for log in self.run_dir.glob("*/*.log"):
+            target = dest / log.parent.name / log.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(log, target)
+        return str(dest) if dest.exists() else ""
+
+    def teardown(self) -> None:
+        """Stop every process in the lab's namespaces, delete the namespaces and the run directory.
+
+        Idempotent, and safe from another process (works from lab.json alone).
+        """
+        namespaces = self._namespaces()
+        # Spawned tools get a moment to flush their logs; FRR gets SIGKILL straight away because
+        # its namespace and files are discarded anyway (a graceful bgpd exit costs 1-2 s).
+        spawned = set(self._spawned) | self._spawned_pids()
+        in_lab = pids_in_netns(namespaces)
+        kill_pids([p for p in spawned if p in in_lab], grace=1.0)
+        left = kill_pids(pids_in_netns(namespaces))
+        for proc in self._spawned.values():
+            proc.poll()
+        self._spawned.clear()
+        stuck = delete_namespaces(namespaces)
+        remove_dir(self.run_dir)
+        if left or stuck:
+            raise LabError(f"teardown of {self.name} left processes {left} / namespaces {stuck}",
+                           step="teardown")
+
+    def _spawned_pids(self) -> set[int]:
+        sdir = self.run_dir / "spawned"
+        return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
+
+    # -- running things inside devices --------------------------------------------------------
+    def _device_argv(self, device: str, argv: Sequence[str]) -> list[str]:
+        argv = list(argv)
+        if not argv:
+            raise LabError("empty command", device=device)
+        if argv[0] == "vtysh" and self.topology.device(device).is_switch:
+            # Point vtysh at this device's daemons instead of the system-wide /var/run/frr.
+            argv = [*vtysh_argv(self.device_dir(device)), *argv[1:]]
+        return ["ip", "netns", "exec", self.ns(device), *argv]
+
+    def exec(
+        self, device: str, argv: Sequence[str], *, timeout: float = 10.0, check: bool = False,
+        input: str | None = None,
+    ) -> CommandResult:
+        res = run(self._device_argv(device, argv), timeout=timeout, input=input)
+        res.argv = list(argv)
+        if check and not res.ok:
+            detail = (res.stderr or res.stdout).strip()[:300]
+            raise LabError(f"`{' '.join(argv)}` exited {res.returncode}: {detail}", step="exec",
+                           device=device)
+        return res
+
+    def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
+        sdir = self.run_dir / "spawned"
+        sdir.mkdir(exist_ok=True)
+        if log is None:
+            log = sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
+        with open(log, "ab") as out:
+            proc = subprocess.Popen(self._device_argv(device, argv), stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        record = {"device": device, "argv": list(argv), "log": str(log)}
+        (sdir / f"{proc.pid}.json").write_text(json.dumps(record))
+        self._spawned[proc.pid] = proc
+        return proc
+
+    def vtysh(self, device: str, commands: Sequence[str], *, timeout: float = 10.0) -> str:
+        if not self.topology.device(device).is_switch:
+            raise LabError(f"{device} is a host; vtysh runs on switches only", step="vtysh", device=device)
+        argv = vtysh_argv(self.device_dir(device))
+        for cmd in commands:
+            argv += ["-c", cmd]
+        res = run(argv, timeout=timeout)
+        if not res.ok:
+            raise LabError(f"vtysh {list(commands)} exited {res.returncode}: "
+                           f"{(res.stdout + res.stderr).strip()[:300]}", step="vtysh", device=device)
+        return res.stdout
+
+    def vty_show(self, device: str, command: str, *, daemon: str = "zebra", timeout: float = 5.0) -> str:
+        if daemon not in _VTY_DAEMONS:
+            raise LabError(f"unknown daemon {daemon!r}; use one of {_VTY_DAEMONS}", device=device)
+        if not self.topology.device(device).is_switch:
+            raise LabError(f"{device} is a host and runs no FRR daemons", step="vty", device=device)
+        return vty_command(self.device_dir(device) / f"{daemon}.vty", command, timeout=timeout, device=device)
+
+    # -- daemon control (used by the device_down fault) ---------------------------------------
+    def stop_daemons(self, device: str) -> list[str]:
+        """Stop a switch's FRR daemons, bgpd first (as a crashed or powered-off router); returns the
+        daemons that were running."""
+        if not self.topology.device(device).is_switch:
+            raise LabError(f"{device} is a host and runs no FRR daemons", step="stop daemons", device=device)
+        stopped = []
+        for daemon in reversed(DAEMONS):
+            pid = read_pid(self.device_dir(device) / f"{daemon}.pid")
+            if pid is not None and process_start(pid) is not None:
+                kill_pids([pid], grace=3.0)
+                stopped.append(daemon)
+        return stopped
+
+    def start_daemons(self, device: str) -> list[str]:
+        """Start whichever of a switch's FRR daemons is not running, from its startup config."""
+        if not self.topology.device(device).is_switch:
+            raise LabError(f"{device} is a host and runs no FRR daemons", step="start daemons", device=device)
+        ddir, started = self.device_dir(device), []
+        for daemon in DAEMONS:
+            pid = read_pid(ddir / f"{daemon}.pid")
+            if pid is not None and process_start(pid) is not None:
+                continue
+            res = run(["ip", "netns", "exec", self.ns(device), *daemon_argv(daemon, ddir)], timeout=30)
+            if not res.ok:
+                raise LabError(f"{daemon} exited with {res.returncode}: {res.stderr.strip()[:300]}",
+                               step=f"start {daemon}", device=device)
+            started.append(daemon)
+        return started
+
+    # -- state --------------------------------------------------------------------------------
+    def health(self) -> HealthReport:
+        return collect_health(self)
+
+    def wait_healthy(self, timeout: float = 60.0) -> HealthReport:
+        return wait_for_health(self, timeout)
+
+    def info(self) -> LabInfo:
+        if self._info is None:
+            self._info = read_info(self.name)
+        return self._info.model_copy()

@@ -1,0 +1,212 @@
+"""Reading scenario files: which YAML files are scenarios, parsing with line numbers, and
+validation against the topology and the fault registry.
+
+The collection rule (documented in docs/scenarios.md): a ``.yaml``/``.yml`` file is a scenario
+file when its top level is a mapping with a ``scenario_id`` key. Anything else (CI configs,
+compose files, campaign specs) is ignored, so scenario trees can live next to other YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import ScenarioError
+from ._model import Scenario
+
+__all__ = ["is_scenario_file", "iter_scenarios", "load_scenario", "validate_scenario"]
+
+SUFFIXES = (".yaml", ".yml")
+# A block-style top-level key starts at column 0; this cheap test keeps us from parsing every
+# YAML file in a repository just to find out it is not ours.
+_TOP_LEVEL_KEY = re.compile(r"^scenario_id\s*:", re.MULTILINE)
+_FLOW_KEY = re.compile(r"\bscenario_id\b")
+
+Path_ = tuple[str | int, ...]
+
+
+def is_scenario_file(path: str | Path) -> bool:
+    """True when ``path`` is a YAML file whose top-level mapping has a ``scenario_id`` key.
+
+    A file that mentions ``scenario_id`` at column 0 but does not parse still counts, so that
+    its syntax error is reported instead of the file silently disappearing from the run."""
+    p = Path(path)
+    if p.suffix.lower() not in SUFFIXES or not p.is_file():
+        return False
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not _FLOW_KEY.search(text):
+        return False
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return bool(_TOP_LEVEL_KEY.search(text))
+    if not isinstance(node, yaml.MappingNode):
+        return False
+    return any(isinstance(k, yaml.ScalarNode) and k.value == "scenario_id" for k, _ in node.value)
+
+
+def _line_map(node: yaml.Node, path: Path_ = (), out: dict[Path_, int] | None = None) -> dict[Path_, int]:
+    """1-based line of every key/item in the document, keyed by its pydantic-style location."""
+    out = {} if out is None else out
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, str(key.value))
+            out[child] = key.start_mark.line + 1
+            _line_map(value, child, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, value in enumerate(node.value):
+            _line_map(value, (*path, index), out)
+    return out
+
+
+def _nearest_line(lines: dict[Path_, int], loc: Path_) -> int:
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return 1
+
+
+def _field(loc: Iterable[str | int]) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _parse(path: Path) -> tuple[Any, dict[Path_, int]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read the file: {exc}", file=str(path)) from exc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError(
+                "the file is empty; a scenario needs at least scenario_id and name", file=str(path)
+            )
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"not valid YAML{where}: {problem}", file=str(path)) from exc
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            f"the top level must be a mapping with scenario_id, name, ... (got {type(data).__name__})",
+            file=str(path),
+        )
+    return data, _line_map(node)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Parse and schema-check one scenario file (not yet against the topology; see
+    :func:`validate_scenario`). Raises :class:`ScenarioError` naming the file, the field and
+    its line."""
+    p = Path(path)
+    data, lines = _parse(p)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        loc = tuple(first["loc"])
+        problems = [
+            f"{_field(e['loc']) or '(top level)'} (line {_nearest_line(lines, tuple(e['loc']))}): "
+            f"{_describe(e)}"
+            for e in errors
+        ]
+        if len(problems) == 1:
+            message = f"{_describe(first)} (line {_nearest_line(lines, loc)})"
+        else:
+            message = "; ".join(problems)
+        raise ScenarioError(message, file=str(p), field=_field(loc)) from exc
+
+
+def _describe(error: Any) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return f"unknown field (value {error.get('input')!r}); check the spelling against docs/scenarios.md"
+    msg = str(error.get("msg", "invalid value"))
+    return msg.removeprefix("Value error, ")
+
+
+def validate_scenario(scenario: Scenario, file: str | Path = "") -> None:
+    """Check a parsed scenario against its topology and the fault registry: the devices and
+    interfaces exist, the fault type is registered, it accepts that target, its parameters are
+    valid. Raises :class:`ScenarioError` with ``field`` set (e.g. ``fault.target.interface``)."""
+    from ..topology import build_topology
+
+    where = str(file)
+    try:
+        topology = build_topology(scenario.scale)
+    except ValueError as exc:
+        raise ScenarioError(str(exc), file=where, field="topology.scale") from exc
+    fault = scenario.fault
+    if fault is None:
+        return
+    device = fault.target.get("device")
+    if not isinstance(device, str) or not device:
+        raise ScenarioError("the fault target needs a device name", file=where, field="fault.target.device")
+    if not topology.has_device(device):
+        names = ", ".join(d.name for d in topology.devices)
+        raise ScenarioError(
+            f"no device {device!r} in the {topology.scale} topology (devices: {names})",
+            file=where,
+            field="fault.target.device",
+        )
+    interface = fault.target.get("interface")
+    if interface is not None:
+        dev = topology.device(device)
+        if not any(i.name == interface for i in dev.interfaces):
+            names = ", ".join(i.name for i in dev.interfaces)
+            raise ScenarioError(
+                f"{device} has no interface {interface!r} (it has: {names})",
+                file=where,
+                field="fault.target.interface",
+            )
+    from ..faults import build_fault
+
+    try:
+        build_fault(fault.type, dict(fault.target), dict(fault.params), topology)
+    except ScenarioError as exc:
+        field = exc.field or "fault"
+        if not field.startswith("fault"):
+            field = f"fault.{field}"
+        message = str(exc)
+        # build_fault formats "field: message"; keep only the message part.
+        prefix = f"{exc.field}: " if exc.field else ""
+        if prefix and message.startswith(prefix):
+            message = message[len(prefix) :]
+        raise ScenarioError(message, file=where, field=field) from exc
+
+
+def iter_scenarios(paths: Iterable[str | Path], *, validate: bool = True) -> Iterator[tuple[Path, Scenario]]:
+    """Every scenario file under ``paths`` (files or directories), in sorted order, loaded and
+    (by default) validated. Raises :class:`ScenarioError` at the first invalid file."""
+    files: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.update(f for f in p.rglob("*") if f.suffix.lower() in SUFFIXES)
+        elif p.exists():
+            files.add(p)
+        else:
+            raise ScenarioError("no such file or directory", file=str(p))
+    for f in sorted(files):
+        if not is_scenario_file(f):
+            continue
+        scenario = load_scenario(f)
+        if validate:
+            validate_scenario(scenario, f)
+        yield f, scenario

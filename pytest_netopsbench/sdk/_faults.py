@@ -1,0 +1,99 @@
+"""``FaultManager`` and ``EvaluatorManager``: the fault catalogue, and offline scoring of a
+diagnosis against a scenario with the exact rules a run uses."""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..diagnosis import DiagnosisResult
+from ..faults._base import Fault, GroundTruth
+from ..scenario import Scenario
+from ..scoring import CaseScore, score_case
+from ..topology import build_topology
+from ._scenarios import ScenarioManager, ScenarioRef
+
+__all__ = ["EvaluatorManager", "FaultInfo", "FaultManager"]
+
+
+class FaultInfo(BaseModel):
+    name: str
+    category: str
+    targets: list[str]
+    aliases: list[str]
+    requires: list[str]
+    description: str
+    params: dict[str, Any]
+
+
+def _registry() -> Any:
+    from ..faults import registry
+
+    return registry
+
+
+class FaultManager:
+    def list(self) -> list[FaultInfo]:
+        return [
+            FaultInfo(
+                name=cls.name, category=cls.category, targets=[str(t) for t in cls.targets],
+                aliases=list(cls.aliases), requires=list(cls.requires), description=cls.description,
+                params=cls.Params().model_dump(mode="json"),
+            )
+            for cls in _registry().all_faults()
+        ]
+
+    def names(self) -> builtins.list[str]:
+        return list(_registry().names())
+
+    def get(self, name: str) -> type[Fault]:
+        return _registry().get(name)  # type: ignore[no-any-return]
+
+    def register(self, cls: type[Fault]) -> type[Fault]:
+        """Add a fault class for this process (plugin runs with one worker see it too; for xdist
+        workers register it through the ``netopsbench.faults`` entry point, see docs/faults.md)."""
+        return _registry().register(cls)  # type: ignore[no-any-return]
+
+    def unregister(self, name: str) -> None:
+        _registry().unregister(name)
+
+
+class EvaluatorManager:
+    """Score a ``DiagnosisResult`` against a scenario without a lab: ground truth comes from the
+    scenario's fault (``build_fault(...).ground_truth()``), healthy scenarios expect
+    ``network_healthy``, and the score is ``scoring.score_case`` (the rule a run applies)."""
+
+    def __init__(self, scenarios: ScenarioManager) -> None:
+        self._scenarios = scenarios
+
+    def ground_truth(self, scenario: Scenario | ScenarioRef | str | Path) -> GroundTruth | None:
+        sc = self._scenario(scenario)
+        if sc.fault is None:
+            return None
+        fault: Fault = _registry().build_fault(
+            sc.fault.type, sc.fault.target, sc.fault.params, build_topology(sc.scale)
+        )
+        return fault.ground_truth()
+
+    def evaluate_scenario(
+        self, scenario: Scenario | ScenarioRef | str | Path, diagnosis: DiagnosisResult | dict[str, Any],
+    ) -> CaseScore:
+        sc = self._scenario(scenario)
+        result = (diagnosis if isinstance(diagnosis, DiagnosisResult)
+                  else DiagnosisResult.model_validate(diagnosis))
+        return score_case(self.ground_truth(sc), result, build_topology(sc.scale))
+
+    def evaluate_suite(
+        self, pairs: list[tuple[Scenario | ScenarioRef | str | Path, DiagnosisResult | dict[str, Any]]],
+    ) -> list[CaseScore]:
+        return [self.evaluate_scenario(s, d) for s, d in pairs]
+
+    def _scenario(self, scenario: Scenario | ScenarioRef | str | Path) -> Scenario:
+        if isinstance(scenario, Scenario):
+            return scenario
+        if isinstance(scenario, ScenarioRef):
+            return scenario.scenario
+        return self._scenarios.validate(scenario).scenario

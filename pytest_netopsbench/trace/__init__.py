@@ -1,0 +1,32 @@
+"""Per-case traces: the recorder agents and tools write to, ATIF v1.7 models, redaction."""
+
+from ._atif import (
+    ATIF_VERSION,
+    AtifAgent,
+    FinalMetrics,
+    Metrics,
+    Observation,
+    ObservationResult,
+    Step,
+    ToolCall,
+    Trajectory,
+)
+from ._recorder import TraceEvent, TraceRecorder, TraceTotals
+from ._redact import REDACTED, sanitize
+
+__all__ = [
+    "ATIF_VERSION",
+    "REDACTED",
+    "AtifAgent",
+    "FinalMetrics",
+    "Metrics",
+    "Observation",
+    "ObservationResult",
+    "Step",
+    "ToolCall",
+    "TraceEvent",
+    "TraceRecorder",
+    "TraceTotals",
+    "Trajectory",
+    "sanitize",
+]

@@ -1,0 +1,84 @@
+"""The campaign file format: errors name the field; healthy-share and count rules are enforced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_netopsbench.campaign import Campaign, candidates, generate_campaign, load_campaign
+from pytest_netopsbench.campaign import TargetSelector as Sel
+from pytest_netopsbench.errors import ScenarioError
+from pytest_netopsbench.topology import build_topology
+
+SMALL = """
+version: "t-1"
+seed: 1
+scales: {xs: {per_fault: 2, healthy: 1}}
+faults:
+  - type: link_down
+    variants:
+      - {target: {role: leaf, interface: uplink}}
+      - {target: {role: spine, interface: downlink}}
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "campaign.yaml"
+    p.write_text(text)
+    return p
+
+
+def test_small_campaign_by_hand(tmp_path: Path) -> None:
+    campaign = load_campaign(_write(tmp_path, SMALL))
+    xs = generate_campaign(campaign, ["xs"])["xs"]
+    assert [s.scenario_id.rsplit("-", 2)[0] for s in xs if s.fault] == ["xs-link-down", "xs-link-down"]
+    roles = sorted(s.fault.target["device"][:-1] for s in xs if s.fault)
+    assert roles == ["leaf", "spine"]  # the two variants, in turn
+    assert [s.scenario_id for s in xs if s.healthy] == ["xs-healthy-01"]
+    assert all(s.campaign == "t-1" for s in xs)
+
+
+def test_healthy_share_is_enforced(tmp_path: Path) -> None:
+    campaign = load_campaign(_write(tmp_path, SMALL.replace("healthy: 1", "healthy: 0")))
+    with pytest.raises(ScenarioError, match=r"below min_healthy_share.*scales\.xs\.healthy"):
+        generate_campaign(campaign, ["xs"])
+
+
+def test_unknown_scale_and_bad_fields(tmp_path: Path) -> None:
+    campaign = load_campaign(_write(tmp_path, SMALL))
+    with pytest.raises(ScenarioError, match="no counts for scale 'l'"):
+        generate_campaign(campaign, ["l"])
+    bad = _write(tmp_path, SMALL.replace("role: leaf", "role: router"))
+    with pytest.raises(ScenarioError) as info:
+        load_campaign(bad)
+    assert info.value.field == "faults.0.variants.0.target.role" and str(bad) in str(info.value)
+
+
+def test_invalid_fault_in_campaign_names_the_variant(tmp_path: Path) -> None:
+    text = SMALL.replace("- {target: {role: spine, interface: downlink}}",
+                         "- {target: {role: spine, interface: downlink}, params: {bogus: 1}}")
+    with pytest.raises(ScenarioError, match="variant 2") as info:
+        generate_campaign(load_campaign(_write(tmp_path, text)), ["xs"])
+    assert info.value.field.startswith("fault.params")
+
+
+def test_duplicate_fault_entry_is_refused() -> None:
+    data = {"version": "v", "seed": 1, "scales": {"xs": {"per_fault": 1, "healthy": 1}},
+            "faults": [{"type": "link_down", "variants": [{"target": {"role": "leaf"}}]}] * 2}
+    with pytest.raises(ValueError, match="listed twice"):
+        Campaign.model_validate(data)
+
+
+def test_selectors() -> None:
+    topo = build_topology("s")  # 2 spines, 4 leaves, 2 hosts per leaf
+    assert len(candidates(topo, Sel(role="leaf", interface="uplink"))) == 4 * 2
+    assert len(candidates(topo, Sel(role="spine", interface="downlink"))) == 2 * 4
+    assert len(candidates(topo, Sel(role="leaf", interface="host"))) == 4 * 2
+    assert len(candidates(topo, Sel(role="switch"))) == 6
+    remote = candidates(topo, Sel(role="leaf", prefix="remote_host_subnet"))
+    assert len(remote) == 4 * 6 and all(p.prefix and p.prefix.endswith(".0/24") for p in remote)
+    own = candidates(topo, Sel(role="leaf", prefix="own_host_subnet"))
+    assert {p.prefix_label for p in own if p.device == "leaf1"} == {"h1-net", "h2-net"}
+    hosts = candidates(topo, Sel(role="spine", prefix="remote_host_address"))
+    assert len(hosts) == 2 * 8 and all(p.prefix and p.prefix.endswith("/32") for p in hosts)
