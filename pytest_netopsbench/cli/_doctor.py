@@ -54,7 +54,10 @@ def _doctor(args: argparse.Namespace) -> int:
     print(f"containerlab backend   {clab} (needs the containerlab CLI and a Docker engine)")
     missing = caps.missing_essentials()
     if missing:
-        print(f"NOT READY: missing {', '.join(missing)}; {SETUP_HINT}")
+        hints = [SETUP_HINT] if [m for m in missing if m != "root privileges"] else []
+        if not caps.is_root:
+            hints.insert(0, "run as root (sudo)")
+        print(f"NOT READY: missing {', '.join(missing)}; {'; '.join(hints)}")
         return 1
     print("ready: labs can run on this host")
     return 0

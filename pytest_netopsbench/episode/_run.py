@@ -246,7 +246,8 @@ class Episode:
             rec.outcome = {"error": "agent_error", "timeout": "agent_timeout"}.get(
                 call.kind, "invalid_result"
             )  # type: ignore[assignment]
-            rec.score, rec.passed, rec.message = 0.0, False, call.message
+            rec.score, rec.passed = 0.0, False
+            rec.message = self._with_notes(call.message)
             return rec
         diagnosis = call.diagnosis
         usage = diagnosis.usage
@@ -266,8 +267,15 @@ class Episode:
         rec.interface_correct, rec.fault_type_correct = result.interface_correct, result.fault_type_correct
         rec.passed = result.score >= self.settings.pass_score
         rec.outcome = "correct" if rec.passed else "wrong"
-        rec.message = f"score {result.score:g} (pass score {self.settings.pass_score:g}): {result.message}"
+        rec.message = self._with_notes(
+            f"score {result.score:g} (pass score {self.settings.pass_score:g}): {result.message}"
+        )
         return rec
+
+    def _with_notes(self, message: str) -> str:
+        """The agent's result first, then harness notes set before it (e.g. a rebuilt lab)."""
+        notes = self.record.message
+        return f"{message}; {notes}" if notes else message
 
     def _stop_mcp(self) -> None:
         handle, self._mcp = self._mcp, None

@@ -30,13 +30,17 @@ class Collector:
     """
 
     def __init__(self, lab: Lab, store: EvidenceStore, *, traffic: str = "standard", interval: float = 1.0,
-                 mesh: bool = True, sampler: bool = True, flows_per_round: int | None = None) -> None:
+                 mesh: bool = True, sampler: bool = True, flows_per_round: int | None = None,
+                 slow_interval: float = 5.0) -> None:
         if interval <= 0:
             raise ValueError(f"collector interval must be positive, got {interval}")
         self.lab, self.store, self.interval = lab, store, interval
+        self.slow_interval = max(slow_interval, interval)
         self.traffic = BackgroundTraffic(lab, traffic)
-        hosts = [HostEndpoint(h.name, lab.ns(h.name), h.host_ip) for h in lab.topology.hosts]
-        self.mesh = PingMesh(hosts, flows_per_round=flows_per_round) if mesh else None
+        topo = lab.topology
+        hosts = [HostEndpoint(h.name, lab.ns(h.name), h.host_ip, h.leaf or "") for h in topo.hosts]
+        spine_ips = {i.ip: s.name for s in topo.spines for i in s.interfaces}
+        self.mesh = PingMesh(hosts, flows_per_round=flows_per_round, router_of_ip=spine_ips) if mesh else None
         self.sampler = Sampler(lab, store) if sampler else None
         self.round_seconds: deque[float] = deque(maxlen=600)
         self.sample_seconds: deque[float] = deque(maxlen=600)
@@ -58,6 +62,7 @@ class Collector:
         if self.sampler is not None:
             self._threads.append(
                 threading.Thread(target=self._sample_loop, name="evidence-sampler", daemon=True))
+            self._threads.append(threading.Thread(target=self._slow_loop, name="evidence-slow", daemon=True))
         self.traffic.start()
         self.started_at = time.time()
         for t in self._threads:
@@ -126,12 +131,27 @@ class Collector:
                 self.store.add_probe_rounds(rows)
                 self.store.add_round_timing(timing)
                 self.round_seconds.append(timing.seconds)
+                found = self.mesh.paths.take_updates()
+                if found:
+                    names = [h.name for h in self.mesh.hosts]
+                    self.store.add_flow_paths(timing.ts, [(names[i], names[j], flow, direction, spine)
+                                                          for direction, i, j, flow, spine in found])
                 if time.monotonic() - last_traffic > _TRAFFIC_CHECK_S:
                     last_traffic = time.monotonic()
                     self.traffic.maintain()
             except Exception as exc:
                 self._failed("ping mesh", exc)
+            self._discover_until(next_at + self.interval - 0.03)
             next_at = self._every(self.interval, next_at)
+
+    def _discover_until(self, deadline: float) -> None:
+        """Use the idle time between rounds to map probe flows to spines, in paced small batches."""
+        assert self.mesh is not None
+        try:
+            while not self._stop.is_set() and time.monotonic() < deadline and self.mesh.discover():
+                self._stop.wait(0.025)
+        except Exception as exc:
+            self._failed("path discovery", exc)
 
     def _sample_loop(self) -> None:
         assert self.sampler is not None
@@ -143,6 +163,16 @@ class Collector:
             except Exception as exc:
                 self._failed("sampler", exc)
             next_at = self._every(self.interval, next_at)
+
+    def _slow_loop(self) -> None:
+        assert self.sampler is not None
+        next_at = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                self.sampler.slow_tick()
+            except Exception as exc:
+                self._failed("route/filter sampler", exc)
+            next_at = self._every(self.slow_interval, next_at)
 
     def _failed(self, what: str, exc: Exception) -> None:
         msg = f"{time.strftime('%H:%M:%S')} {what}: {type(exc).__name__}: {exc}"

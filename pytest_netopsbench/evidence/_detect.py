@@ -71,7 +71,8 @@ def _pair_anomalies(cur: PairStats, base: PairStats | None, ips: dict[str, str],
         out.append(make("packet_loss", cur.loss_pct, b_loss if base else None, loss_thr, "pct"))
     b_df = base.df_loss_pct if base else 0.0
     df_thr = max(t.df_floor_pct, b_df + t.df_margin_pct, cur.loss_pct + t.df_margin_pct)
-    if cur.df_lost >= 1 and cur.df_loss_pct >= df_thr:
+    # only when small probes pass: big probes failing on a lossy path say nothing about MTU
+    if cur.df_lost >= 1 and cur.df_loss_pct >= df_thr and cur.loss_pct < loss_thr:
         out.append(make("mtu_df_failure", cur.df_loss_pct, b_df if base else None, df_thr, "pct"))
     b_avg = base.rtt_avg_ms if base and base.rtt_avg_ms is not None else None
     if cur.rtt_avg_ms is not None:
@@ -94,7 +95,7 @@ def _rank(a: Anomaly) -> tuple[int, int, float, str, str]:
 
 def detect_pairs(baseline: list[PairStats], current: list[PairStats], topology: Topology, *,
                  baseline_window: Window, current_window: Window,
-                 flow_paths: dict[tuple[str, str, int], str] | None = None,
+                 flow_paths: dict[tuple[str, str, int], tuple[str, str]] | None = None,
                  thresholds: type[Thresholds] = Thresholds, baseline_rounds: int = 0,
                  current_rounds: int = 0) -> SymptomReport:
     """Pure detection over precomputed pair statistics (what ``detect`` does after reading the store)."""
@@ -110,9 +111,11 @@ def detect_pairs(baseline: list[PairStats], current: list[PairStats], topology: 
         mask = cur.flows_lost_mask
         flow = 0
         while mask:
-            if mask & 1 and (spine := paths.get((cur.src, cur.dst, flow))):
-                spines.add(spine)
-                spine_lossy[spine].add((cur.src, cur.dst, flow))
+            if mask & 1:
+                for spine in paths.get((cur.src, cur.dst, flow), ()):
+                    if spine:
+                        spines.add(spine)
+                        spine_lossy[spine].add((cur.src, cur.dst, flow))
             mask >>= 1
             flow += 1
         found = _pair_anomalies(cur, base_by.get(key), ips, thresholds, sorted(spines))
@@ -160,8 +163,9 @@ def detect_pairs(baseline: list[PairStats], current: list[PairStats], topology: 
     ]
     by_leaf.sort(key=lambda x: (-x.path_unreachable, -x.pairs_affected, x.leaf))
     mapped: dict[str, int] = defaultdict(int)
-    for spine in paths.values():
-        mapped[spine] += 1
+    for both in paths.values():
+        for spine in set(both) - {""}:
+            mapped[spine] += 1
     by_spine = sorted(
         (SpineAggregate(spine=s, lossy_flows=len(spine_lossy[s]), mapped_flows=mapped[s],
                         pairs_affected=len(spine_pairs[s])) for s in spine_lossy if spine_pairs[s]),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ._models import ProbeRound, RoundTiming
 from ._netns import open_socket
+from ._paths import PathJob, PathMapper, enable_errors, read_errors
 
 __all__ = ["HostEndpoint", "PingMesh"]
 
@@ -35,6 +36,7 @@ _TS = struct.Struct("@qq")
 _ECHO_PORT = 33434
 _PROBE_PORT_BASE = 33000
 _DF_PORT_BASE = 33200
+_KIND_FWD, _KIND_REV = 2, 3  # header "df" values of path-discovery probes
 
 
 @dataclass
@@ -42,6 +44,7 @@ class HostEndpoint:
     name: str
     ns: str
     ip: str
+    leaf: str = ""
 
 
 @dataclass
@@ -69,7 +72,7 @@ class PingMesh:
 
     def __init__(self, hosts: Sequence[HostEndpoint], *, port_pool: int = 16, df_pool: int = 4,
                  flows_per_round: int | None = None, df_size: int = 1472, timeout: float = 0.25,
-                 probe_budget: int = 6000) -> None:
+                 probe_budget: int = 6000, router_of_ip: dict[str, str] | None = None) -> None:
         if len(hosts) < 2:
             raise ValueError(f"a ping mesh needs at least two hosts, got {len(hosts)}")
         self.hosts = list(hosts)
@@ -86,6 +89,13 @@ class PingMesh:
         self._df: list[list[socket.socket]] = []
         self._poll: select.epoll | None = None
         self._role: dict[int, tuple[str, socket.socket]] = {}
+        # each ICMP error costs a spine 1-3 random credits of a burst of 50 per 20 ms
+        self.discovery_chunk = 12 * max(1, len(set((router_of_ip or {}).values())))
+        jobs: list[PathJob] = [
+            (d, i, j, f) for i, a in enumerate(self.hosts) for j, b in enumerate(self.hosts)
+            if a.leaf != b.leaf for f in range(port_pool) for d in ("fwd", "rev")
+        ]
+        self.paths = PathMapper(jobs if router_of_ip else [], router_of_ip or {})
 
     @property
     def pairs(self) -> int:
@@ -118,6 +128,8 @@ class PingMesh:
             s.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
             if df:
                 s.setsockopt(socket.IPPROTO_IP, _IP_MTU_DISCOVER, _IP_PMTUDISC_PROBE)
+            else:
+                enable_errors(s)  # ICMP errors (path discovery answers) land on the error queue
             s.bind((host.ip, port))
             s.setblocking(False)
         except OSError:
@@ -139,15 +151,23 @@ class PingMesh:
         """Echo and collect whatever is ready (waiting up to ``wait``); returns replies collected."""
         assert self._poll is not None
         got = 0
-        for fd, _ in self._poll.poll(wait):
+        for fd, events in self._poll.poll(wait):
             role, sock = self._role[fd]
+            if events & select.EPOLLERR:
+                self._errors(sock)
+            retries = 3
             while True:
                 try:
                     data, anc, _flags, addr = sock.recvmsg(4096, 64)
                 except BlockingIOError:
                     break
                 except OSError:
-                    break  # an ICMP error surfaced on the socket: the probe counts as lost
+                    # a queued ICMP error surfaced instead of data: take it and read on
+                    self._errors(sock)
+                    retries -= 1
+                    if retries:
+                        continue
+                    break
                 if len(data) < _HDR.size:
                     continue
                 rx = _kernel_time(anc)
@@ -170,6 +190,40 @@ class PingMesh:
                     a.rtts.append(max(0.0, (rx or time.time()) - sent_at - held))
                 got += 1
         return got
+
+    def _errors(self, sock: socket.socket) -> None:
+        for payload, offender, icmp_type in read_errors(sock):
+            if len(payload) < _HDR.size:
+                continue
+            _r, i, j, flow, kind, _t, _h = _HDR.unpack_from(payload)
+            if kind in (_KIND_FWD, _KIND_REV):
+                self.paths.answer(("fwd" if kind == _KIND_FWD else "rev", i, j, flow), offender, icmp_type)
+
+    def _send(self, sock: socket.socket, payload: bytes, addr: tuple[str, int]) -> bool:
+        try:
+            sock.sendto(payload, addr)
+            return True
+        except OSError:
+            self._errors(sock)  # a pending ICMP error fails the next send once; clear it and retry
+        try:
+            sock.sendto(payload, addr)
+            return True
+        except OSError:
+            return False
+
+    def discover(self) -> int:
+        """Send one small batch of TTL-2 path probes (call between rounds, ~25 ms apart: spines
+        answer only a few dozen ICMP errors per 20 ms); answers are read by this and later drains."""
+        batch = self.paths.batch(self.discovery_chunk)
+        for direction, i, j, flow in batch:
+            if direction == "fwd":
+                sock, addr, kind = self._probers[i][flow], (self.hosts[j].ip, _ECHO_PORT), _KIND_FWD
+            else:
+                sock, addr, kind = self._responders[j], (self.hosts[i].ip, _PROBE_PORT_BASE + flow), _KIND_REV
+            PathMapper.send(sock, _HDR.pack(0, i, j, flow, kind, 0.0, 0.0), addr, self._errors)
+        if batch:
+            self._drain(0.005, {}, -1)  # only ICMP errors are expected between rounds
+        return len(batch)
 
     def run_round(self) -> tuple[list[ProbeRound], RoundTiming]:
         if self._poll is None:
@@ -195,12 +249,8 @@ class PingMesh:
                     a.lost += 1
                     a.flows_sent |= 1 << flow
                     a.flows_lost |= 1 << flow  # until its echo arrives
-                    try:
-                        probe = _HDR.pack(rnd, i, j, flow, 0, time.time(), 0.0)
-                        probers[flow].sendto(probe + self._small, addrs[j])
-                        expected += 1
-                    except OSError:
-                        pass
+                    probe = _HDR.pack(rnd, i, j, flow, 0, time.time(), 0.0)
+                    expected += self._send(probers[flow], probe + self._small, addrs[j])
                 d = (rnd + i + j) % self.df_pool
                 a.df_sent += 1
                 a.df_lost += 1

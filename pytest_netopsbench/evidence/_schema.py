@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS log (
 );
 CREATE INDEX IF NOT EXISTS log_dev_ts ON log (device, ts);
 CREATE TABLE IF NOT EXISTS flow_path (
-    ts REAL NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL, flow INTEGER NOT NULL, spine TEXT NOT NULL
+    ts REAL NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL, flow INTEGER NOT NULL, dir TEXT NOT NULL,
+    spine TEXT NOT NULL, PRIMARY KEY (src, dst, flow, dir)
 );
 """

@@ -160,11 +160,12 @@ class EvidenceStore:
             db.executemany("INSERT INTO log VALUES (?,?,?,?)",
                            [(r.ts, r.device, r.source, r.message) for r in rows])
 
-    def set_flow_paths(self, ts: float, rows: Iterable[tuple[str, str, int, str]]) -> None:
-        """Replace the flow -> spine map (src host, dst host, pool flow index, spine) found by discovery."""
+    def add_flow_paths(self, ts: float, rows: Iterable[tuple[str, str, int, str, str]]) -> None:
+        """Record which spine a probe flow crosses: (src host, dst host, flow index, "fwd"|"rev", spine);
+        a newer answer for the same flow and direction replaces the older one."""
         with self._tx() as db:
-            db.execute("DELETE FROM flow_path")
-            db.executemany("INSERT INTO flow_path VALUES (?,?,?,?,?)", [(ts, *r) for r in rows])
+            db.executemany("INSERT OR REPLACE INTO flow_path VALUES (?,?,?,?,?,?)", [
+                (ts, src, dst, flow, direction, spine) for src, dst, flow, direction, spine in rows])
 
     # -- readers -------------------------------------------------------------------------------
     def probe_rounds(self, window: Window, *, src: str | None = None,
@@ -184,8 +185,14 @@ class EvidenceStore:
     def pair_stats(self, window: Window) -> list[PairStats]:
         return aggregate_pairs(self.probe_rounds(window), self.host_leaf())
 
-    def flow_paths(self) -> dict[tuple[str, str, int], str]:
-        return {(r[0], r[1], r[2]): r[3] for r in self._query("SELECT src, dst, flow, spine FROM flow_path")}
+    def flow_paths(self) -> dict[tuple[str, str, int], tuple[str, str]]:
+        """(src, dst, flow) -> (spine of the probe's way out, spine of the echo's way back); "" if unknown."""
+        out: dict[tuple[str, str, int], tuple[str, str]] = {}
+        rows = self._query("SELECT src, dst, flow, dir, spine FROM flow_path")
+        for src, dst, flow, direction, spine in rows:
+            fwd, rev = out.get((src, dst, flow), ("", ""))
+            out[(src, dst, flow)] = (spine, rev) if direction == "fwd" else (fwd, spine)
+        return out
 
     def round_timings(self, window: Window) -> list[RoundTiming]:
         rows = self._query("SELECT ts, seconds, pairs, probes FROM mesh_round WHERE ts >= ? AND ts <= ? "

@@ -24,7 +24,7 @@ from ._evidence import Findings, hosts_behind, hosts_in, mesh_symptoms, pairs_cr
 from ._ops import kernel_routes, link_info, nft_apply, nft_delete_table, run, vtysh_json
 from .acl import port_flow_probe
 from .registry import register
-from .routing import probe_toward
+from .routing import probe_failed, probe_toward
 
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
@@ -130,13 +130,13 @@ class FibRibMismatch(SwitchFault):
         pairs = pairs_toward(self.topology, [v.name for v in victims])
         if victims and not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
             probe = probe_toward(lab, self.topology, self.target.device, victims[0])
-            f.add(probe.describe(), data_plane=probe.loss_pct > 0)
+            f.add(probe.describe(), data_plane=probe_failed(probe))
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)
 
 
 class EcmpParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    share_pct: int = Field(default=50, ge=1, le=100, description="share of flows (by 5-tuple hash) dropped")
+    share_pct: int = Field(default=50, ge=1, le=99, description="share of flows (by 5-tuple hash) dropped")
 
 
 _TABLE = "fabric"

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..runtime import Lab
 from ._base import Verification
+from ._caps import host_capabilities
 from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
-from ._caps import host_capabilities
 from ._impair import Backend, Impairment, ImpairSpec
 from ._ops import run, snmp_counters
 from .registry import register

@@ -7,19 +7,30 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..errors import CapabilityError
 from ..runtime import Lab
 from ..topology import Device, Role, Topology
 from ._base import FaultTarget, TargetError, TargetKind, Verification
+from ._caps import host_capabilities
 from ._common import SwitchFault
 from ._evidence import Findings, hosts_in, mesh_symptoms, pairs_toward
+from ._flows import FlowProbe, tcp_flows
 from ._naming import operator_password
-from ._ops import PingResult, bgp_peer_states, frr_config_lines, kernel_routes, ping, vtysh_config
+from ._ops import (
+    PingResult,
+    bgp_peer_states,
+    frr_config_lines,
+    kernel_routes,
+    netns_of,
+    ping,
+    vtysh_config,
+)
 from .registry import register
 
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
 
-__all__ = ["BgpNeighborMisconfig", "BlackholeRoute", "StaticRouteMisconfig", "probe_toward"]
+__all__ = ["BgpNeighborMisconfig", "BlackholeRoute", "StaticRouteMisconfig", "probe_failed", "probe_toward"]
 
 
 def bgp_neighbors(topo: Topology, device: str) -> dict[str, Device]:
@@ -33,15 +44,21 @@ def bgp_neighbors(topo: Topology, device: str) -> dict[str, Device]:
     return out
 
 
-def probe_toward(lab: Lab, topo: Topology, device: str, dst: Device, *, count: int = 10) -> PingResult:
-    """Ping ``dst`` along a path that must cross ``device``'s forwarding table: from a host on that
-    leaf, else from the switch itself, sourced from its loopback so the reply can return."""
+def probe_toward(lab: Lab, topo: Topology, device: str, dst: Device, *, count: int = 10,
+                 ) -> PingResult | FlowProbe:
+    """Probe ``dst`` along paths that must use ``device``'s forwarding table: ping from a host on that
+    leaf; from a spine, TCP flows from the spine itself (loopback source), because a misroute there
+    can send traffic into ECMP where only some flows come back around."""
     dev = topo.device(device)
     local = [h for h in topo.hosts if h.leaf == device and h.name != dst.name]
     if local:
         return ping(lab, local[0].name, dst.host_ip, count=count, interval=0.02, wait=0.5)
-    loopback = dev.loopback.split("/")[0] if dev.loopback else None
-    return ping(lab, device, dst.host_ip, count=count, interval=0.02, wait=0.5, source=loopback)
+    loopback = dev.loopback.split("/")[0] if dev.loopback else ""
+    return tcp_flows(netns_of(lab, device), dst.host_ip, source_ip=loopback, label=device)
+
+
+def probe_failed(probe: PingResult | FlowProbe) -> bool:
+    return probe.lost > 0 if isinstance(probe, FlowProbe) else probe.loss_pct > 0
 
 
 class _PrefixFault(SwitchFault):
@@ -71,7 +88,7 @@ class _PrefixFault(SwitchFault):
         pairs = pairs_toward(self.topology, [v.name for v in victims])
         if victims and not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
             probe = probe_toward(lab, self.topology, self.target.device, victims[0])
-            f.add(probe.describe(), data_plane=probe.loss_pct > 0)
+            f.add(probe.describe(), data_plane=probe_failed(probe))
 
 
 class StaticParams(BaseModel):
@@ -221,6 +238,8 @@ class BgpNeighborMisconfig(SwitchFault):
             vtysh_config(lab, dev, [router, f"neighbor {peer} shutdown"])
             return
         if kind == "password_mismatch":
+            if "tcp_md5" not in host_capabilities():
+                raise CapabilityError("password_mismatch needs TCP MD5 signatures (CONFIG_TCP_MD5SIG)")
             vtysh_config(lab, dev, [router, f"neighbor {peer} password {self._password}"])
         else:
             if self._saved is None:

@@ -25,7 +25,7 @@ SCALE_ORDER = ("xs", "s", "m", "l", "xl")
 
 def collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
     if file_path.suffix.lower() in (".yaml", ".yml") and is_scenario_file(file_path):
-        return ScenarioFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+        return ScenarioFile.from_parent(parent, path=file_path)
     return None
 
 
@@ -78,7 +78,7 @@ class ScenarioFile(pytest.File):
             items.append(item)
         return items
 
-    def repr_failure(  # type: ignore[override]
+    def repr_failure(
         self,
         excinfo: ExceptionInfo[BaseException],
         style: Any = None,
@@ -103,7 +103,7 @@ class ScenarioItem(pytest.Function):
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"scenario {self.name} ({self.scenario.scale})"
 
-    def repr_failure(  # type: ignore[override]
+    def repr_failure(
         self,
         excinfo: ExceptionInfo[BaseException],
         style: Any = None,
@@ -111,7 +111,7 @@ class ScenarioItem(pytest.Function):
         # Harness errors are explained by their message; a traceback into the plugin helps no one.
         if isinstance(excinfo.value, NetopsbenchError):
             return f"{type(excinfo.value).__name__}: {excinfo.value}"
-        return super().repr_failure(excinfo, style=style)
+        return super().repr_failure(excinfo)
 
 
 def sort_key(item: pytest.Item) -> tuple[int, str]:

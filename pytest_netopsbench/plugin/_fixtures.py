@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from ..errors import LabError
+from ..errors import LabError, NetopsbenchError
 from ._agent import NO_AGENT_MESSAGE
 from ._collect import ScenarioItem
 from ._runner import CASE, RUN, SETTINGS, CaseState, rundir
@@ -77,10 +77,13 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
                 "(see `netopsbench doctor`)"
             )
     started = time.monotonic()
-    session, rebuilt = netopsbench_labs.acquire(
-        scenario.scale, recover_timeout=scenario.timing.recover_timeout_s
-    )
-    session.use_traffic(scenario.traffic)
+    try:
+        session, rebuilt = netopsbench_labs.acquire(
+            scenario.scale, recover_timeout=scenario.timing.recover_timeout_s
+        )
+        session.use_traffic(scenario.traffic)
+    except NetopsbenchError as exc:
+        harness_error(exc)
     health_s = time.monotonic() - started
 
     def make_context(context: Any) -> Any:
@@ -114,6 +117,9 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
     state.episode, state.record = episode, episode.record
     try:
         episode.prepare()
+    except NetopsbenchError as exc:
+        _finish(episode, netopsbench_labs, raise_on_failure=False)
+        harness_error(exc)
     except BaseException:
         _finish(episode, netopsbench_labs, raise_on_failure=False)
         raise
@@ -129,4 +135,10 @@ def _finish(episode: Episode, pool: LabPool, *, raise_on_failure: bool) -> None:
     note = f"lab {episode.session.name} did not recover after this case ({problem}); it will be rebuilt"
     episode.record.message = "; ".join(p for p in (episode.record.message, note) if p)
     if raise_on_failure:
-        raise LabError(note, step="recover")
+        harness_error(LabError(note, step="recover"))
+
+
+def harness_error(exc: NetopsbenchError) -> NoReturn:
+    """Fail the current setup/teardown (a pytest *error*) with the message only: a traceback
+    into the harness helps no one decide what to fix."""
+    pytest.fail(f"netopsbench harness error ({type(exc).__name__}): {exc}", pytrace=False)

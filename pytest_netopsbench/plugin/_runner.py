@@ -16,7 +16,7 @@ from ._options import Settings
 
 if TYPE_CHECKING:
     from ..episode import Episode
-    from ..report import CaseRecord
+    from ..report import CaseRecord, Outcome
     from ..report._rundir import RunDir
 
 __all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
@@ -131,7 +131,7 @@ def set_properties(item: pytest.Item, record: CaseRecord) -> None:
     item.user_properties[:] = [*kept, *case_properties(record)]
 
 
-def placeholder_record(item: ScenarioItem, outcome: str, message: str) -> CaseRecord:
+def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> CaseRecord:
     """A record for an item whose episode never started (skipped, lab deploy failed)."""
     from ..episode import new_case_id
     from ..report import CaseRecord
@@ -168,7 +168,7 @@ def placeholder_record(item: ScenarioItem, outcome: str, message: str) -> CaseRe
         message=message,
         worker=info.worker,
         started=now,
-        ended=now,  # type: ignore[arg-type]
+        ended=now,
     )
 
 
@@ -188,11 +188,12 @@ def update_record(item: ScenarioItem, call: pytest.CallInfo[None]) -> CaseRecord
     record = state.record
     if call.when == "setup" and call.excinfo is not None:
         skipped = call.excinfo.errisinstance(pytest.skip.Exception)
-        outcome, text = ("skipped" if skipped else "infra_error"), _exception_text(call)
+        outcome: Outcome = "skipped" if skipped else "infra_error"
+        text = _exception_text(call)
         if record is None:
             record = placeholder_record(item, outcome, text)
         else:
-            record.outcome = outcome  # type: ignore[assignment]
+            record.outcome = outcome
             record.message = "; ".join(p for p in (record.message, text) if p)
         state.record = record
     elif record is None:

@@ -16,6 +16,7 @@ import pickle
 import threading
 import uuid
 from pathlib import Path
+from types import FunctionType
 from typing import Any
 
 __all__ = ["ENV_PREFIX", "forget", "publish_object", "publish_pickle"]
@@ -36,9 +37,22 @@ def publish_object(agent: Any) -> str:
 
 def publish_pickle(agent: Any, directory: Path) -> str:
     """Pickle ``agent`` (an instance or a zero-argument factory) for worker processes; returns the
-    spec. Raises ``TypeError`` naming the type when it cannot be pickled."""
+    spec. Raises ``TypeError`` naming the type when it cannot be pickled. Workers import the
+    agent's module from the ``sys.path`` the controller had when pytest-xdist was imported
+    (installed packages, the script's directory, ``PYTHONPATH`` at start-up)."""
+    # a class or factory function carries its own module; an instance, its class's
+    is_factory = isinstance(agent, type | FunctionType)
+    module = getattr(agent, "__module__", "") if is_factory else type(agent).__module__
+    if module == "__main__":
+        # pickle would record "__main__.X", and a worker's __main__ is xdist's, not your script
+        raise TypeError(
+            f"the agent {type(agent).__qualname__} is defined in your script (__main__), which pytest-xdist "
+            "workers cannot import; move it into a module (e.g. myagent.py next to the script) and import "
+            "it from there, pass a spec 'module:attr', or run with workers=1"
+        )
     try:
         data = pickle.dumps(agent)
+        pickle.loads(data)  # fail here, not in every worker, when the agent does not round-trip
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         raise TypeError(
             f"the agent {type(agent).__qualname__} cannot be sent to pytest-xdist workers ({exc}); "

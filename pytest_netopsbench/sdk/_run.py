@@ -96,7 +96,8 @@ class RunHandle:
                 self.status = "running"
                 self.started_at = time.time()
                 try:
-                    self.exit_code = int(pytest.main(self.args, plugins=[self._control]))
+                    # a copy: pytest prepends ini addopts to the list it is given
+                    self.exit_code = int(pytest.main(list(self.args), plugins=[self._control]))
                 except BaseException as exc:  # a crash must still end the handle in a final state
                     self.error = f"pytest crashed: {type(exc).__name__}: {exc}"
             self._finish()

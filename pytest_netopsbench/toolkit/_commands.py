@@ -30,6 +30,7 @@ ALLOWED_EXEC: dict[str, tuple[str, ...]] = {
     "nft": ("nft", "list", "ruleset"),
     "iptables": ("iptables-save", "-c"),
     "qdiscs": ("tc", "-s", "-j", "qdisc", "show"),
+    "carrier_changes": ("cat",),  # followed by /sys/class/net/<validated interface>/carrier_changes
     "ping": ("ping", "-n", "-c", "{count}", "-i", "0.2", "-W", "1"),
     "traceroute": ("traceroute", "-n", "-q", "1", "-w", "1", "-m", "8"),
 }

@@ -67,7 +67,9 @@ def fib_vs_rib(cmd: Commands, dev: Device) -> JSON:
     fib = _kernel_routes(cmd, dev)
     rib_raw = load_json(cmd.vty(dev.name, "route_table")) or {}
     rib: dict[str, JSON] = {}
+    shadowed: dict[str, list[str]] = {}
     for prefix, entries in rib_raw.items() if isinstance(rib_raw, dict) else []:
+        shadowed[prefix] = [str(e.get("protocol")) for e in entries if not e.get("selected")]
         for e in entries:
             if not e.get("selected"):
                 continue
@@ -86,6 +88,8 @@ def fib_vs_rib(cmd: Commands, dev: Device) -> JSON:
             issues.append("selected in RIB but missing from kernel FIB")
         if k and not r and k.get("protocol") not in ("kernel", None):
             issues.append("in kernel FIB but not selected in RIB")
+        if r and r["protocol"] == "kernel" and "bgp" in shadowed.get(prefix, []):
+            issues.append("a route added outside the routing daemon overrides the BGP route")
         if k and r and r["protocol"] not in ("connected", "kernel", "local"):
             if r["blackhole"] != (k["type"] in ("blackhole", "unreachable", "prohibit")):
                 issues.append("blackhole state differs")

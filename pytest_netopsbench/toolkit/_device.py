@@ -36,6 +36,10 @@ def interfaces(cmd: Commands, dev: Device) -> JSON:
     links = load_json(cmd.exec(dev.name, "links")) or []
     addrs = {a.get("ifname"): a for a in (load_json(cmd.exec(dev.name, "addresses")) or [])}
     neighbors = {i.name: f"{i.peer_device} {i.peer_interface}" for i in dev.interfaces}
+    names = [i.name for i in dev.interfaces]
+    # sysfs inside the device's namespace; a missing interface just leaves its count out
+    flaps_out = cmd.exec(dev.name, "carrier_changes", *[f"/sys/class/net/{n}/carrier_changes" for n in names])
+    flaps = dict(zip(names, flaps_out.split(), strict=False)) if len(flaps_out.split()) == len(names) else {}
     rows = []
     for link in links:
         name = link.get("ifname", "")
@@ -51,6 +55,7 @@ def interfaces(cmd: Commands, dev: Device) -> JSON:
             "addresses": [f"{a['local']}/{a['prefixlen']}" for a in addrs.get(name, {}).get("addr_info", [])
                           if a.get("family") == "inet"],
             "neighbor": neighbors.get(name, ""),
+            "carrier_changes": int(flaps[name]) if name in flaps else None,
             "rx_packets": rx.get("packets"), "tx_packets": tx.get("packets"),
             "rx_errors": rx.get("errors"), "tx_errors": tx.get("errors"),
             "rx_dropped": rx.get("dropped"), "tx_dropped": tx.get("dropped"),

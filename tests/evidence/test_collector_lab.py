@@ -36,7 +36,8 @@ def test_healthy_lab_full_rounds_without_loss(lab: Lab, store: EvidenceStore) ->
     deltas = {(d.device, d.interface): d for d in store.interface_deltas(window)}
     assert deltas[("h1", "eth1")].tx_packets > 0 and deltas[("leaf1", "eth1")].oper_state == "up"
     assert {r.state for r in store.bgp_history(window)} == {"Established"}
-    assert store.route_snapshot("leaf1", "fib") is not None and store.route_snapshot("leaf1", "rib") is not None
+    assert store.route_snapshot("leaf1", "fib") is not None
+    assert store.route_snapshot("leaf1", "rib") is not None
     report = detect(store, lab.topology, window, window)
     assert report.summary.total_anomalies == 0 and c.errors == type(c.errors)()
 
@@ -56,6 +57,11 @@ def test_dropping_uplink_shows_on_its_leaf_pair(lab: Lab, store: EvidenceStore, 
     assert {(a.src_leaf, a.dst_leaf) for a in losses} <= {("leaf1", "leaf2"), ("leaf2", "leaf1")}
     assert all(0 < a.flows_lossy < a.flows_seen for a in losses), "one ECMP member: some flows, not all"
     assert report.by_leaf[0].leaf in ("leaf1", "leaf2")
+    assert not [a for a in report.anomalies if a.kind == "mtu_df_failure"], "loss is not an MTU problem"
+    # TTL-limited discovery mapped flows to spines: every lossy flow crosses spine1, either way
+    assert report.data_quality.flow_paths_mapped > 0
+    assert [s.spine for s in report.by_spine][:1] == ["spine1"], report.by_spine
+    assert all("spine1" in a.spines for a in losses)
     rules = store.rule_deltas(current, "leaf1")
     assert any("oifname" in r.rule and r.packets > 0 for r in rules), rules
 

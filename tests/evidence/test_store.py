@@ -19,7 +19,8 @@ def _round(ts: float, src: str = "h1", dst: str = "h2", *, sent: int = 4, lost: 
            flows: int = 0b1111, flows_lost: int = 0) -> ProbeRound:
     lo, avg, hi = rtts if rtts else (None, None, None)
     return ProbeRound(ts=ts, src=src, dst=dst, sent=sent, lost=lost, rtt_min_us=lo, rtt_avg_us=avg,
-                      rtt_max_us=hi, df_sent=df_sent, df_lost=df_lost, flows_sent=flows, flows_lost=flows_lost)
+                      rtt_max_us=hi, df_sent=df_sent, df_lost=df_lost, flows_sent=flows,
+                      flows_lost=flows_lost)
 
 
 def test_window_rejects_reversed_bounds() -> None:

@@ -17,6 +17,10 @@ def _sh(lab: Lab, device: str, *argv: str) -> str:
     return lab.exec(device, list(argv)).stdout
 
 
+def _frr(lab: Lab, device: str, command: str) -> str:
+    return lab.vtysh(device, [command])
+
+
 def _bgp_state(lab: Lab, device: str, peer: str) -> str:
     data = json.loads(lab.vtysh(device, ["show bgp ipv4 unicast summary json"]) or "{}")
     return str(data.get("peers", {}).get(peer, {}).get("state", "absent"))
@@ -33,6 +37,12 @@ def _flapping(lab: Lab) -> bool:
         seen.add(_operstate(lab, "spine1", "eth1"))
         time.sleep(0.1)
     return seen == {"UP", "DOWN"} or len(seen) >= 2
+
+
+def _rtt_ms(lab: Lab, device: str, itf: str, peer: str) -> float:
+    out = lab.exec(device, ["fping", "-q", "-c", "3", "-t", "1000", "-I", itf, peer]).stderr
+    m = re.search(r"min/avg/max = [\d.]+/([\d.]+)/", out)
+    return float(m.group(1)) if m else 0.0
 
 
 def _counter_positive(text: str, pattern: str) -> bool:
@@ -69,9 +79,7 @@ CASES = [
          operator_sees=lambda lab: "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")
          or "corrupt" in _sh(lab, "leaf1", "tc", "qdisc", "show")),
     Case("high_latency", "high_latency", {"device": "leaf1", "interface": "eth1"}, {"jitter_ms": 10},
-         operator_sees=lambda lab: bool(re.search(
-             r"min/avg/max = [\d.]+/(\d{2,}\.\d+)/",
-             lab.exec("leaf1", ["fping", "-q", "-c", "3", "-t", "1000", "-I", "eth1", "198.18.8.0"]).stderr))),
+         operator_sees=lambda lab: _rtt_ms(lab, "leaf1", "eth1", "198.18.8.0") >= 60),
     Case("bgp_remote_as", "bgp_neighbor_misconfig", {"device": "leaf1"},
          operator_sees=lambda lab: "remote-as 65001" in lab.vtysh("leaf1", ["show running-config"])
          and _bgp_state(lab, "leaf1", "198.18.8.0") != "Established"),
@@ -85,15 +93,17 @@ CASES = [
     Case("blackhole_route", "blackhole_route", {"device": "leaf2", "prefix": "198.19.1.0/24"},
          operator_sees=lambda lab: "blackhole" in _sh(lab, "leaf2", "ip", "route", "show", "198.19.1.0/24")),
     Case("route_policy_network", "route_policy_misconfig", {"device": "leaf2"},
-         operator_sees=lambda lab: "not in table" in lab.vtysh("spine1", ["show bgp ipv4 unicast 198.19.2.0/24"])),
-    Case("route_policy_prefix_list", "route_policy_misconfig", {"device": "leaf1"}, {"kind": "prefix_list_deny"},
-         operator_sees=lambda lab: "prefix-list PL-FABRIC-OUT out" in lab.vtysh("leaf1", ["show running-config"])
-         and "not in table" in lab.vtysh("spine2", ["show bgp ipv4 unicast 198.19.1.0/24"])),
+         operator_sees=lambda lab: "not in table" in _frr(lab, "spine1", "show ip bgp 198.19.2.0/24")),
+    Case("route_policy_prefix_list", "route_policy_misconfig", {"device": "leaf1"},
+         {"kind": "prefix_list_deny"},
+         operator_sees=lambda lab: "PL-FABRIC-OUT out" in _frr(lab, "leaf1", "show running-config")
+         and "not in table" in _frr(lab, "spine2", "show ip bgp 198.19.1.0/24")),
     Case("device_down", "device_down", {"device": "spine2"},
          operator_sees=lambda lab: _bgp_state(lab, "leaf1", "198.18.8.2") != "Established"
          and "state UP" not in _sh(lab, "spine2", "ip", "link", "show", "dev", "eth1")),
     Case("acl_misconfig", "acl_misconfig", {"device": "leaf1", "interface": "eth1"},
-         operator_sees=lambda lab: _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"), "ip daddr")),
+         operator_sees=lambda lab: _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"),
+                                                     "ip daddr")),
     Case("congestion", "congestion", {"device": "leaf2", "interface": "eth1"},
          operator_sees=lambda lab: bool(re.search(r"overlimits [1-9]", _sh(lab, "leaf2", "tc", "-s", "qdisc",
                                                                            "show", "dev", "eth1")))),

@@ -10,7 +10,7 @@ from pytest_netopsbench.runtime import Lab
 Snapshot = dict[str, dict[str, str]]  # device -> view name -> text
 
 FORBIDDEN = re.compile(
-    r"netopsbench|\bnob-|fault|inject|bench|\btest|harness|pytest|shaper|impair|chaos|scenario",
+    r"netopsbench|\bnob-|\bfault|\binject|bench|\btest|harness|pytest|shaper|impair|chaos|scenario",
     re.IGNORECASE)
 
 _VIEWS = {
@@ -24,7 +24,7 @@ _FRR_VIEWS = ("show running-config", "show ip route", "show bgp ipv4 unicast sum
 
 
 def _processes(lab: Lab, device: str) -> str:
-    ns = getattr(lab, "ns")(device)
+    ns = lab.ns(device)
     ino = os.stat(f"/run/netns/{ns}").st_ino
     lines = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -66,4 +66,5 @@ def new_lines(base: Snapshot, now: Snapshot) -> dict[str, list[str]]:
 
 
 def leaks(lines: dict[str, list[str]]) -> list[str]:
-    return [f"{where}: {ln.strip()}" for where, found in lines.items() for ln in found if FORBIDDEN.search(ln)]
+    return [f"{where}: {ln.strip()}" for where, found in lines.items() for ln in found
+            if FORBIDDEN.search(ln)]

@@ -45,7 +45,10 @@ PLUGIN = textwrap.dedent('''
             lab.exec(self.target.device, ["ip", "link", "set", "dev", self.params.nic, "down"], check=True)
 
         def clear(self, lab):
-            lab.exec(self.target.device, ["ip", "link", "set", "dev", self.params.nic, "up"], check=True)
+            host = self.topology.device(self.target.device)
+            lab.exec(host.name, ["ip", "link", "set", "dev", self.params.nic, "up"], check=True)
+            # the kernel dropped the default route with the link; put it back
+            lab.exec(host.name, ["ip", "route", "replace", "default", "via", host.gateway], check=True)
 
         def verify(self, lab, store, window):
             gw = self.topology.device(self.target.device).gateway

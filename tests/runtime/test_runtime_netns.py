@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +44,7 @@ def _frr_pids(lab: Lab) -> list[int]:
 
 def _assert_gone(lab: Lab, pids: list[int]) -> None:
     assert not any(n.startswith(f"{lab.name}-") for n in _namespaces())
+    assert not getattr(lab, "alias_dir", Path("/nonexistent")).is_symlink()
     assert [p for p in pids if process_start(p) is not None] == []
     assert not lab.run_dir.exists()
 
@@ -87,6 +90,13 @@ def test_xs_lab_converges_with_ecmp_and_leaves_nothing_behind(make_lab: Callable
     lab.vtysh("leaf1", ["configure terminal", "router bgp 65101", "neighbor 198.18.8.0 description uplink-a"])
     assert "description uplink-a" in lab.vtysh("leaf1", ["show running-config"])
 
+    # Nothing FRR echoes back names the harness (paths go through the neutral alias).
+    echoed = lab.vtysh("spine1", ["show logging", "show running-config"])
+    assert "/run/frr-instances/" in echoed
+    assert not re.search(r"netops|\bnob-|bench|\bfaults?\b", echoed, re.IGNORECASE), echoed
+    bgp_log = (lab.run_dir / "leaf1" / "bgpd.log").read_text()
+    assert re.search(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d{3} BGP:", bgp_log, re.M)  # ms stamps
+
     # attach from metadata works and shows the lab as up, owned by us.
     info = next(i for i in list_labs() if i.name == lab.name)
     assert (info.state, info.owner_pid) == ("up", os.getpid())
@@ -117,6 +127,7 @@ def test_broken_daemon_config_fails_deploy_and_cleans_up(make_lab: Callable[...,
     assert "bgpd rejected its config" in str(exc) and "config line" in str(exc)
     # The logs survive teardown so the failure can be read.
     assert exc.logs and (Path(exc.logs) / "leaf2" / "bgpd.log").is_file()
+    shutil.rmtree(exc.logs)
     assert not any(n.startswith(f"{lab.name}-") for n in _namespaces())
     assert not lab.run_dir.exists()
     assert pids_in_netns([lab.ns(d.name) for d in lab.topology.devices]) == {}

@@ -38,7 +38,11 @@ def test_frr_configs_look_like_an_operators_and_never_name_the_harness(scale: st
         for daemon, text in confs.items():
             assert not HARNESS_WORDS.search(text), f"{dev.name} {daemon}.conf leaks: {text}"
             assert f"hostname {dev.name}\n" in text
-            assert "/run/" not in text  # run-dir paths go on the command line, not in the config
+            assert "/run/" not in text  # without log_dir there is no path at all
+    leaf = topo.device("leaf1")
+    logged = render_configs(topo, leaf, log_dir=Path("/run/frr-instances/0123456789/leaf1"))
+    assert "log file /run/frr-instances/0123456789/leaf1/bgpd.log informational\n" in logged["bgpd"]
+    assert "log file /run/frr-instances/0123456789/leaf1/zebra.log debugging\n" in logged["zebra"]
 
 
 def test_bgpd_config_peers_with_every_neighbor_and_keeps_ecmp() -> None:
@@ -142,3 +146,18 @@ def test_fault_mechanisms_fall_back_when_netem_is_missing() -> None:
     bare = fault_mechanisms(_caps(netem=False, tbf=False, htb=False, nftables=False, nfqueue=False))
     assert (bare.impairments, bare.rate_limit, bare.acl) == (None, None, "iptables")
     assert _caps().missing_essentials() == []
+
+
+def test_missing_frr_is_one_clear_error_before_anything_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pytest_netopsbench.errors import CapabilityError
+    from pytest_netopsbench.runtime.netns import _lab
+
+    monkeypatch.setattr(_lab, "FRR_DIR", tmp_path / "no-frr")
+    monkeypatch.setenv("NETOPSBENCH_RUN_ROOT", str(tmp_path / "root"))
+    lab = create_lab("xs", name="rt-unit-nofrr")
+    expected = r"(needs root|FRR or tools missing: .*no-frr/zebra.*setup\.sh)"
+    with pytest.raises(CapabilityError, match=expected):
+        lab.deploy()
+    assert not lab.run_dir.exists()

@@ -194,3 +194,9 @@ def test_evaluator_scores_like_a_run() -> None:
         assert ev.ground_truth(HEALTHY) is None
         assert ev.evaluate_scenario(HEALTHY, {"verdict": "network_healthy"}).score == 1.0
         assert ev.evaluate_scenario(HEALTHY, right).score == 0.0
+
+
+def test_agent_from_main_is_refused_for_workers(tmp_path: Path) -> None:
+    Local = type("Local", (), {"diagnose": lambda self, ctx: None, "__module__": "__main__"})
+    with pytest.raises(TypeError, match="defined in your script"):
+        _inproc.publish_pickle(Local(), tmp_path)

@@ -92,9 +92,11 @@ def test_compare_identical_runs_finds_no_difference() -> None:
 
 def test_merge_shards() -> None:
     cases = _run(5)
-    meta = {"agent": "scripted", "campaign_version": "2026.11-1", "workers": 2}
-    shard1 = build_report(RunMeta(run_id="s1", host="h1", started=10, ended=20, **meta), cases[:6])
-    shard2 = build_report(RunMeta(run_id="s2", host="h2", started=5, ended=30, **meta), cases[6:])
+    meta = RunMeta(run_id="s", agent="scripted", campaign_version="2026.11-1", workers=2)
+    shard1 = build_report(meta.model_copy(update={"run_id": "s1", "host": "h1", "started": 10, "ended": 20}),
+                          cases[:6])
+    shard2 = build_report(meta.model_copy(update={"run_id": "s2", "host": "h2", "started": 5, "ended": 30}),
+                          cases[6:])
     merged = merge_reports([shard1, shard2])
     whole = build_report(RunMeta(run_id="w"), cases)
     assert merged.summary == whole.summary and merged.confidence == whole.confidence
@@ -176,6 +178,6 @@ def test_compare_single_run_with_repeated_run() -> None:
     cmp = compare_reports(single, repeated, resamples=200)
     assert cmp.shared_scenarios == 2 and (cmp.a_cases, cmp.b_cases) == (2, 4)
     score = next(m for m in cmp.metrics if m.metric == "mean_score")
-    assert (score.a, score.b) == (pytest.approx(0.5), pytest.approx(0.25))
+    assert score.a == pytest.approx(0.5) and score.b == pytest.approx(0.25)
     assert [d.scenario_id for d in cmp.disagreements] == ["a"]  # b fails everywhere in both
     assert cmp.disagreements[0].b_outcomes == ["correct", "wrong"]

@@ -32,7 +32,7 @@ def test_mixed_run_by_hand() -> None:
     assert s.fault_type_accuracy == approx(2 / 4)  # f1, f3
     assert s.strict_accuracy == approx(2 / 6)  # f1, h1
     assert s.mean_score == approx((1 + 0.5 + 0 + 0 + 1 + 0) / 6)
-    assert (s.passed, s.pass_rate) == (2, approx(2 / 6))
+    assert s.passed == 2 and s.pass_rate == approx(2 / 6)
     assert s.mean_agent_seconds == approx(20.0)
     # sorted 5 10 15 20 30 40: rank 0.9*5 = 4.5 -> 30 + 0.5*(40-30)
     assert s.p90_agent_seconds == approx(35.0)

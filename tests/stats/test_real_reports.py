@@ -55,14 +55,14 @@ def netopsbench_agent():
 
 
 def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, agent: str, files: list[str],
-         out: Path) -> Path:
+         out: Path, *extra: str) -> tuple[Path, str]:
     monkeypatch.setenv("CMP_AGENT", agent)
     result = pytester.runpytest_subprocess(
         *files, "-p", "no:cacheprovider", f"--netopsbench-report={out}", "--netopsbench-no-trace",
-        f"--netopsbench-artifacts={pytester.path / 'runs'}", timeout=600,
+        f"--netopsbench-artifacts={pytester.path / 'runs'}", *extra, timeout=600,
     )
     assert out.is_file(), result.stdout.str()[-3000:]
-    return out
+    return out, result.stdout.str()
 
 
 def test_compare_and_merge_real_reports(
@@ -72,10 +72,16 @@ def test_compare_and_merge_real_reports(
     pytester.makefile(".yaml", **{"healthy": HEALTHY, "link_down": LINK_DOWN})
     out = pytester.path
     # agent "healthy": two shards, one scenario each (as two CI jobs would run them)
-    a1 = _run(pytester, monkeypatch, "healthy", ["healthy.yaml"], out / "a1.json")
-    a2 = _run(pytester, monkeypatch, "healthy", ["link_down.yaml"], out / "a2.json")
-    # agent "fault": one run over both
-    b = _run(pytester, monkeypatch, "fault", ["healthy.yaml", "link_down.yaml"], out / "b.json")
+    a1, _ = _run(pytester, monkeypatch, "healthy", ["healthy.yaml"], out / "a1.json")
+    a2, _ = _run(pytester, monkeypatch, "healthy", ["link_down.yaml"], out / "a2.json")
+    # agent "fault": one run over both, every scenario twice
+    b, terminal = _run(pytester, monkeypatch, "fault", ["healthy.yaml", "link_down.yaml"], out / "b.json",
+                       "--netopsbench-repeat=2")
+    report_b = load_report(b)
+    assert report_b.repeats is not None and report_b.repeats.k == 2
+    # deterministic agent: the healthy case always fails, the link-down case always passes
+    assert report_b.repeats.pass_at_k == 0.5 and report_b.repeats.pass_hat_k == 0.5
+    assert report_b.repeats.flaky_share == 0
     for path in (a1, a2, b):
         report = load_report(path)
         assert report.run.campaign_version == "cmp-1"
@@ -93,12 +99,20 @@ def test_compare_and_merge_real_reports(
     assert by["cmp-healthy"].passed and not by["cmp-link-down"].passed
     assert a.summary.false_positive_rate == 0 and a.summary.detection_recall == 0
 
+    # `report show` prints the table the run printed at its end
+    assert main(["report", "show", str(b)]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0].startswith("netopsbench run") and "pass@2 / pass^2" in "\n".join(shown)
+    for line in shown:
+        assert line in terminal, line
+
     assert main(["report", "compare", str(merged), str(b), "--json"]) == 0
     cmp = json.loads(capsys.readouterr().out)
     assert cmp["shared_scenarios"] == 2
     assert sorted(d["scenario_id"] for d in cmp["disagreements"]) == ["cmp-healthy", "cmp-link-down"]
     recall = next(m for m in cmp["metrics"] if m["metric"] == "device_localization_rate")
     assert (recall["a"], recall["b"], recall["diff"]["value"]) == (0.0, 1.0, 1.0)
+    assert (cmp["a_cases"], cmp["b_cases"]) == (2, 4)  # one trial against two: paired by scenario
     assert main(["report", "compare", str(merged), str(b)]) == 0
     assert "cases where the runs disagree (2)" in capsys.readouterr().out
 

@@ -130,7 +130,7 @@ def test_paired_bootstrap_by_hand() -> None:
     assert ci.n == 10  # only shared cases
     assert ci.value == approx(0.1)
     # B is never worse on any case, so no resample can show B behind A
-    assert ci.low is not None and ci.high is not None
+    assert ci.low is not None and ci.high is not None and ci.value is not None
     assert 0.0 <= ci.low <= ci.value <= ci.high <= 0.4
     assert diff["device_localization_rate"].value == approx(0.1)
 

@@ -16,7 +16,6 @@ from pytest_netopsbench.runtime import Lab, create_lab
 from pytest_netopsbench.toolkit import Toolkit
 
 
-
 def _host_problem() -> str | None:
     try:
         from pytest_netopsbench.runtime.netns import require_host

@@ -76,9 +76,11 @@ def test_bad_input_refused_with_clear_message(offline_toolkit: Toolkit, tool: st
 
 def test_schema_violations_and_unknown_tools(offline_toolkit: Toolkit) -> None:
     r = offline_toolkit.call("get_bgp_neighbors", {"device": "leaf1", "extra": 1})
-    assert isinstance(r, dict) and r["error"]["type"] == "invalid_arguments" and "extra" in r["error"]["message"]
+    assert isinstance(r, dict) and r["error"]["type"] == "invalid_arguments"
+    assert "extra" in r["error"]["message"]
     r = offline_toolkit.call("get_bgp_neighbors", {})
-    assert isinstance(r, dict) and r["error"]["type"] == "invalid_arguments" and "device" in r["error"]["message"]
+    assert isinstance(r, dict) and r["error"]["type"] == "invalid_arguments"
+    assert "device" in r["error"]["message"]
     r = offline_toolkit.call("run_shell", {"cmd": "ls"})
     assert isinstance(r, dict) and r["error"]["type"] == "unknown_tool"
 
@@ -93,7 +95,8 @@ def test_every_call_is_counted_and_recorded(offline_toolkit: Toolkit) -> None:
     assert stats.by_tool["get_topology"].calls == 1 and stats.by_tool["get_bgp_neighbors"].errors == 1
     assert [c.name for c in stats.calls] == ["get_topology", "get_bgp_neighbors", "nope"]
     sink = offline_toolkit.recorder
-    assert isinstance(sink, Sink) and [c[0] for c in sink.calls] == ["get_topology", "get_bgp_neighbors", "nope"]
+    assert isinstance(sink, Sink)
+    assert [c[0] for c in sink.calls] == ["get_topology", "get_bgp_neighbors", "nope"]
     assert sink.calls[1][3] and "no device" in str(sink.calls[1][3])
 
 

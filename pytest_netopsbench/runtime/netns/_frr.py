@@ -1,8 +1,9 @@
 """FRR configuration and daemon invocation for one switch of a netns lab.
 
 Everything a device shows (hostname, descriptions, peer-group names) reads like an ordinary
-operator's config; paths into the run directory are passed on the command line (``--log``, ``-f``,
-``-z``) so they never appear in ``show running-config``.
+operator's config. Daemons see the run directory only through a neutral alias
+(``/run/frr-instances/<id>/<device>``), because paths show up in ``show logging``,
+``show running-config`` (``log file``) and the process list.
 """
 
 from __future__ import annotations
@@ -28,12 +29,17 @@ _CONFIG_ERROR = re.compile(
 )
 
 
-def _header(dev: Device) -> list[str]:
-    return [f"hostname {dev.name}", "log timestamp precision 3", "!"]
+def _header(dev: Device, daemon: str, log_dir: Path | None) -> list[str]:
+    lines = [f"hostname {dev.name}"]
+    if log_dir is not None:
+        # In the config rather than --log on the command line: only config targets honour the
+        # millisecond timestamp precision that evidence timelines need.
+        lines.append(f"log file {log_dir / daemon}.log {LOG_LEVELS[daemon]}")
+    return [*lines, "log timestamp precision 3", "!"]
 
 
-def zebra_conf(topo: Topology, dev: Device) -> str:
-    lines = _header(dev)
+def zebra_conf(topo: Topology, dev: Device, log_dir: Path | None = None) -> str:
+    lines = _header(dev, "zebra", log_dir)
     # FRR 8.4 leaves kernel nexthop groups broken after a link flap; classic multipath routes recover.
     lines += ["no zebra nexthop kernel enable", "!", "debug zebra events", "!"]
     for itf in dev.interfaces:
@@ -42,15 +48,15 @@ def zebra_conf(topo: Topology, dev: Device) -> str:
     return "\n".join(lines) + "\n"
 
 
-def staticd_conf(dev: Device) -> str:
-    return "\n".join(_header(dev)) + "\n"
+def staticd_conf(dev: Device, log_dir: Path | None = None) -> str:
+    return "\n".join(_header(dev, "staticd", log_dir)) + "\n"
 
 
-def bgpd_conf(topo: Topology, dev: Device) -> str:
+def bgpd_conf(topo: Topology, dev: Device, log_dir: Path | None = None) -> str:
     assert dev.asn is not None and dev.loopback is not None, dev.name
     router_id = dev.loopback.split("/")[0]
     lines = [
-        *_header(dev),
+        *_header(dev, "bgpd", log_dir),
         f"router bgp {dev.asn}",
         f" bgp router-id {router_id}",
         " bgp log-neighbor-changes",
@@ -79,9 +85,15 @@ def bgpd_conf(topo: Topology, dev: Device) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_configs(topo: Topology, dev: Device, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """daemon (and "vtysh") -> config text; ``extra`` (daemon -> text) is appended to that daemon's."""
-    confs = {"zebra": zebra_conf(topo, dev), "staticd": staticd_conf(dev), "bgpd": bgpd_conf(topo, dev)}
+def render_configs(
+    topo: Topology, dev: Device, extra: Mapping[str, str] | None = None, *, log_dir: Path | None = None,
+) -> dict[str, str]:
+    """daemon (and "vtysh") -> config text; ``extra`` (daemon -> text) is appended to that daemon's.
+
+    ``log_dir``: where the daemons write ``<daemon>.log`` (None: no log file line).
+    """
+    confs = {"zebra": zebra_conf(topo, dev, log_dir), "staticd": staticd_conf(dev, log_dir),
+             "bgpd": bgpd_conf(topo, dev, log_dir)}
     for daemon, text in (extra or {}).items():
         if daemon not in confs:
             raise ValueError(
@@ -99,7 +111,6 @@ def daemon_argv(daemon: str, ddir: Path) -> list[str]:
         "-f", str(ddir / f"{daemon}.conf"), "-i", str(ddir / f"{daemon}.pid"),
         "-z", str(ddir / "zserv.api"), "--vty_socket", str(ddir),
         "-P", "0",  # no TCP vty: the unix sockets in ddir are the only way in
-        "--log", f"file:{ddir / daemon}.log", "--log-level", LOG_LEVELS[daemon],
     ]
     if daemon == "zebra":
         argv += ["-s", "90000000"]  # netlink receive buffer; route bursts at l/xl overflow the default

@@ -1,0 +1,118 @@
+"""From findings to one answer: the cause that explains the most, or the ping mesh's best guess when
+no device state explains the symptoms, or a healthy network when nothing stands out."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict
+
+from pytest_netopsbench.evidence import Anomaly
+
+from ._collect import Survey
+from ._rules import (
+    Finding,
+    bgp_findings,
+    device_down_findings,
+    fib_findings,
+    filter_findings,
+    link_findings,
+    mtu_findings,
+    policy_findings,
+    qdisc_findings,
+    static_route_findings,
+)
+
+__all__ = ["MIN_SCORE", "Decision", "all_findings", "decide", "strong_anomalies", "symptom_finding"]
+
+#: a finding below this is a hint, not a diagnosis
+MIN_SCORE = 0.7
+#: ping-mesh thresholds above the detector's own floors, so scheduler noise on a busy 2-core host
+#: (a few ms of RTT, the odd lost probe) never turns a healthy fabric into a fault
+LOSS_PCT = 10.0
+LATENCY_MS = 15.0
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    verdict: str
+    finding: Finding | None
+    alternatives: tuple[Finding, ...] = ()
+    symptoms: tuple[str, ...] = ()
+
+
+def all_findings(s: Survey) -> list[Finding]:
+    found: list[Finding] = []
+    for rule in (device_down_findings, link_findings, mtu_findings, qdisc_findings, filter_findings,
+                 static_route_findings, fib_findings, bgp_findings, policy_findings):
+        found += rule(s)
+    best: dict[tuple[str, str, str | None], Finding] = {}
+    for f in found:  # one rule seen twice (iptables-save and its nftables view) is one finding
+        key = (f.fault_type, f.device, f.interface)
+        if key not in best or f.score > best[key].score:
+            best[key] = f
+    return sorted(best.values(), key=lambda f: f.rank)
+
+
+def strong_anomalies(s: Survey) -> list[Anomaly]:
+    out = []
+    for a in s.symptoms.anomalies:
+        loud = (a.kind in ("path_unreachable", "mtu_df_failure")
+                or (a.kind == "packet_loss" and a.value >= LOSS_PCT)
+                or (a.kind == "latency_spike" and a.value >= LATENCY_MS))
+        if loud:
+            out.append(a)
+    return out
+
+
+def _describe(a: Anomaly) -> str:
+    unit = "%" if a.unit == "pct" else " ms"
+    base = f" (baseline {a.baseline:g}{unit})" if a.baseline is not None else ""
+    return f"{a.kind} {a.src}->{a.dst}: {a.value:g}{unit}{base}, {a.flows_lossy}/{a.flows_seen} flows"
+
+
+_KIND_TO_FAULT = {"path_unreachable": "link_down", "packet_loss": "packet_loss",
+                  "mtu_df_failure": "mtu_mismatch", "latency_spike": "high_latency", "jitter": "high_latency"}
+
+
+def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
+    """Where the ping mesh points when no device state explains it: the host all bad paths share
+    (its access port), else the spine the lossy flows crossed, else the leaf most pairs touch."""
+    if not anomalies:
+        return None
+    kind = _KIND_TO_FAULT[Counter(a.kind for a in anomalies).most_common(1)[0][0]]
+    pairs = {(a.src, a.dst) for a in anomalies}
+    hosts = Counter(h for p in pairs for h in p)
+    topo = s.topology
+    ev = tuple(_describe(a) for a in anomalies[:4])
+    common = [h for h, n in hosts.items() if n == len(pairs)]
+    if len(common) == 1 and len(topo.hosts) > 2:
+        host = topo.device(common[0])
+        leaf = topo.device(host.leaf or "")
+        port = next((i.name for i in leaf.interfaces if i.peer_device == host.name), None)
+        return Finding(fault_type=kind, device=leaf.name, interface=port, score=0.5,
+                       evidence=(*ev, f"every affected pair involves {host.name}"))
+    spines = Counter(sp for a in anomalies for sp in a.spines)
+    leaves = Counter(leaf for a in anomalies for leaf in (a.src_leaf, a.dst_leaf))
+    if spines:
+        spine = topo.device(spines.most_common(1)[0][0])
+        leaf_name = leaves.most_common(1)[0][0]
+        port = next((i.name for i in spine.interfaces if i.peer_device == leaf_name), None)
+        return Finding(fault_type=kind, device=spine.name, interface=port, score=0.45,
+                       evidence=(*ev, f"lossy flows crossed {spine.name}"))
+    leaf_name = leaves.most_common(1)[0][0]
+    return Finding(fault_type=kind, device=leaf_name, score=0.4,
+                   evidence=(*ev, f"{leaf_name} is on the most affected paths"))
+
+
+def decide(s: Survey) -> Decision:
+    findings = [f for f in all_findings(s) if f.score >= MIN_SCORE]
+    strong = strong_anomalies(s)
+    symptoms = tuple(_describe(a) for a in strong[:6])
+    if findings:
+        return Decision(verdict="fault_detected", finding=findings[0], alternatives=tuple(findings[1:4]),
+                        symptoms=symptoms)
+    guess = symptom_finding(s, strong)
+    if guess is not None:
+        return Decision(verdict="fault_detected", finding=guess, symptoms=symptoms)
+    return Decision(verdict="network_healthy", finding=None, symptoms=symptoms)

@@ -1,0 +1,343 @@
+"""What the reference agent learned from the tools, as typed facts, and the parsers that turn each
+tool's JSON answer into them. Parsers are pure and tolerant: a missing field is "unknown", never a
+crash, because a tool answer may be truncated or an error."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "FibDiff",
+    "FilterRule",
+    "LogLine",
+    "Port",
+    "PortCounters",
+    "Qdisc",
+    "Route",
+    "Session",
+    "parse_acl",
+    "parse_bgp_status",
+    "parse_fib_vs_rib",
+    "parse_interfaces",
+    "parse_logs",
+    "parse_metrics",
+    "parse_routes",
+]
+
+
+class _Fact(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Port(_Fact):
+    """One interface as ``get_device_interfaces`` shows it right now."""
+
+    device: str
+    name: str
+    admin_up: bool
+    oper: str
+    carrier: bool
+    mtu: int | None = None
+
+
+class PortCounters(_Fact):
+    """Counter changes of one interface over the observation window (``get_interface_metrics``)."""
+
+    device: str
+    name: str
+    oper: str = ""
+    mtu: int | None = None
+    state_changes: int = 0
+    rx_packets: int = 0
+    tx_packets: int = 0
+    rx_errors: int = 0
+    tx_errors: int = 0
+    rx_dropped: int = 0
+    tx_dropped: int = 0
+
+
+class FilterRule(_Fact):
+    """A packet-filter rule (nftables or iptables) and the port it is bound to, if any."""
+
+    device: str
+    source: str  # "nftables" | "iptables"
+    table: str
+    chain: str
+    hook: str = ""  # ingress, egress, forward, postrouting, ...
+    interface: str | None = None
+    direction: str = ""  # "in" | "out" | ""
+    text: str
+    action: str = ""  # drop, reject, queue, accept, ...
+    packets: int = 0  # cumulative hits
+    window_packets: int | None = None  # hits during the observation window, when known
+
+
+class Qdisc(_Fact):
+    device: str
+    interface: str
+    kind: str
+    parent: str = "root"
+    options: dict[str, Any] = Field(default_factory=dict)
+    dropped: int = 0
+    overlimits: int = 0
+    window_dropped: int | None = None
+    window_overlimits: int | None = None
+
+
+class Session(_Fact):
+    """One BGP session seen from ``device``."""
+
+    device: str
+    peer_ip: str
+    state: str
+    remote_as: int | None = None
+    reset_reason: str = ""
+    notification: str = ""
+
+
+class Route(_Fact):
+    device: str
+    prefix: str
+    protocol: str
+    selected: bool
+    blackhole: bool
+    nexthops: tuple[str, ...] = ()  # "via@interface"
+
+
+class FibDiff(_Fact):
+    device: str
+    prefix: str
+    issues: tuple[str, ...]
+    rib: str = ""
+    fib: str = ""
+
+
+class LogLine(_Fact):
+    device: str
+    ts: float
+    source: str
+    message: str
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def is_error(answer: object) -> bool:
+    return not isinstance(answer, dict) or ("error" in answer and len(answer) == 1)
+
+
+# -- interfaces and counters ---------------------------------------------------------------------
+def parse_interfaces(device: str, answer: object) -> list[Port]:
+    if is_error(answer):
+        return []
+    assert isinstance(answer, dict)
+    out = []
+    for row in answer.get("interfaces") or []:
+        name = str(row.get("name", ""))
+        if not name or name == "lo":
+            continue
+        out.append(Port(device=device, name=name, admin_up=row.get("admin_state") == "up",
+                        oper=str(row.get("oper_state", "")).lower(), carrier=bool(row.get("carrier", True)),
+                        mtu=row.get("mtu") if isinstance(row.get("mtu"), int) else None))
+    return out
+
+
+class MetricsView(_Fact):
+    counters: tuple[PortCounters, ...] = ()
+    protocol: dict[str, int] = Field(default_factory=dict)
+    qdisc: dict[str, int] = Field(default_factory=dict)  # "<iface>.<kind>.dropped" -> delta
+    rules: tuple[tuple[str, str, str, int], ...] = ()  # (table, chain, rule text, packets delta)
+
+
+def parse_metrics(device: str, answer: object) -> MetricsView:
+    if is_error(answer):
+        return MetricsView()
+    assert isinstance(answer, dict)
+    counters = tuple(
+        PortCounters(device=device, name=str(r.get("interface", "")), oper=str(r.get("oper_state", "")),
+                     mtu=r.get("mtu") if isinstance(r.get("mtu"), int) else None,
+                     state_changes=_int(r.get("state_changes")), rx_packets=_int(r.get("rx_packets")),
+                     tx_packets=_int(r.get("tx_packets")), rx_errors=_int(r.get("rx_errors")),
+                     tx_errors=_int(r.get("tx_errors")), rx_dropped=_int(r.get("rx_dropped")),
+                     tx_dropped=_int(r.get("tx_dropped")))
+        for r in answer.get("interfaces") or [] if r.get("interface")
+    )
+    rules = tuple((str(r.get("table", "")), str(r.get("chain", "")), str(r.get("rule", "")),
+                   _int(r.get("packets"))) for r in answer.get("filter_rule_counters") or [])
+    return MetricsView(counters=counters,
+                       protocol={str(k): _int(v) for k, v in (answer.get("protocol_counters") or {}).items()},
+                       qdisc={str(k): _int(v) for k, v in (answer.get("qdisc_counters") or {}).items()},
+                       rules=rules)
+
+
+# -- packet filters and queueing -----------------------------------------------------------------
+_TABLE = re.compile(r"^table (\S+) (\S+) \{")
+_CHAIN = re.compile(r"^\s*chain (\S+) \{")
+_HOOK = re.compile(r"type \S+ hook (\S+)(?: device \"?([^\";\s]+)\"?)?")
+_COUNTER = re.compile(r"\bcounter packets (\d+) bytes (\d+)")
+_IFNAME = re.compile(r"\b([io])ifname \"?([^\"\s]+)\"?")
+_ACTIONS = ("drop", "reject", "queue", "accept", "jump", "goto", "return", "xt target")
+_DEFAULT_QDISCS = ("noqueue", "pfifo_fast", "", "mq", "pfifo", "bfifo", "fq_codel")
+_IPT_COUNT = re.compile(r"^\[(\d+):(\d+)\]\s+(-A\s+(\S+)\s+.*)$")
+_IPT_IF = re.compile(r"\s-([io])\s+(\S+)")
+_IPT_TARGET = re.compile(r"\s-j\s+(\S+)")
+
+
+def _rule_action(text: str) -> str:
+    words = text.replace('"', " ").split()
+    for word in reversed(words):
+        if word in ("drop", "reject", "queue", "accept", "return"):
+            return word
+        if word in ("NFQUEUE", "QUEUE"):
+            return "queue"
+    return "other"
+
+
+def _strip_counter(text: str) -> str:
+    return " ".join(_COUNTER.sub("counter", text).split())
+
+
+def parse_acl(device: str, answer: object, window_rules: tuple[tuple[str, str, str, int], ...] = ()
+              ) -> tuple[list[FilterRule], list[Qdisc]]:
+    """``get_device_acl`` -> rules that do something (not bare chain policies) and non-default qdiscs.
+    ``window_rules`` (from ``get_interface_metrics``) gives each nft rule's hits during the window."""
+    if is_error(answer):
+        return [], []
+    assert isinstance(answer, dict)
+    deltas = {(t, c, _strip_counter(r)): n for t, c, r, n in window_rules}
+    rules: list[FilterRule] = []
+    table = chain = hook = ""
+    hook_dev: str | None = None
+    for raw in answer.get("nftables") or []:
+        line = str(raw)
+        if m := _TABLE.match(line):
+            table, chain, hook, hook_dev = f"{m.group(1)} {m.group(2)}", "", "", None
+            continue
+        if m := _CHAIN.match(line):
+            chain, hook, hook_dev = m.group(1), "", None
+            continue
+        if m := _HOOK.search(line):
+            hook, hook_dev = m.group(1), m.group(2)
+            continue
+        text = line.strip()
+        if not chain or not text or text == "}" or text.startswith(("type ", "policy ")):
+            continue
+        action = _rule_action(text)
+        if action == "other" and "counter" not in text:
+            continue
+        itf, direction = hook_dev, {"ingress": "in", "egress": "out", "prerouting": "in",
+                                    "input": "in", "postrouting": "out", "output": "out"}.get(hook, "")
+        if m := _IFNAME.search(text):
+            itf, direction = m.group(2), "in" if m.group(1) == "i" else "out"
+        c = _COUNTER.search(text)
+        key = (table, chain, _strip_counter(text))
+        rules.append(FilterRule(device=device, source="nftables", table=table, chain=chain, hook=hook,
+                                interface=itf, direction=direction, text=_strip_counter(text), action=action,
+                                packets=int(c.group(1)) if c else 0, window_packets=deltas.get(key)))
+    ipt_table = ""
+    for raw in answer.get("iptables") or []:
+        line = str(raw).strip()
+        if line.startswith("*"):
+            ipt_table = line[1:]
+            continue
+        m = _IPT_COUNT.match(line)
+        if not m:
+            continue
+        text = m.group(3)
+        target = _IPT_TARGET.search(text)
+        action = {"DROP": "drop", "REJECT": "reject", "NFQUEUE": "queue", "QUEUE": "queue",
+                  "ACCEPT": "accept"}.get(target.group(1) if target else "", "other")
+        if action == "other":
+            continue
+        im = _IPT_IF.search(text)
+        rules.append(FilterRule(device=device, source="iptables", table=ipt_table, chain=m.group(4),
+                                hook=m.group(4).lower(), interface=im.group(2) if im else None,
+                                direction=("in" if im.group(1) == "i" else "out") if im else "",
+                                text=text, action=action, packets=int(m.group(1))))
+    qdiscs = []
+    for q in answer.get("qdiscs") or []:
+        kind = str(q.get("kind", ""))
+        if kind in _DEFAULT_QDISCS or not q.get("interface"):
+            continue
+        qdiscs.append(Qdisc(device=device, interface=str(q["interface"]), kind=kind,
+                            parent=str(q.get("parent") or "root"), options=q.get("options") or {},
+                            dropped=_int(q.get("dropped")), overlimits=_int(q.get("overlimits"))))
+    return rules, qdiscs
+
+
+# -- BGP, routes, FIB ----------------------------------------------------------------------------
+def _session(device: str, n: dict[str, Any]) -> Session:
+    detail = n.get("detail") or {}
+    return Session(device=device, peer_ip=str(n.get("neighbor", "")), state=str(n.get("state") or ""),
+                   remote_as=n.get("remote_as") if isinstance(n.get("remote_as"), int) else None,
+                   reset_reason=str(detail.get("lastResetDueTo", "")),
+                   notification=str(detail.get("lastNotificationReason",
+                                                detail.get("lastErrorCodeSubcode", ""))))
+
+
+def parse_bgp_status(answer: object) -> tuple[dict[str, list[Session]], dict[str, str]]:
+    """``get_all_bgp_status`` -> (device -> sessions not Established, device -> error when bgpd did
+    not answer)."""
+    down: dict[str, list[Session]] = {}
+    errors: dict[str, str] = {}
+    if is_error(answer):
+        return down, errors
+    assert isinstance(answer, dict)
+    for row in answer.get("switches") or []:
+        dev = str(row.get("device", ""))
+        if row.get("error"):
+            errors[dev] = str(row["error"])
+            continue
+        down[dev] = [_session(dev, n) for n in row.get("down") or []]
+    return down, errors
+
+
+def parse_neighbors(device: str, answer: object) -> list[Session]:
+    if is_error(answer):
+        return []
+    assert isinstance(answer, dict)
+    return [_session(device, n) for n in answer.get("neighbors") or []]
+
+
+def parse_routes(device: str, answer: object) -> list[Route]:
+    if is_error(answer):
+        return []
+    assert isinstance(answer, dict)
+    out = []
+    for r in answer.get("routes") or []:
+        hops = tuple(f"{n.get('via', '-')}@{n.get('interface', '-')}" for n in r.get("nexthops") or [])
+        out.append(Route(device=device, prefix=str(r.get("prefix", "")), protocol=str(r.get("protocol", "")),
+                         selected=bool(r.get("selected")), blackhole=bool(r.get("blackhole")), nexthops=hops))
+    return out
+
+
+def _describe_route(entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return "none"
+    if entry.get("blackhole") or entry.get("type") in ("blackhole", "unreachable", "prohibit"):
+        return str(entry.get("type") or "blackhole")
+    return ", ".join(entry.get("nexthops") or []) or "none"
+
+
+def parse_fib_vs_rib(device: str, answer: object) -> list[FibDiff]:
+    if is_error(answer):
+        return []
+    assert isinstance(answer, dict)
+    return [FibDiff(device=device, prefix=str(d.get("prefix", "")), issues=tuple(d.get("issues") or ()),
+                    rib=_describe_route(d.get("rib")), fib=_describe_route(d.get("fib")))
+            for d in answer.get("differences") or []]
+
+
+def parse_logs(device: str, answer: object) -> list[LogLine]:
+    if is_error(answer):
+        return []
+    assert isinstance(answer, dict)
+    return [LogLine(device=device, ts=float(r.get("ts") or 0.0), source=str(r.get("source", "")),
+                    message=str(r.get("message", ""))) for r in answer.get("lines") or []]

@@ -1,0 +1,390 @@
+"""The reference agent's rules: pure functions from a ``Survey`` to candidate ``Finding``s.
+
+Each rule looks for one kind of state an operator would recognise as a cause (a port that is shut,
+an MTU that differs across a link, a drop rule, a static route, a session that cannot come up...).
+Rules never look at the ping mesh alone to name a cause; symptoms decide which cause fits when the
+state is ambiguous (an NFQUEUE rule: delay or corruption?) and feed a last-resort localisation.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from pytest_netopsbench.topology import Device, Role, Topology
+
+from ._collect import Survey
+from ._facts import FilterRule, Port, Qdisc
+
+__all__ = [
+    "PRIORITY",
+    "Finding",
+    "bgp_findings",
+    "device_down_findings",
+    "fib_findings",
+    "filter_findings",
+    "link_findings",
+    "mtu_findings",
+    "policy_findings",
+    "qdisc_findings",
+    "static_route_findings",
+]
+
+#: when several causes are visible, the one that explains the others comes first (a dead switch
+#: explains its dead ports, a dead port explains its BGP session, a session explains lost routes)
+PRIORITY = (
+    "device_down", "link_flapping", "link_down", "mtu_mismatch", "congestion", "high_latency",
+    "packet_corruption", "packet_loss", "ecmp_member_drop", "acl_misconfig", "blackhole_route",
+    "static_route_misconfig", "fib_rib_mismatch", "bgp_neighbor_misconfig", "route_policy_misconfig",
+)
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    fault_type: str
+    device: str
+    interface: str | None = None
+    score: float = Field(ge=0.0, le=1.0)
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        order = PRIORITY.index(self.fault_type) if self.fault_type in PRIORITY else len(PRIORITY)
+        return (order, -self.score)
+
+
+def _is_down(p: Port | None) -> bool:
+    return p is not None and (not p.admin_up or p.oper in ("down", "lowerlayerdown") or not p.carrier)
+
+
+# -- whole switch ---------------------------------------------------------------------------------
+def device_down_findings(s: Survey) -> list[Finding]:
+    out = []
+    for dev in s.topology.switches:
+        ports = [s.port(dev.name, i.name) for i in dev.interfaces]
+        seen = [p for p in ports if p is not None]
+        all_down = bool(seen) and all(_is_down(p) for p in seen)
+        no_bgp = dev.name in s.bgp_unreachable
+        peers_lost = _sessions_to(s, dev)
+        if not (all_down or no_bgp):
+            continue
+        ev = []
+        if no_bgp:
+            ev.append(f"{dev.name}: routing daemon does not answer ({s.bgp_unreachable[dev.name][:120]})")
+        if all_down:
+            states = ", ".join(f"{p.name} admin {'up' if p.admin_up else 'down'}/{p.oper}" for p in seen)
+            ev.append(f"{dev.name}: all {len(seen)} ports down ({states})")
+        if peers_lost:
+            ev.append(f"BGP sessions toward {dev.name} down on {', '.join(peers_lost)}")
+        score = 0.97 if all_down and no_bgp else 0.9 if (all_down or no_bgp) and peers_lost else 0.6
+        out.append(Finding(fault_type="device_down", device=dev.name, score=score, evidence=tuple(ev)))
+    return out
+
+
+def _sessions_to(s: Survey, dev: Device) -> list[str]:
+    """Switches whose BGP session toward ``dev`` is not Established."""
+    addrs = {i.ip for i in dev.interfaces}
+    return sorted({d for d, rows in s.sessions_down.items() for r in rows if r.peer_ip in addrs})
+
+
+def _dead_devices(s: Survey) -> set[str]:
+    return {f.device for f in device_down_findings(s) if f.score >= 0.9}
+
+
+# -- links ----------------------------------------------------------------------------------------
+def _link_events(s: Survey, device: str, itf: str) -> list[str]:
+    prefix = f"{itf}: link state"
+    return [ln.message for ln in s.logs if ln.device == device and ln.message.startswith(prefix)]
+
+
+def link_findings(s: Survey) -> list[Finding]:
+    """A port shut down (link_down) or going down and up during the window (link_flapping)."""
+    dead = _dead_devices(s)
+    out = []
+    for link in s.topology.links:
+        a, b = link.a, link.b
+        if a.device in dead or b.device in dead:
+            continue
+        pa, pb = s.port(a.device, a.interface), s.port(b.device, b.interface)
+        ca, cb = s.counter(a.device, a.interface), s.counter(b.device, b.interface)
+        changes = max(ca.state_changes if ca else 0, cb.state_changes if cb else 0)
+        events = {e.device: _link_events(s, e.device, e.interface) for e in (a, b)}
+        n_events = max(len(v) for v in events.values())
+        down_now = _is_down(pa) or _is_down(pb)
+        if not (down_now or changes >= 2 or n_events >= 2):
+            continue
+        # the end that went admin down is the one someone touched; its peer only lost carrier
+        admin = [e for e, p in ((a, pa), (b, pb)) if p is not None and not p.admin_up]
+        shut_in_logs = [e for e in (a, b) if any(m.endswith("to down") for m in events[e.device])]
+        culprit = (admin or shut_in_logs or [a if s.topology.device(a.device).is_switch else b])[0]
+        ev = [f"{e.device}:{e.interface} admin {'up' if p.admin_up else 'down'}, oper {p.oper}"
+              + ("" if p.carrier else ", no carrier")
+              for e, p in ((a, pa), (b, pb)) if p is not None]
+        ev.append(f"state changes during the window: {changes}")
+        for dev, msgs in events.items():
+            if msgs:
+                ev.append(f"{dev} log: {len(msgs)} link state events, last '{msgs[-1]}'")
+        flapping = changes >= 2 or n_events >= 2
+        kind = "link_flapping" if flapping else "link_down"
+        score = 0.95 if (flapping and (changes >= 2)) or (not flapping and admin) else 0.85
+        out.append(Finding(fault_type=kind, device=culprit.device, interface=culprit.interface, score=score,
+                           evidence=tuple(ev)))
+    return out
+
+
+def mtu_findings(s: Survey) -> list[Finding]:
+    mtus = Counter(p.mtu for p in (*s.ports, *s.host_ports) if p.mtu and p.name != "lo")
+    usual = mtus.most_common(1)[0][0] if mtus else 1500
+    df = s.symptoms.summary.mtu_df_failure
+    out = []
+    for link in s.topology.links:
+        pa, pb = s.port(link.a.device, link.a.interface), s.port(link.b.device, link.b.interface)
+        if pa is None or pb is None or not pa.mtu or not pb.mtu or pa.mtu == pb.mtu:
+            continue
+        odd = pa if pa.mtu != usual else pb
+        other = pb if odd is pa else pa
+        ev = (f"MTU {odd.device}:{odd.name} = {odd.mtu} but {other.device}:{other.name} = {other.mtu} "
+              f"(every other port uses {usual})",
+              f"ping mesh: {df} host pairs lose don't-fragment probes")
+        out.append(Finding(fault_type="mtu_mismatch", device=odd.device, interface=odd.name,
+                           score=0.95 if df else 0.85, evidence=ev))
+    return out
+
+
+# -- packet filters and queueing ----------------------------------------------------------------
+_ADDR_MATCH = re.compile(r"\bip [sd]addr\b|\s-[sd]\s+\d")
+
+
+#: a userspace queue that delays packets shows as this much extra RTT; its own processing adds ~1 ms
+SLOW_MS = 15.0
+
+
+def _has_latency(s: Survey) -> bool:
+    if any(a.kind == "latency_spike" and a.value >= SLOW_MS for a in s.symptoms.anomalies):
+        return True
+    return any(p.rtt_avg_ms is not None and p.rtt_avg_ms > SLOW_MS for p in s.probes)
+
+
+def _checksum_errors(s: Survey) -> int:
+    return sum(v for counters in s.protocol.values() for k, v in counters.items()
+               if k.endswith("InCsumErrors"))
+
+
+def _classify_rule(s: Survey, r: FilterRule) -> tuple[str, str] | None:
+    text = r.text.lower()
+    if r.action in ("drop", "reject"):
+        if "numgen" in text or "random" in text or "--probability" in text:
+            return "packet_loss", "drops a random share of packets"
+        if "jhash" in text or "symhash" in text:
+            return "ecmp_member_drop", "drops the flows whose 5-tuple hash falls in a range"
+        if _ADDR_MATCH.search(" " + text) or r.interface:
+            return "acl_misconfig", "drops traffic matching an address filter"
+        return None
+    if r.action == "queue":
+        # A userspace queue can delay, drop or corrupt; what the receivers and the mesh saw says which.
+        csum = _checksum_errors(s)
+        if csum:
+            return "packet_corruption", (f"hands packets to a userspace queue; receivers counted {csum} "
+                                         "checksum errors during the window")
+        if _has_latency(s):
+            return "high_latency", "hands packets to a userspace queue and the paths through it are slow"
+        return "packet_loss", "hands packets to a userspace queue and the paths through it lose packets"
+    return None
+
+
+def filter_findings(s: Survey) -> list[Finding]:
+    out = []
+    for r in s.rules:
+        kind = _classify_rule(s, r)
+        if kind is None or not r.interface:
+            continue
+        hits = r.window_packets if r.window_packets is not None else r.packets
+        when = " during the window" if r.window_packets is not None else ""
+        ev = (f"{r.device} {r.source} {r.table} {r.chain} ({r.hook or 'no hook'} on {r.interface}): "
+              f"'{r.text}' {kind[1]}; {hits} packets matched{when}",)
+        out.append(Finding(fault_type=kind[0], device=r.device, interface=r.interface,
+                           score=0.95 if hits else 0.85, evidence=ev))
+    return out
+
+
+def _qdisc_kind(q: Qdisc) -> tuple[str, str] | None:
+    opts = " ".join(f"{k}={v}" for k, v in q.options.items()).lower()
+    if q.kind == "netem":
+        if "corrupt" in opts:
+            return "packet_corruption", "netem corrupts packets"
+        if "loss" in opts:
+            return "packet_loss", "netem drops packets"
+        return "high_latency", "netem delays packets"
+    if q.kind in ("tbf", "htb", "cbq", "hfsc"):
+        return "congestion", "rate-limits the port"
+    return None
+
+
+def qdisc_findings(s: Survey) -> list[Finding]:
+    out = []
+    for q in s.qdiscs:
+        kind = _qdisc_kind(q)
+        if kind is None:
+            continue
+        drops = q.window_dropped if q.window_dropped is not None else q.dropped
+        over = q.window_overlimits if q.window_overlimits is not None else q.overlimits
+        rate = q.options.get("rate") or q.options.get("rate64") or ""
+        ev = (f"{q.device}:{q.interface} {q.kind} qdisc ({q.parent}) {kind[1]}"
+              + (f" at {rate}" if rate else "") + f"; dropped {drops}, overlimits {over}",)
+        score = 0.95 if drops or over or kind[0] != "congestion" else 0.8
+        out.append(Finding(fault_type=kind[0], device=q.device, interface=q.interface, score=score,
+                           evidence=ev))
+    return out
+
+
+# -- routing --------------------------------------------------------------------------------------
+def static_route_findings(s: Survey) -> list[Finding]:
+    out = []
+    for dev, routes in s.routes.items():
+        for r in routes:
+            if r.protocol != "static" or not r.selected:
+                continue
+            if r.blackhole:
+                out.append(Finding(fault_type="blackhole_route", device=dev, score=0.95, evidence=(
+                    f"{dev}: static route {r.prefix} to a blackhole (Null0) overrides the BGP route",)))
+            else:
+                out.append(Finding(fault_type="static_route_misconfig", device=dev, score=0.92, evidence=(
+                    f"{dev}: static route {r.prefix} via {', '.join(r.nexthops) or '?'} overrides the BGP "
+                    "route toward the host's own leaf",)))
+    return out
+
+
+def fib_findings(s: Survey) -> list[Finding]:
+    by_dev: dict[str, list[str]] = {}
+    for d in s.fib_diffs:
+        by_dev.setdefault(d.device, []).append(
+            f"{d.prefix}: {'; '.join(d.issues)} (RIB {d.rib}, kernel {d.fib})")
+    return [Finding(fault_type="fib_rib_mismatch", device=dev, score=0.9,
+                    evidence=(f"{dev}: kernel FIB disagrees with FRR's RIB", *lines[:4]))
+            for dev, lines in by_dev.items()]
+
+
+def _owner_of(topo: Topology, ip: str) -> tuple[Device, str] | None:
+    for d in topo.switches:
+        for i in d.interfaces:
+            if i.ip == ip:
+                return d, i.name
+    return None
+
+
+def _neighbor_lines(cfg: list[str], ip: str) -> list[str]:
+    return [ln.strip() for ln in cfg if ln.strip().startswith(f"neighbor {ip} ")]
+
+
+def bgp_findings(s: Survey) -> list[Finding]:
+    """Sessions down across a healthy link: find the end whose configuration breaks them."""
+    dead = _dead_devices(s)
+    flaky = {(f.device, f.interface) for f in link_findings(s)}
+    flaky |= {(s.topology.peer_of(d, i).device, s.topology.peer_of(d, i).interface) for d, i in list(flaky)
+              if i is not None}
+    votes: dict[str, list[str]] = {}
+    seen: set[frozenset[str]] = set()
+    for dev_name, rows in s.sessions_down.items():
+        dev = s.topology.device(dev_name)
+        for row in rows:
+            owner = _owner_of(s.topology, row.peer_ip)
+            if owner is None:
+                continue
+            peer, peer_if = owner
+            my_if = next((i for i in dev.interfaces if i.peer_device == peer.name), None)
+            if dev_name in dead or peer.name in dead or my_if is None:
+                continue
+            if (dev_name, my_if.name) in flaky or (peer.name, peer_if) in flaky:
+                continue
+            key = frozenset((dev_name, peer.name))
+            if key in seen:
+                continue
+            seen.add(key)
+            for here, there, there_ip in ((dev, peer, row.peer_ip), (peer, dev, my_if.ip)):
+                reason = _session_blame(s, here, there, there_ip)
+                if reason:
+                    votes.setdefault(here.name, []).append(reason)
+            if not any(votes.get(n) for n in (dev_name, peer.name)):
+                votes.setdefault(dev_name, []).append(
+                    f"{dev_name} -> {row.peer_ip} ({peer.name}) is {row.state}"
+                    + (f", last reset: {row.reset_reason}" if row.reset_reason else ""))
+    return [Finding(fault_type="bgp_neighbor_misconfig", device=d, score=0.92 if _strong(r) else 0.6,
+                    evidence=tuple(r)) for d, r in votes.items()]
+
+
+def _strong(reasons: list[str]) -> bool:
+    return any("configured" in r or "Admin" in r or "password" in r for r in reasons)
+
+
+def _session_blame(s: Survey, here: Device, there: Device, there_ip: str) -> str:
+    cfg = s.configs.get(here.name, [])
+    lines = _neighbor_lines(cfg, there_ip)
+    theirs = _neighbor_lines(s.configs.get(there.name, []), next(
+        (i.ip for i in here.interfaces if i.peer_device == there.name), ""))
+    if any(ln.endswith(" shutdown") for ln in lines):
+        return (f"{here.name}: 'neighbor {there_ip} shutdown' configured (session to {there.name} "
+                "administratively down)")
+    for row in s.sessions.get(here.name, []):
+        if row.peer_ip == there_ip and "Admin" in row.state:
+            return f"{here.name}: session to {there_ip} ({there.name}) is {row.state}"
+    mine_pw = any(" password " in ln for ln in lines)
+    their_pw = any(" password " in ln for ln in theirs)
+    if mine_pw and not their_pw:
+        return (f"{here.name}: MD5 password configured for neighbor {there_ip} ({there.name}), "
+                f"but {there.name} has none for the session")
+    for ln in lines:
+        m = re.match(rf"neighbor {re.escape(there_ip)} remote-as (\d+)$", ln)
+        if m and there.asn is not None and int(m.group(1)) != there.asn:
+            return (f"{here.name}: neighbor {there_ip} configured with remote-as {m.group(1)}, but "
+                    f"{there.name} is AS {there.asn}")
+    return ""
+
+
+def _originated(topo: Topology, leaf: Device) -> list[str]:
+    nets = [h.subnet for h in topo.hosts if h.leaf == leaf.name and h.subnet]
+    return nets + ([leaf.loopback] if leaf.loopback else [])
+
+
+def policy_findings(s: Survey) -> list[Finding]:
+    """A leaf whose own prefix is missing everywhere else while its sessions are up."""
+    out = []
+    for leaf in s.topology.by_role(Role.LEAF):
+        if leaf.name in s.bgp_unreachable:
+            continue
+        ups = _established(s, leaf)
+        if ups == 0:
+            continue
+        others = [d.name for d in s.topology.switches if d.name != leaf.name and s.routes.get(d.name)]
+        for prefix in _originated(s.topology, leaf):
+            net = str(ipaddress.ip_network(prefix, strict=False))
+            missing = [o for o in others if not any(r.prefix == net for r in s.routes[o])]
+            if not others or len(missing) < len(others):
+                continue
+            ev = [f"{net} (behind {leaf.name}) is missing from the routing table of "
+                  f"{', '.join(missing)} while {leaf.name} has {ups} BGP sessions up"]
+            ev += _policy_config(s.configs.get(leaf.name, []), net)
+            out.append(Finding(fault_type="route_policy_misconfig", device=leaf.name,
+                               score=0.93 if len(ev) > 1 else 0.8, evidence=tuple(ev)))
+    return out
+
+
+def _established(s: Survey, dev: Device) -> int:
+    configured = sum(1 for i in dev.interfaces if s.topology.device(i.peer_device).is_switch)
+    return configured - len(s.sessions_down.get(dev.name, []))
+
+
+def _policy_config(cfg: list[str], net: str) -> list[str]:
+    lines = [ln.strip() for ln in cfg]
+    ev = []
+    if lines and not any(ln.split()[:2] == ["network", net] for ln in lines):
+        ev.append(f"no 'network {net}' statement under router bgp")
+    denies = [ln for ln in lines if ln.startswith("ip prefix-list ") and f" deny {net}" in ln]
+    for d in denies:
+        name = d.split()[2]
+        used = [ln for ln in lines if f"prefix-list {name} out" in ln or (f"prefix-list {name}" in ln
+                and ln.startswith("match "))]
+        ev.append(f"'{d}'" + (f", applied by '{used[0]}'" if used else ""))
+    return ev

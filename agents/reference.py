@@ -1,0 +1,83 @@
+"""``ReferenceAgent``: a deterministic, non-LLM troubleshooter.
+
+It works a case the way an experienced operator would, and only through the case's tools
+(``context.tools``, ``context.symptoms``, ``context.topology``): read the ping-mesh anomaly report,
+check BGP on every switch, walk every switch's ports, counters, packet filters, queueing, routes,
+kernel FIB against the RIB and logs, read configuration where sessions are down, then confirm with
+a ping across the worst path. Rules over what it saw name the cause that explains the most
+(``agents/_reference/_rules.py``); when no device state explains the symptoms, the ping mesh's
+best localisation is reported with low confidence; when nothing stands out the network is healthy.
+
+It is the baseline every report compares with, and the proof that each scenario can be solved from
+the evidence the tools expose. It reads no scenario file, ground truth, run directory or
+environment variable.
+
+    pytest scenarios/generated/xs --netopsbench-agent=agents.reference:ReferenceAgent -n 2
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_netopsbench.diagnosis import DiagnosisResult
+
+from ._reference._collect import Probe, Survey, collect, run_probes
+from ._reference._decide import Decision, decide, strong_anomalies
+
+__all__ = ["ReferenceAgent", "explain"]
+
+
+class ReferenceAgent:
+    """``diagnose(context) -> DiagnosisResult``; stateless, so one instance serves any number of cases."""
+
+    name = "reference"
+
+    def __init__(self, *, probes: bool = True) -> None:
+        self.probes = probes
+
+    def diagnose(self, context: Any) -> DiagnosisResult:
+        survey = collect(context.tools, context.topology, context.symptoms, context.window)
+        decision = decide(survey)
+        if self.probes:
+            pairs = _worst_pairs(survey)
+            if pairs:
+                run_probes(context.tools, survey, pairs[:1], traceroute=decision.finding is None
+                           or decision.finding.score < 0.7)
+                decision = decide(survey)
+        return explain(survey, decision)
+
+
+def _worst_pairs(s: Survey) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for a in strong_anomalies(s) or s.symptoms.anomalies:
+        if (a.src, a.dst) not in pairs:
+            pairs.append((a.src, a.dst))
+    return pairs
+
+
+def _probe_line(p: Probe) -> str:
+    if p.kind == "ping":
+        rtt = f"{p.rtt_avg_ms:g} ms" if p.rtt_avg_ms is not None else "-"
+        loss = p.loss_pct if p.loss_pct is not None else 100.0
+        return f"ping {p.src} -> {p.dst_ip}: {loss:g}% loss, avg {rtt}"
+    reached = "reached" if p.reached else "did not reach"
+    return f"traceroute {p.src} -> {p.dst_ip}: {reached} in {len(p.hops)} hops"
+
+
+def explain(s: Survey, d: Decision) -> DiagnosisResult:
+    """Turn a decision into the answer, with the operator's trail as reasoning and evidence."""
+    steps = list(s.steps)
+    probes = [_probe_line(p) for p in s.probes]
+    if d.finding is None:
+        reasoning = "; ".join([*steps, "no device state explains a fault and the ping mesh shows nothing "
+                               "beyond noise thresholds: the network is healthy"])
+        return DiagnosisResult(verdict="network_healthy", confidence=0.9, reasoning=reasoning,
+                               evidence=[*d.symptoms, *probes][:8])
+    f = d.finding
+    where = f.device + (f":{f.interface}" if f.interface else "")
+    alt = [f"{a.fault_type} at {a.device}{':' + a.interface if a.interface else ''}" for a in d.alternatives]
+    reasoning = "; ".join([*steps, f"conclusion: {f.fault_type} at {where}"]
+                          + ([f"also seen (explained by it or weaker): {', '.join(alt)}"] if alt else []))
+    return DiagnosisResult(verdict="fault_detected", fault_type=f.fault_type, device=f.device,
+                           interface=f.interface, confidence=round(f.score, 2), reasoning=reasoning,
+                           evidence=[*f.evidence, *d.symptoms[:3], *probes][:12])

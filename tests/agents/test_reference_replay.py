@@ -1,0 +1,55 @@
+"""The reference agent's reasoning on recorded real tool answers (tests/agents/data/*.json, made by
+tests/agents/record_fixtures.py on real labs with each fault injected). Fast: no lab, no network;
+the agent reads the recorded answers through the same ``call(name, args)`` it uses on a real toolkit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import pytest_netopsbench.report  # noqa: F401  (loads report before scoring: they import each other)
+from agents._reference._recording import ReplayTools, call_key
+from agents.reference import ReferenceAgent
+from pytest_netopsbench.evidence import SymptomReport, Window
+from pytest_netopsbench.faults import GroundTruth
+from pytest_netopsbench.scoring import score_case
+from pytest_netopsbench.topology import build_topology
+
+DATA = Path(__file__).parent / "data"
+FIXTURES = sorted(DATA.glob("*.json"))
+
+
+def replay_context(fx: dict[str, Any]) -> tuple[SimpleNamespace, ReplayTools]:
+    tools = ReplayTools(fx["answers"])
+    ctx = SimpleNamespace(case_id="case-replay", topology=build_topology(fx["scale"]),
+                          symptoms=SymptomReport.model_validate(fx["symptoms"]),
+                          window=Window.model_validate(fx["window"]), tools=tools)
+    return ctx, tools
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])
+def test_reference_agent_on_recorded_case(path: Path) -> None:
+    fx = json.loads(path.read_text())
+    ctx, tools = replay_context(fx)
+    result = ReferenceAgent().diagnose(ctx)
+    truth = GroundTruth.model_validate(fx["truth"]) if fx["truth"] else None
+    scored = score_case(truth, result, ctx.topology)
+    assert scored.score == 1.0, (f"{scored.message}\nreasoning: {result.reasoning}\n"
+                                 f"evidence: {result.evidence}")
+    if truth is not None:
+        assert scored.fault_type_correct, f"fault type {result.fault_type!r}, expected {truth.fault_type!r}"
+        assert result.evidence, "a fault diagnosis must cite evidence"
+    # every call the agent made was one the real toolkit answered when the fixture was recorded
+    missing = [k for k in tools.calls if k not in fx["answers"]]
+    assert not missing, f"calls not in the recording (re-record the fixture): {missing}"
+
+
+def test_replay_answers_unrecorded_calls_with_an_error() -> None:
+    tools = ReplayTools({call_key("get_all_bgp_status", {}): {"switches": []}})
+    assert tools.call("get_all_bgp_status", {}) == {"switches": []}
+    answer = tools.call("get_device_acl", {"device": "leaf1"})
+    assert isinstance(answer, dict) and answer["error"]["type"] == "tool_failed"
