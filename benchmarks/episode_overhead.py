@@ -21,8 +21,18 @@ from pytest_netopsbench.diagnosis import DiagnosisResult
 from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
 from pytest_netopsbench.scenario import Scenario
 
-PHASES = ("health", "baseline", "inject", "observe", "verify", "context", "agent", "score", "clear_recover",
-          "export")
+PHASES = (
+    "health",
+    "baseline",
+    "inject",
+    "observe",
+    "verify",
+    "context",
+    "agent",
+    "score",
+    "clear_recover",
+    "export",
+)
 
 
 class InstantAgent:
@@ -34,10 +44,14 @@ class InstantAgent:
 
 def scenarios(timing: dict[str, float]) -> list[Scenario]:
     healthy = Scenario.model_validate({"scenario_id": "bench-healthy", "name": "healthy", "timing": timing})
-    fault = Scenario.model_validate({
-        "scenario_id": "bench-link-down", "name": "link down", "timing": timing,
-        "fault": {"type": "link_down", "target": {"device": "leaf1", "interface": "eth1"}},
-    })
+    fault = Scenario.model_validate(
+        {
+            "scenario_id": "bench-link-down",
+            "name": "link down",
+            "timing": timing,
+            "fault": {"type": "link_down", "target": {"device": "leaf1", "interface": "eth1"}},
+        }
+    )
     return [healthy, fault]
 
 
@@ -57,8 +71,9 @@ def main() -> int:
     name = f"nob-{run_id}-bench"
     with tempfile.TemporaryDirectory(prefix="nob-bench-") as tmp:
         t0 = time.monotonic()
-        session = LabSession.start("xs", backend="netns", name=name, run_id=run_id, worker="bench",
-                                   store_dir=Path(tmp))
+        session = LabSession.start(
+            "xs", backend="netns", name=name, run_id=run_id, worker="bench", store_dir=Path(tmp)
+        )
         print(f"lab {name}: deploy + converge + collector start {time.monotonic() - t0:.1f} s")
         settings = EpisodeSettings(agent_timeout_s=30, mcp=not args.no_mcp)
         rows: list[tuple[str, dict[str, float], float, str]] = []
@@ -71,8 +86,15 @@ def main() -> int:
                     if not health.healthy:
                         print(f"lab unhealthy before the case: {health.problems}", file=sys.stderr)
                         return 1
-                    episode = run_episode(scenario, session, InstantAgent(), run_id=run_id, trial=trial,
-                                          settings=settings, case_dir=Path(tmp) / f"case{trial}")
+                    episode = run_episode(
+                        scenario,
+                        session,
+                        InstantAgent(),
+                        run_id=run_id,
+                        trial=trial,
+                        settings=settings,
+                        case_dir=Path(tmp) / f"case{trial}",
+                    )
                     total = time.monotonic() - start
                     phases = {"health": health_s, **episode.record.phases}
                     harness = total - phases.get("agent", 0.0)
@@ -86,8 +108,10 @@ def main() -> int:
         print(f"{sid:<18}{cells}{harness:>10.2f}  {outcome}")
     for sid in sorted({r[0] for r in rows}):
         values = [r[2] for r in rows if r[0] == sid]
-        print(f"{sid}: harness seconds per case mean {statistics.mean(values):.2f} (n={len(values)}; "
-              f"target <= 25 s; NetOpsBench fixed floor ~137 s per fault scenario)")
+        print(
+            f"{sid}: harness seconds per case mean {statistics.mean(values):.2f} (n={len(values)}; "
+            f"target <= 25 s; NetOpsBench fixed floor ~137 s per fault scenario)"
+        )
     return 0
 
 

@@ -51,6 +51,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("netopsbench: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `netopsbench report show ... | head`: the reader left; exit quietly like other CLI tools.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

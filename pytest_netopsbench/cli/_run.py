@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,23 @@ _EPILOG = """examples:
   netopsbench run --scale xs --agent mypkg.agent:Agent --report out.json -- -k bgp -x
 
 Everything after `--` goes to pytest unchanged (-k, -m, -x, --junitxml, ...)."""
+
+
+class _PassThroughParser(argparse.ArgumentParser):
+    """Keeps everything after the first ``--`` verbatim as ``pytest_args``. Plain argparse cannot:
+    once the PATH positionals are filled, words after ``--`` become "unrecognized arguments"."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None,
+    ) -> tuple[argparse.Namespace, list[str]]:
+        words = list(sys.argv[1:] if args is None else args)
+        tail: list[str] = []
+        if "--" in words:
+            cut = words.index("--")
+            words, tail = words[:cut], words[cut + 1:]
+        ns, extras = super().parse_known_args(words, namespace)
+        ns.pytest_args = tail
+        return ns, extras
 
 
 def register(sub: Any) -> None:
@@ -41,15 +60,7 @@ def register(sub: Any) -> None:
     p.add_argument("--no-trace", action="store_true", help="do not write agent trajectories")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output instead of -q")
     p.set_defaults(func=_run)
-
-
-def _split(paths: list[str]) -> tuple[list[str], list[str]]:
-    """argparse puts everything after ``--`` into the positionals; the pytest part starts at the
-    first option-looking word."""
-    for i, word in enumerate(paths):
-        if word.startswith("-"):
-            return paths[:i], paths[i:]
-    return paths, []
+    p.__class__ = _PassThroughParser  # the subparsers action builds plain parsers; see the class
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -59,13 +70,18 @@ def _run(args: argparse.Namespace) -> int:
     from ..sdk import RunOptions, build_pytest_args
     from ..topology import normalize_scale
 
-    paths, extra = _split(list(args.paths))
+    paths, extra = list(args.paths), list(getattr(args, "pytest_args", []))
+    if args.scale:
+        try:
+            args.scale = normalize_scale(args.scale)
+        except ValueError as exc:
+            raise NetopsbenchError(f"--scale: {exc}") from None
     if args.workers < 1:
         raise NetopsbenchError(f"-n must be at least 1, got {args.workers}")
     if not paths:
         if not args.scale:
             raise NetopsbenchError("name scenario files or directories, or --scale (e.g. --scale xs)")
-        root = Path("scenarios") / "generated" / normalize_scale(args.scale)
+        root = Path("scenarios") / "generated" / args.scale
         if not root.is_dir():
             raise NetopsbenchError(f"{root} does not exist; run `netopsbench benchmark prepare "
                                    f"--scales {args.scale}` first or pass scenario paths")
@@ -74,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         raise NetopsbenchError(f"no such file or directory: {missing[0]}")
     if args.scale and args.paths:
-        extra = ["-m", normalize_scale(args.scale), *extra]
+        extra = ["-m", args.scale, *extra]
     try:
         options = RunOptions(
             workers=args.workers, keep_runtime=args.keep_lab, artifacts_dir=args.artifacts,

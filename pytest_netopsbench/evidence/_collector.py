@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import statistics
+import subprocess
+import sys
 import threading
 import time
 from collections import deque
 from types import TracebackType
 
+from ..errors import CapabilityError
 from ..runtime import Lab
-from ._mesh import HostEndpoint, PingMesh
+from ._meshproc import MeshJob
 from ._sampler import Sampler
 from ._store import EvidenceStore
 from ._traffic import BackgroundTraffic
@@ -23,10 +27,12 @@ _TRAFFIC_CHECK_S = 5.0
 
 
 class Collector:
-    """Samples ``lab`` into ``store`` every ``interval`` seconds from two background threads.
+    """Samples ``lab`` into ``store`` every ``interval`` seconds.
 
-    ``round_seconds`` keeps the duration of recent ping-mesh rounds (benchmarks and health);
-    ``errors`` keeps the last failures of either loop (a loop logs and keeps going).
+    The ping mesh runs in a child process (``_meshproc``) that writes to the store itself; the
+    sampler runs in two threads here (every interval, and every ``slow_interval`` for what needs a
+    fork per switch). ``round_seconds`` keeps the duration of recent mesh rounds; ``errors`` the
+    last failures of any loop (a loop logs and keeps going).
     """
 
     def __init__(self, lab: Lab, store: EvidenceStore, *, traffic: str = "standard", interval: float = 1.0,
@@ -38,13 +44,17 @@ class Collector:
         self.slow_interval = max(slow_interval, interval)
         self.traffic = BackgroundTraffic(lab, traffic)
         topo = lab.topology
-        hosts = [HostEndpoint(h.name, lab.ns(h.name), h.host_ip, h.leaf or "") for h in topo.hosts]
-        spine_ips = {i.ip: s.name for s in topo.spines for i in s.interfaces}
-        self.mesh = PingMesh(hosts, flows_per_round=flows_per_round, router_of_ip=spine_ips) if mesh else None
+        self._job = MeshJob(
+            store=str(store.path), interval=interval, flows_per_round=flows_per_round,
+            hosts=[(h.name, lab.ns(h.name), h.host_ip, h.leaf or "") for h in topo.hosts],
+            router_of_ip={i.ip: s.name for s in topo.spines for i in s.interfaces},
+        ) if mesh else None
         self.sampler = Sampler(lab, store) if sampler else None
         self.round_seconds: deque[float] = deque(maxlen=600)
         self.sample_seconds: deque[float] = deque(maxlen=600)
         self.errors: deque[str] = deque(maxlen=50)
+        self.flows_mapped = 0
+        self._proc: subprocess.Popen[str] | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.started_at: float | None = None
@@ -56,9 +66,8 @@ class Collector:
         self.store.set_topology(self.lab.topology)
         self.store.set_meta("lab", self.lab.name)
         self._stop.clear()
-        if self.mesh is not None:
-            self.mesh.open()
-            self._threads.append(threading.Thread(target=self._mesh_loop, name="evidence-mesh", daemon=True))
+        if self._job is not None:
+            self._start_mesh(self._job)
         if self.sampler is not None:
             self._threads.append(
                 threading.Thread(target=self._sample_loop, name="evidence-sampler", daemon=True))
@@ -69,14 +78,40 @@ class Collector:
             t.start()
         return self
 
+    def _start_mesh(self, job: MeshJob) -> None:
+        errlog = self.store.path.with_name(self.store.path.name + ".mesh.log")
+        with open(errlog, "w") as err_out:
+            proc = subprocess.Popen([sys.executable, "-m", "pytest_netopsbench.evidence._meshproc"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err_out, text=True)
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(job.model_dump_json() + "\n")
+        proc.stdin.flush()
+        first = proc.stdout.readline()  # the worker opens every socket before it says ready
+        if not first or not json.loads(first).get("ready"):
+            proc.kill()
+            proc.wait()
+            err = errlog.read_text(errors="replace")
+            raise CapabilityError(f"the ping-mesh process did not start: {err.strip()[-500:]}",
+                                  hint="it needs root to enter the lab's namespaces")
+        self._proc = proc
+        self._threads.append(threading.Thread(target=self._read_mesh, args=(proc,), name="evidence-mesh",
+                                              daemon=True))
+
     def stop(self) -> None:
         self._stop.set()
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            if proc.stdin:
+                proc.stdin.close()  # the worker's signal to finish its round and exit
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
         for t in self._threads:
             t.join(timeout=10)
         self._threads.clear()
         self.traffic.stop()
-        if self.mesh is not None:
-            self.mesh.close()
         if self.sampler is not None:
             self.sampler.close()
 
@@ -121,45 +156,31 @@ class Collector:
             return next_at
         return time.monotonic()
 
-    def _mesh_loop(self) -> None:
-        assert self.mesh is not None
-        next_at = time.monotonic()
-        last_traffic = next_at
-        while not self._stop.is_set():
+    def _read_mesh(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
             try:
-                rows, timing = self.mesh.run_round()
-                self.store.add_probe_rounds(rows)
-                self.store.add_round_timing(timing)
-                self.round_seconds.append(timing.seconds)
-                found = self.mesh.paths.take_updates()
-                if found:
-                    names = [h.name for h in self.mesh.hosts]
-                    self.store.add_flow_paths(timing.ts, [(names[i], names[j], flow, direction, spine)
-                                                          for direction, i, j, flow, spine in found])
-                if time.monotonic() - last_traffic > _TRAFFIC_CHECK_S:
-                    last_traffic = time.monotonic()
-                    self.traffic.maintain()
-            except Exception as exc:
-                self._failed("ping mesh", exc)
-            self._discover_until(next_at + self.interval - 0.03)
-            next_at = self._every(self.interval, next_at)
-
-    def _discover_until(self, deadline: float) -> None:
-        """Use the idle time between rounds to map probe flows to spines, in paced small batches."""
-        assert self.mesh is not None
-        try:
-            while not self._stop.is_set() and time.monotonic() < deadline and self.mesh.discover():
-                self._stop.wait(0.025)
-        except Exception as exc:
-            self._failed("path discovery", exc)
+                msg = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if "seconds" in msg:
+                self.round_seconds.append(float(msg["seconds"]))
+                self.flows_mapped = int(msg.get("mapped", 0))
+            elif "error" in msg:
+                self._failed("ping mesh", RuntimeError(msg["error"]))
+        if not self._stop.is_set():
+            self._failed("ping mesh", RuntimeError(f"process exited with {proc.wait()}"))
 
     def _sample_loop(self) -> None:
         assert self.sampler is not None
-        next_at = time.monotonic()
+        next_at = last_traffic = time.monotonic()
         while not self._stop.is_set():
             try:
                 self.sampler.tick()
                 self.sample_seconds.append(self.sampler.last_seconds)
+                if time.monotonic() - last_traffic > _TRAFFIC_CHECK_S:
+                    last_traffic = time.monotonic()
+                    self.traffic.maintain()
             except Exception as exc:
                 self._failed("sampler", exc)
             next_at = self._every(self.interval, next_at)

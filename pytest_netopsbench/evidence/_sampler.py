@@ -63,8 +63,14 @@ class Sampler:
         """The every-interval part: counters, protocol errors, link events, BGP, logs (no forks)."""
         started = time.monotonic()
         now = time.time()
+        samples, events = [], []
         for dev in self.devices:
-            self._kernel(dev, now)
+            rows, snmp, dev_events = self._kernel(dev, now)
+            samples.append((dev, rows, snmp))
+            events += dev_events
+        self.store.add_device_samples(now, samples)
+        if events:
+            self.store.add_logs(events)
         self._bgp(now)
         self._logs(now)
         self.ticks += 1
@@ -78,7 +84,7 @@ class Sampler:
         self.last_slow_seconds = time.monotonic() - started
 
     # -- kernel counters -------------------------------------------------------------------------
-    def _kernel(self, dev: str, now: float) -> None:
+    def _kernel(self, dev: str, now: float) -> tuple[list[tuple[Any, ...]], dict[str, int], list[LogRecord]]:
         ns = self.lab.ns(dev)
         sock = self._socks.get(dev)
         if sock is None:
@@ -88,7 +94,8 @@ class Sampler:
                 counters = parse_net_dev(f.read())
             with open("/proc/thread-self/net/snmp") as f:
                 snmp = parse_snmp(f.read())
-        rows, events = [], []
+        rows: list[tuple[Any, ...]] = []
+        events: list[LogRecord] = []
         for name, c in sorted(counters.items()):
             if name == "lo":
                 continue
@@ -102,10 +109,7 @@ class Sampler:
                                         message=f"{name}: mtu changed from {prev[1]} to {mtu}"))
             self._state[(dev, name)] = (oper, mtu)
             rows.append((name, oper, mtu, *c))
-        self.store.add_interface_samples(now, dev, rows)
-        self.store.add_netstat(now, dev, snmp)
-        if events:
-            self.store.add_logs(events)
+        return rows, snmp, events
 
     # -- FRR -------------------------------------------------------------------------------------
     def _bgp(self, now: float) -> None:

@@ -48,7 +48,9 @@ class EvidenceStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        # the ping-mesh process writes to the same file: wait for its short transactions
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                   timeout=15.0)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
@@ -127,6 +129,17 @@ class EvidenceStore:
         with self._tx() as db:
             db.executemany("INSERT INTO iface VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            [(ts, device, *r) for r in rows])
+
+    def add_device_samples(self, ts: float,
+                           samples: Iterable[tuple[str, list[tuple[Any, ...]], dict[str, int]]]) -> None:
+        """One sampler tick in one transaction: (device, interface rows as for
+        ``add_interface_samples``, protocol counters) per device."""
+        with self._tx() as db:
+            for device, rows, counters in samples:
+                db.executemany("INSERT INTO iface VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               [(ts, device, *r) for r in rows])
+                db.executemany("INSERT INTO netstat VALUES (?,?,?,?)",
+                               [(ts, device, k, v) for k, v in sorted(counters.items())])
 
     def add_netstat(self, ts: float, device: str, values: dict[str, int]) -> None:
         with self._tx() as db:

@@ -66,17 +66,19 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 
 def _fault_table(by_type: dict[str, Summary], total: Summary) -> list[str]:
-    header = ["fault type", "cases", "passed", "pass rate", "mean score", "mean agent"]
-    rows = [header]
-    for name, s in sorted(by_type.items(), key=lambda kv: (kv[0] == scoring.HEALTHY_KEY, kv[0])):
-        rows.append([
-            name, str(s.cases), str(s.passed), _pct(s.pass_rate).strip(), _num(s.mean_score),
-            _secs(s.mean_agent_seconds),
-        ])
-    rows.append([
-        "all", str(total.cases), str(total.passed), _pct(total.pass_rate).strip(), _num(total.mean_score),
-        _secs(total.mean_agent_seconds),
-    ])
+    # the "excluded" column (harness failures, skips) appears only when there are any
+    show_excluded = total.excluded_cases > 0
+    header = ["fault type", "cases", *(["excluded"] if show_excluded else []), "passed", "pass rate",
+              "mean score", "mean agent"]
+
+    def cells(name: str, s: Summary) -> list[str]:
+        return [
+            name, str(s.cases), *([str(s.excluded_cases)] if show_excluded else []), str(s.passed),
+            _pct(s.pass_rate).strip(), _num(s.mean_score), _secs(s.mean_agent_seconds),
+        ]
+
+    ordered = sorted(by_type.items(), key=lambda kv: (kv[0] == scoring.HEALTHY_KEY, kv[0]))
+    rows = [header, *(cells(name, s) for name, s in ordered), cells("all", total)]
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = [_row(r, widths) for r in rows]
     rule = "-" * len(lines[0])

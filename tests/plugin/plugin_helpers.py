@@ -15,10 +15,21 @@ from pytest_netopsbench.runtime import list_labs
 FAST_TIMING = {"baseline_s": 2, "observe_s": 2, "settle_s": 0.5}
 
 
-def scenario(pytester: pytest.Pytester, path: str, scenario_id: str, *, fault: dict[str, Any] | None = None,
-             timing: dict[str, float] | None = None, **fields: Any) -> Path:
-    data: dict[str, Any] = {"scenario_id": scenario_id, "name": scenario_id.replace("-", " "),
-                            "topology": {"scale": "xs"}, **fields}
+def scenario(
+    pytester: pytest.Pytester,
+    path: str,
+    scenario_id: str,
+    *,
+    fault: dict[str, Any] | None = None,
+    timing: dict[str, float] | None = None,
+    **fields: Any,
+) -> Path:
+    data: dict[str, Any] = {
+        "scenario_id": scenario_id,
+        "name": scenario_id.replace("-", " "),
+        "topology": {"scale": "xs"},
+        **fields,
+    }
     if fault is not None:
         data["fault"] = fault
     if timing is not None:

@@ -18,8 +18,10 @@ class Sync:
 class Async:
     async def diagnose(self, context: Any) -> dict[str, Any]:
         await asyncio.sleep(0.01)
-        return {"verdict": "fault_detected", "findings": {"fault_type": "link_down",
-                                                          "location": {"device": "leaf1", "interface": "eth1"}}}
+        return {
+            "verdict": "fault_detected",
+            "findings": {"fault_type": "link_down", "location": {"device": "leaf1", "interface": "eth1"}},
+        }
 
 
 class Hangs:

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import pytest
-
 from plugin_helpers import LINK_DOWN, scenario
 
 
 @pytest.fixture
 def tree(pytester: pytest.Pytester) -> pytest.Pytester:
-    scenario(pytester, "scenarios/link.yaml", "link-down-leaf1-uplink", fault=LINK_DOWN,
-             difficulty="easy", tags=["link"])
+    scenario(
+        pytester,
+        "scenarios/link.yaml",
+        "link-down-leaf1-uplink",
+        fault=LINK_DOWN,
+        difficulty="easy",
+        tags=["link"],
+    )
     scenario(pytester, "scenarios/deep/healthy.yml", "healthy-xs", difficulty="hard")
-    scenario(pytester, "scenarios/bgp.yaml", "bgp-misconfig-spine1", difficulty="hard",
-             fault={"type": "bgp_neighbor_misconfig", "target": {"device": "spine1"}})
+    scenario(
+        pytester,
+        "scenarios/bgp.yaml",
+        "bgp-misconfig-spine1",
+        difficulty="hard",
+        fault={"type": "bgp_neighbor_misconfig", "target": {"device": "spine1"}},
+    )
     # YAML that is not a scenario: must be ignored, not reported
     pytester.makefile(".yaml", **{"scenarios/ci": "jobs:\n  build: {runs-on: ubuntu}\n"})
     pytester.makefile(".yml", **{"scenarios/compose": "services:\n  web: {image: nginx}\n"})
@@ -67,13 +77,27 @@ def test_items_are_sorted_by_scale(pytester: pytest.Pytester) -> None:
 
 
 def test_invalid_file_names_file_field_and_problem(tree: pytest.Pytester) -> None:
-    scenario(tree, "scenarios/bad_iface.yaml", "bad-iface",
-             fault={"type": "link_down", "target": {"device": "leaf1", "interface": "eth9"}})
-    tree.makefile(".yaml", **{"scenarios/typo": (
-        "scenario_id: typo\nname: typo\nfault:\n  type: link_down\n"
-        "  target: {device: leaf1, interface: eth1}\n  parms: {}\n")})
-    scenario(tree, "scenarios/no_such_fault.yaml", "no-such-fault",
-             fault={"type": "teleport", "target": {"device": "leaf1"}})
+    scenario(
+        tree,
+        "scenarios/bad_iface.yaml",
+        "bad-iface",
+        fault={"type": "link_down", "target": {"device": "leaf1", "interface": "eth9"}},
+    )
+    tree.makefile(
+        ".yaml",
+        **{
+            "scenarios/typo": (
+                "scenario_id: typo\nname: typo\nfault:\n  type: link_down\n"
+                "  target: {device: leaf1, interface: eth1}\n  parms: {}\n"
+            )
+        },
+    )
+    scenario(
+        tree,
+        "scenarios/no_such_fault.yaml",
+        "no-such-fault",
+        fault={"type": "teleport", "target": {"device": "leaf1"}},
+    )
     result = tree.runpytest("--collect-only", "-q")
     out = result.stdout.str()
     assert "scenarios/bad_iface.yaml:fault.target.interface: leaf1 has no interface 'eth9'" in out
@@ -125,7 +149,12 @@ def test_options_are_ini_settable(pytester: pytest.Pytester) -> None:
 
     settings = pytester.parseconfigure().stash[SETTINGS]
     assert (settings.agent, settings.pass_score, settings.agent_timeout) == ("pkg.mod:Agent", 0.5, 12.0)
-    assert (settings.repeat, settings.keep_lab, settings.trace, settings.runtime) == (2, True, False, "containerlab")
+    assert (settings.repeat, settings.keep_lab, settings.trace, settings.runtime) == (
+        2,
+        True,
+        False,
+        "containerlab",
+    )
     override = pytester.parseconfigure("--netopsbench-pass-score=0.75").stash[SETTINGS]
     assert override.pass_score == 0.75
 

@@ -79,15 +79,28 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
     for behaviour in ("healthy", "wrong", "raises", "hangs", "garbage"):
         scenario(pytester, f"scenarios/{behaviour}.yaml", f"case-{behaviour}", timing=FAST_TIMING)
     for behaviour in ("link-right", "link-partial"):
-        scenario(pytester, f"scenarios/{behaviour}.yaml", f"case-{behaviour}", fault=LINK_DOWN,
-                 timing=FAST_TIMING)
+        scenario(
+            pytester, f"scenarios/{behaviour}.yaml", f"case-{behaviour}", fault=LINK_DOWN, timing=FAST_TIMING
+        )
     # sorts first: the lab it leaves broken must be rebuilt for the next case
-    scenario(pytester, "scenarios/aaa_stuck.yaml", "case-stuck", timing={**FAST_TIMING, "recover_timeout_s": 3},
-             fault={"type": "stuck_link_down", "target": {"device": "leaf1", "interface": "eth1"}})
+    scenario(
+        pytester,
+        "scenarios/aaa_stuck.yaml",
+        "case-stuck",
+        timing={**FAST_TIMING, "recover_timeout_s": 3},
+        fault={"type": "stuck_link_down", "target": {"device": "leaf1", "interface": "eth1"}},
+    )
     pytester.makeconftest(SCRIPTED_CONFTEST)
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--netopsbench-agent-timeout=2", "--junitxml=junit.xml", "--html=report.html",
-        "--netopsbench-report=bench.json", "-o", "junit_family=xunit2", timeout=600,
+        "-p",
+        "no:cacheprovider",
+        "--netopsbench-agent-timeout=2",
+        "--junitxml=junit.xml",
+        "--html=report.html",
+        "--netopsbench-report=bench.json",
+        "-o",
+        "junit_family=xunit2",
+        timeout=600,
     )
     out = result.stdout.str()
     result.assert_outcomes(passed=3, failed=5, errors=1)
@@ -96,17 +109,40 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
 
     cases = junit_cases(pytester.path / "junit.xml")
     assert "did not recover after this case" in cases.pop("case-stuck")["error"]
-    assert set(cases) == {f"case-{b}" for b in ("healthy", "wrong", "raises", "hangs", "garbage", "link-right",
-                                                 "link-partial")}
-    expect_outcome = {"case-healthy": "correct", "case-wrong": "wrong", "case-raises": "agent_error",
-                      "case-hangs": "agent_timeout", "case-garbage": "invalid_result",
-                      "case-link-right": "correct", "case-link-partial": "wrong"}
+    assert set(cases) == {
+        f"case-{b}" for b in ("healthy", "wrong", "raises", "hangs", "garbage", "link-right", "link-partial")
+    }
+    expect_outcome = {
+        "case-healthy": "correct",
+        "case-wrong": "wrong",
+        "case-raises": "agent_error",
+        "case-hangs": "agent_timeout",
+        "case-garbage": "invalid_result",
+        "case-link-right": "correct",
+        "case-link-partial": "wrong",
+    }
     for name, case in cases.items():
         props = case["props"]
         assert props["netopsbench.outcome"] == expect_outcome[name], (name, props)
-        for key in ("score", "verdict", "expected_verdict", "fault_type", "expected_fault_type", "fault_type_correct",
-                    "device", "expected_device", "interface", "expected_interface", "scale", "agent_seconds",
-                    "tool_calls", "input_tokens", "output_tokens", "worker", "trace"):
+        for key in (
+            "score",
+            "verdict",
+            "expected_verdict",
+            "fault_type",
+            "expected_fault_type",
+            "fault_type_correct",
+            "device",
+            "expected_device",
+            "interface",
+            "expected_interface",
+            "scale",
+            "agent_seconds",
+            "tool_calls",
+            "input_tokens",
+            "output_tokens",
+            "worker",
+            "trace",
+        ):
             assert f"netopsbench.{key}" in props, (name, key)
         assert props["netopsbench.scale"] == "xs" and props["netopsbench.worker"] == "master"
     right = cases["case-link-right"]["props"]
@@ -182,13 +218,23 @@ class LinkDetective:
 def test_xdist_run_on_real_labs_aggregates_on_the_controller(pytester: pytest.Pytester) -> None:
     scenario(pytester, "scenarios/healthy_a.yaml", "healthy-a", timing=FAST_TIMING)
     scenario(pytester, "scenarios/healthy_b.yaml", "healthy-b", timing=FAST_TIMING)
-    scenario(pytester, "scenarios/link.yaml", "link-down-leaf1-uplink", fault=LINK_DOWN,
-             timing={**FAST_TIMING, "observe_s": 3})
+    scenario(
+        pytester,
+        "scenarios/link.yaml",
+        "link-down-leaf1-uplink",
+        fault=LINK_DOWN,
+        timing={**FAST_TIMING, "observe_s": 3},
+    )
     pytester.makepyfile(nob_detective=AGENT_MODULE)
     pytester.makeini("[pytest]\npythonpath = .\n")
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-n", "2", "--netopsbench-agent=nob_detective:LinkDetective",
-        "--junitxml=junit.xml", timeout=600,
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        "2",
+        "--netopsbench-agent=nob_detective:LinkDetective",
+        "--junitxml=junit.xml",
+        timeout=600,
     )
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["*netopsbench run run-*agent link-detective*", "*link_down*1*1*100.0%*"])

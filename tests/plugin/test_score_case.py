@@ -11,7 +11,9 @@ from pytest_netopsbench.topology import build_topology
 
 TOPO = build_topology("xs")
 LINK = GroundTruth(
-    fault_type="link_down", device="leaf1", interface="eth1",
+    fault_type="link_down",
+    device="leaf1",
+    interface="eth1",
     equivalent=(Location(device="spine1", interface="eth1"),),
 )
 DEVICE_ONLY = GroundTruth(fault_type="bgp_neighbor_misconfig", device="spine2")

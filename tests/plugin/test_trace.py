@@ -11,10 +11,16 @@ from pytest_netopsbench.trace import REDACTED, Step, TraceRecorder, Trajectory, 
 
 
 def test_redacts_keys_and_values_but_not_token_counts() -> None:
-    out = sanitize({
-        "api_key": "abc", "headers": {"Authorization": "Bearer abcdefghijkl"}, "input_tokens": 12,
-        "note": "use sk-abcdefghijklmnop please", "max_tokens": 5, "password": "p",
-    })
+    out = sanitize(
+        {
+            "api_key": "abc",
+            "headers": {"Authorization": "Bearer abcdefghijkl"},
+            "input_tokens": 12,
+            "note": "use sk-abcdefghijklmnop please",
+            "max_tokens": 5,
+            "password": "p",
+        }
+    )
     assert out["api_key"] == REDACTED and out["headers"]["Authorization"] == REDACTED
     assert out["password"] == REDACTED
     assert out["input_tokens"] == 12 and out["max_tokens"] == 5
@@ -54,10 +60,17 @@ def test_thread_safe_recording() -> None:
 
 def test_atif_trajectory_round_trips_and_carries_no_secrets() -> None:
     rec = TraceRecorder()
-    rec.record_llm_call("gpt-x", [{"role": "user", "content": "key sk-abcdefghijklmnop"}],
-                        {"choices": [{"message": {"content": "looking"}}]}, {"input_tokens": 5, "output_tokens": 2}, 1.0)
+    rec.record_llm_call(
+        "gpt-x",
+        [{"role": "user", "content": "key sk-abcdefghijklmnop"}],
+        {"choices": [{"message": {"content": "looking"}}]},
+        {"input_tokens": 5, "output_tokens": 2},
+        1.0,
+    )
     rec.record_tool_call("get_interfaces", {"device": "leaf1"}, [{"name": "eth1", "up": False}], None, 0.05)
-    traj = rec.to_atif(agent_name="a", session_id="run-1", context={"case_id": "case-1"}, final={"verdict": "x"})
+    traj = rec.to_atif(
+        agent_name="a", session_id="run-1", context={"case_id": "case-1"}, final={"verdict": "x"}
+    )
     text = traj.model_dump_json()
     assert "sk-abcdefghijklmnop" not in text
     again = Trajectory.model_validate_json(text)
@@ -72,5 +85,6 @@ def test_atif_rules_are_enforced() -> None:
     with pytest.raises(ValidationError, match="only allowed on agent steps"):
         Step(step_id=1, source="user", model_name="m")
     with pytest.raises(ValidationError, match="unknown tool call"):
-        Step.model_validate({"step_id": 1, "source": "agent",
-                             "observation": {"results": [{"source_call_id": "nope"}]}})
+        Step.model_validate(
+            {"step_id": 1, "source": "agent", "observation": {"results": [{"source_call_id": "nope"}]}}
+        )

@@ -51,8 +51,10 @@ def test_render_table() -> None:
         assert column in header
     rows = {line.split()[0]: line for line in lines if line and line.split()[0] in {
         "link_down", "packet_loss", "healthy", "all"}}
-    assert rows["healthy"].split()[1:4] == ["2", "1", "50.0%"]
-    assert rows["all"].split()[1:3] == ["7", "2"]
+    assert "excluded" in header  # mixed_run has an infra_error case
+    assert rows["healthy"].split()[1:5] == ["2", "0", "1", "50.0%"]  # cases, excluded, passed, rate
+    assert rows["all"].split()[1:4] == ["7", "1", "2"]
+    assert rows["link_down"].split()[1:5] == ["2", "1", "1", "100.0%"]
     # healthy is listed after the fault types, "all" last
     assert lines.index(rows["healthy"]) > lines.index(rows["packet_loss"])
     score_line = next(line for line in lines if "mean score" in line and "[" in line)
@@ -67,6 +69,7 @@ def test_render_table_repeats_and_usage() -> None:
     text = render_table(build_report(RunMeta(run_id="r3"), cases))
     assert "pass@2 / pass^2" in text and "100.0% / 100.0%" in text
     assert "tokens in / out" in text and "$1.0000" in text
+    assert "excluded" not in text  # no harness failure, no column
 
 
 def test_campaign_version_is_lifted_from_cases() -> None:

@@ -1,0 +1,105 @@
+"""The reference agent on a real xs lab: every built-in fault type injected in turn (plus a healthy
+case), each run as a full episode (baseline, inject, verify, observe, context, agent, score, clear,
+recover) with short windows. The agent must name the verdict, the device, the interface (either end
+of a link) and the fault type.
+
+One module-scoped lab; the lab and its collector are torn down even when a case fails. About three
+minutes on a 2-core host."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pytest_netopsbench.report  # noqa: F401  (loads report before scoring: they import each other)
+from agents.reference import ReferenceAgent
+from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
+from pytest_netopsbench.errors import CapabilityError
+from pytest_netopsbench.faults import all_faults
+from pytest_netopsbench.scenario import Scenario
+
+
+def _host_problem() -> str | None:
+    try:
+        from pytest_netopsbench.runtime.netns import require_host
+
+        require_host()
+    except (CapabilityError, ImportError) as exc:
+        return str(exc)
+    return None
+
+
+HOST_PROBLEM = _host_problem()
+pytestmark = [pytest.mark.lab,
+              pytest.mark.skipif(HOST_PROBLEM is not None, reason=f"cannot run labs here: {HOST_PROBLEM}")]
+
+# xs: spine1/spine2, leaf1/leaf2 (eth1 -> spine1, eth2 -> spine2, eth3 -> its host), h1 on leaf1, h2 on
+# leaf2. Targets alternate between leaves and spines, uplinks and host ports.
+CASES: dict[str, dict[str, Any]] = {
+    "healthy": {},
+    "link_down": {"target": {"device": "spine1", "interface": "eth2"}},
+    "link_flapping": {"target": {"device": "leaf1", "interface": "eth1"},
+                      "params": {"down_s": 1.0, "up_s": 1.5}},
+    "mtu_mismatch": {"target": {"device": "leaf2", "interface": "eth3"}, "params": {"mtu": 1280}},
+    "packet_loss": {"target": {"device": "leaf1", "interface": "eth2"}, "params": {"loss_pct": 40}},
+    "packet_corruption": {"target": {"device": "spine1", "interface": "eth1"},
+                          "params": {"corruption_pct": 30}},
+    "high_latency": {"target": {"device": "spine2", "interface": "eth2"}, "params": {"latency_ms": 60}},
+    "bgp_neighbor_misconfig": {"target": {"device": "spine2"},
+                               "params": {"kind": "admin_shutdown", "peer": "198.18.8.3"}},
+    "static_route_misconfig": {"target": {"device": "leaf1", "prefix": "198.19.2.10/32"}},
+    "blackhole_route": {"target": {"device": "leaf2", "prefix": "198.19.1.0/24"}},
+    "route_policy_misconfig": {"target": {"device": "leaf2", "prefix": "198.19.2.0/24"},
+                               "params": {"kind": "prefix_list_deny"}},
+    "device_down": {"target": {"device": "spine2"}},
+    "acl_misconfig": {"target": {"device": "leaf1", "interface": "eth1"}, "params": {"direction": "in"}},
+    "congestion": {"target": {"device": "leaf2", "interface": "eth1"}, "params": {"rate_mbit": 10}},
+    "fib_rib_mismatch": {"target": {"device": "leaf1", "prefix": "198.19.2.0/24"},
+                         "params": {"kind": "blackhole"}},
+    "ecmp_member_drop": {"target": {"device": "spine2", "interface": "eth1"}},
+}
+
+TIMING = {"baseline_s": 4.0, "observe_s": 5.0, "settle_s": 1.0, "verify_timeout_s": 20.0}
+
+
+def test_every_builtin_fault_has_a_case() -> None:
+    builtin = {cls.name for cls in all_faults() if cls.__module__.startswith("pytest_netopsbench.faults")}
+    missing = sorted(builtin - set(CASES))
+    assert not missing, f"add a reference-agent case for {missing}"
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSession]:
+    name = f"nob-ref{uuid.uuid4().hex[:5]}"
+    store_dir: Path = tmp_path_factory.mktemp("ref-evidence")
+    s = LabSession.start("xs", backend="netns", name=name, run_id=uuid.uuid4().hex[:6], worker="ref",
+                         store_dir=store_dir)
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_reference_agent_diagnoses_real_fault(session: LabSession, case: str) -> None:
+    spec = CASES[case]
+    fault = None if case == "healthy" else {"type": case, "target": spec["target"],
+                                             "params": spec.get("params", {})}
+    scenario = Scenario.model_validate({
+        "scenario_id": f"ref-{case.replace('_', '-')}", "name": case, "topology": {"scale": "xs"},
+        "traffic": "light", "fault": fault, "timing": TIMING,
+    })
+    episode = run_episode(scenario, session, ReferenceAgent(), run_id="ref-real",
+                          settings=EpisodeSettings(agent_timeout_s=60, mcp=False, trace=False))
+    rec = episode.record
+    assert rec.outcome != "infra_error", f"harness problem, not the agent's: {rec.message}"
+    got = rec.diagnosis
+    detail = (f"{rec.message}\nreasoning: {got.reasoning if got else '-'}\n"
+              f"evidence: {got.evidence if got else '-'}")
+    assert rec.score == 1.0, detail
+    if fault is not None:
+        assert rec.fault_type_correct, f"fault type {got.fault_type if got else None!r} for {case}\n{detail}"
