@@ -73,8 +73,11 @@ def _topology_brief(topology: Any) -> Any:
     return {"scale": data.get("scale"), "devices": devices}
 
 
-def case_prompt(context: Any, *, max_tool_calls: int, budget_s: float | None, limit: int) -> str:
-    """The first user message: the case as the harness hands it over."""
+def case_prompt(
+    context: Any, *, max_tool_calls: int, budget_s: float | None, limit: int, fault_types: list[str],
+) -> str:
+    """The first user message: the case as the harness hands it over, plus the benchmark's fault
+    vocabulary (every type the catalogue knows, the same list for every case)."""
     window = _dump(getattr(context, "window", None))
     parts = [
         f"Case {getattr(context, 'case_id', '?')}.",
@@ -86,4 +89,6 @@ def case_prompt(context: Any, *, max_tool_calls: int, budget_s: float | None, li
         + compact_json(_dump(getattr(context, "symptoms", None)), limit // 2),
         "Diagnose the fabric. Finish with the JSON object described in your instructions.",
     ]
+    if fault_types:
+        parts.insert(-1, "Name fault_type from this catalogue when one fits: " + ", ".join(fault_types) + ".")
     return "\n\n".join(parts)

@@ -76,6 +76,7 @@ class ToolCallingAgent:
         context_chars: int = 24_000,
         system_prompt: str = SYSTEM_PROMPT,
         prices: PriceTable | None = None,
+        fault_types: list[str] | None = None,
     ) -> None:
         if max_tool_calls < 0:
             raise ValueError(f"max_tool_calls must be >= 0, got {max_tool_calls}")
@@ -93,6 +94,7 @@ class ToolCallingAgent:
         self.context_chars = context_chars
         self.system_prompt = system_prompt
         self.prices = prices if prices is not None else load_price_table()
+        self.fault_types = fault_types  # None: the registered fault types; []: no vocabulary
         self._client: Any = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -146,6 +148,7 @@ class ToolCallingAgent:
             {"role": "system", "content": self.system_prompt},
             {"role": "user", "content": case_prompt(
                 context, max_tool_calls=self.max_tool_calls, budget_s=budget_s, limit=self.context_chars,
+                fault_types=self.fault_types if self.fault_types is not None else _catalogue(),
             )},
         ]
         usage = Usage()
@@ -268,6 +271,12 @@ class ToolCallingAgent:
         return DiagnosisResult(
             verdict="inconclusive", confidence=0.0, reasoning=reason, usage=self._priced(usage),
         )
+
+
+def _catalogue() -> list[str]:
+    from pytest_netopsbench.faults import fault_names
+
+    return list(fault_names())
 
 
 def _assistant_turn(message: Any) -> dict[str, Any]:

@@ -2,10 +2,10 @@
 the official ``mcp`` SDK client, the way an external MCP-capable agent would. No Python Toolkit.
 
 Strategy (deterministic, a few calls): read the ping-mesh hotspots; if nothing is impaired and
-every BGP session is up, the network is healthy. Otherwise look at BGP (a switch whose sessions
-are all down, else the one with most sessions down), then at the interfaces of the switches on
-the worst leaf pair's paths (an interface that is down, or an MTU that differs from its link
-peer). It is an example of the plumbing, not a strong troubleshooter: see agents.reference.
+every BGP session is up, the network is healthy. Otherwise: a switch with every session down is
+down; else check the interfaces of the switches with sessions down and of those on the worst leaf
+pair's paths (a port that is down, or an MTU below 1500); else name the switch with most sessions
+down. It is an example of the plumbing, not a strong troubleshooter: see agents.reference.
 """
 
 from __future__ import annotations
@@ -94,7 +94,10 @@ class McpExampleAgent:
             return DiagnosisResult(verdict="fault_detected", fault_type="device_down", device=dead[0],
                                    confidence=0.7, evidence=[*evidence, f"{dead[0]}: no BGP session up"],
                                    reasoning=f"{dead[0]} has lost every BGP session")
-        suspects = self._path_switches(hot, context)
+        # Switches with sessions down first: a dead fabric link often leaves no trace in the ping
+        # mesh once ECMP has moved the traffic to the other spine.
+        bgp_down = [s["device"] for s in switches if s.get("down")]
+        suspects = list(dict.fromkeys([*bgp_down, *self._path_switches(hot, context)]))
         for device in suspects:
             data = await tool("get_device_interfaces", device=device)
             finding = self._bad_interface(data, context)

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/evidence.py                 # m and l (the issue's figures)
     .venv/bin/python benchmarks/evidence.py --scales xs m --rounds 20 --traffic standard
+    .venv/bin/python benchmarks/evidence.py --scales l --parts collector --traffic none
 
 Prints one block per scale. Targets: a full l round (4,032 pairs) under one second.
 """
@@ -56,10 +57,11 @@ def _mesh(lab: Lab, rounds: int) -> None:
             rows, timing = mesh.run_round()
             secs.append(timing.seconds)
             lost += sum(r.lost + r.df_lost for r in rows)
-            probes = timing.probes
+            probes = max(probes, timing.probes)
             time.sleep(0.05)
-        print(f"  ping-mesh round ({mesh.pairs} pairs, {probes} probes/round: {mesh.flows_per_round} flow(s) "
-              f"+ 1 DF per pair): {_stats(secs)}; probes lost {lost}")
+        print(f"  ping-mesh round ({mesh.pairs} pairs, up to {probes} probes/round: {mesh.flows_per_round} "
+              f"flow(s) per pair + a DF probe every {mesh.df_every} round(s)): {_stats(secs)}; "
+              f"probes lost {lost}")
         t = time.monotonic()
         while not mesh.paths.complete and time.monotonic() - t < 300:
             mesh.discover()
@@ -90,6 +92,8 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=5)
     parser.add_argument("--collect-seconds", type=float, default=10.0)
     parser.add_argument("--traffic", default="standard")
+    parser.add_argument("--parts", nargs="+", default=["snapshot", "mesh", "collector"],
+                        choices=["snapshot", "mesh", "collector"])
     args = parser.parse_args()
     for scale in args.scales:
         lab = create_lab(scale, name=f"nob-eb-{uuid.uuid4().hex[:6]}")
@@ -102,9 +106,12 @@ def main() -> None:
                 print(f"scale {scale}: {len(topo.spines)} spines, {len(topo.leaves)} leaves, "
                       f"{len(topo.hosts)} hosts (deployed in {time.monotonic() - t:.1f} s)")
                 store.set_topology(topo)
-                _snapshot(lab, store, args.snapshots)
-                _mesh(lab, args.rounds)
-                _collector(lab, store, args.collect_seconds, args.traffic)
+                if "snapshot" in args.parts:
+                    _snapshot(lab, store, args.snapshots)
+                if "mesh" in args.parts:
+                    _mesh(lab, args.rounds)
+                if "collector" in args.parts:
+                    _collector(lab, store, args.collect_seconds, args.traffic)
             finally:
                 store.close()
                 lab.teardown()

@@ -135,7 +135,7 @@ def collect(tools: ToolCaller, topology: Topology, symptoms: SymptomReport, wind
             if not is_error(fib):
                 s.fib_checked.append(dev.name)
             s.fib_diffs += parse_fib_vs_rib(dev.name, fib)
-        s.logs += parse_logs(dev.name, call("get_device_logs", device=dev.name, since_s=since, limit=200))
+        s.logs += parse_logs(dev.name, call("get_device_logs", device=dev.name, since_s=since, limit=500))
     for host in topology.hosts:
         s.host_ports += parse_interfaces(host.name, call("get_device_interfaces", device=host.name))
         metrics = parse_metrics(host.name, call("get_interface_metrics", device=host.name))
@@ -143,8 +143,8 @@ def collect(tools: ToolCaller, topology: Topology, symptoms: SymptomReport, wind
         s.protocol[host.name] = dict(metrics.protocol)
     # Sessions that are down get the per-neighbor detail and the configuration on both ends.
     involved = sorted({dev for dev, rows in down.items() if rows} - set(errors))
-    for dev in involved:
-        s.sessions[dev] = parse_neighbors(dev, call("get_bgp_neighbors", device=dev))
+    for name in involved:
+        s.sessions[name] = parse_neighbors(name, call("get_bgp_neighbors", device=name))
     for dev in topology.switches:
         if dev.name in errors:
             continue

@@ -10,17 +10,14 @@ from pydantic import BaseModel, ConfigDict
 from pytest_netopsbench.evidence import Anomaly
 
 from ._collect import Survey
+from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import (
     Finding,
-    bgp_findings,
     device_down_findings,
-    fib_findings,
     filter_findings,
     link_findings,
     mtu_findings,
-    policy_findings,
     qdisc_findings,
-    static_route_findings,
 )
 
 __all__ = ["MIN_SCORE", "Decision", "all_findings", "decide", "strong_anomalies", "symptom_finding"]

@@ -3,7 +3,7 @@
 from ._agent import Agent, AgentCall, agent_name, call_agent, coerce_result
 from ._context import DiagnosticContext, McpAccess, new_case_id
 from ._lab import LabSession
-from ._run import Episode, EpisodeSettings, InfraError, run_episode, unmet_requirements
+from ._run import Episode, EpisodeSettings, InfraError, run_episode
 
 __all__ = [
     "Agent",
@@ -19,5 +19,4 @@ __all__ = [
     "coerce_result",
     "new_case_id",
     "run_episode",
-    "unmet_requirements",
 ]

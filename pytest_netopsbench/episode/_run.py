@@ -29,7 +29,7 @@ from ._agent import AgentCall, call_agent
 from ._context import DiagnosticContext, McpAccess, new_case_id
 from ._lab import LabSession
 
-__all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode", "unmet_requirements"]
+__all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode"]
 
 ScoreFn = Callable[[GroundTruth | None, DiagnosisResult, Topology], CaseScore]
 ContextFn = Callable[[DiagnosticContext], DiagnosticContext]
@@ -44,27 +44,6 @@ class EpisodeSettings(BaseModel):
     pass_score: float = 1.0
     trace: bool = True
     mcp: bool = True
-
-
-def unmet_requirements(fault_cls: type[Fault]) -> list[str]:
-    """Capabilities a fault class needs that this host lacks (by mechanism family, kernel
-    feature or binary name); empty when the host can run it."""
-    from ..runtime.capabilities import detect, fault_mechanisms
-
-    caps = detect()
-    mechanisms = fault_mechanisms(caps).model_dump()
-    kernel = caps.kernel.model_dump()
-    missing: list[str] = []
-    for need in fault_cls.requires:
-        if need in mechanisms:
-            ok = mechanisms[need] is not None
-        elif need in kernel:
-            ok = bool(kernel[need])
-        else:
-            ok = caps.has(need)
-        if not ok:
-            missing.append(need)
-    return missing
 
 
 class Episode:
@@ -207,19 +186,18 @@ class Episode:
     def _stdio_command(self, window: Any) -> list[str]:
         import sys
 
-        return [
-            sys.executable,
-            "-m",
-            "pytest_netopsbench.cli",
-            "mcp",
-            "serve",
-            "--lab",
-            self.session.name,
-            "--store",
-            str(self.session.store.path),
-            "--window",
-            f"{window.start:.3f}:{window.end:.3f}",
+        argv = [
+            sys.executable, "-m", "pytest_netopsbench.episode.mcp_stdio", "--lab", self.session.name,
+            "--store", str(self.session.store.path), "--window", f"{window.start:.3f}:{window.end:.3f}",
         ]
+        if self.case_dir is not None:
+            self.case_dir.mkdir(parents=True, exist_ok=True)
+            argv += ["--calls", str(self._stdio_calls_path())]
+        return argv
+
+    def _stdio_calls_path(self) -> Path:
+        assert self.case_dir is not None
+        return self.case_dir / "stdio-tool-calls.jsonl"
 
     # -- call: the agent and the score ------------------------------------------------------------
     def diagnose(self, agent: Any) -> CaseRecord:
@@ -229,6 +207,11 @@ class Episode:
             call = call_agent(agent, self.context, self.settings.agent_timeout_s)
         self.agent_call = call
         self._stop_mcp()
+        if self.case_dir is not None:
+            # tool calls an agent made through the stdio server (another process) count too
+            from .mcp_stdio import CallFile
+
+            CallFile.replay(self._stdio_calls_path(), self.recorder)
         rec = self.record
         rec.agent_seconds = round(call.seconds, 4)
         totals = self.recorder.totals

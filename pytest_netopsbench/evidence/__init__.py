@@ -7,6 +7,7 @@ sees; ``store.export(window, path)`` keeps a window as the evidence of record.
 
 from ._collector import Collector
 from ._detect import Thresholds, detect, detect_pairs
+from ._influx import export_influx, to_line_protocol
 from ._mesh import HostEndpoint, PingMesh
 from ._models import (
     BgpPeerRecord,
@@ -63,4 +64,6 @@ __all__ = [
     "default_store_path",
     "detect",
     "detect_pairs",
+    "export_influx",
+    "to_line_protocol",
 ]

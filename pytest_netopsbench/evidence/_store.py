@@ -249,6 +249,17 @@ class EvidenceStore:
             ))
         return out
 
+    def interface_samples(self, window: Window) -> list[Row]:
+        """Raw samples: (ts, device, iface, oper, mtu, rx_packets, tx_packets, rx_bytes, tx_bytes,
+        rx_errors, tx_errors, rx_dropped, tx_dropped)."""
+        return self._query("SELECT * FROM iface WHERE ts >= ? AND ts <= ? ORDER BY ts",
+                           (window.start, window.end))
+
+    def netstat_samples(self, window: Window) -> list[Row]:
+        """Raw samples: (ts, device, key, value)."""
+        return self._query("SELECT * FROM netstat WHERE ts >= ? AND ts <= ? ORDER BY ts",
+                           (window.start, window.end))
+
     def netstat_deltas(self, window: Window, device: str) -> dict[str, int]:
         series = self._edge_rows("netstat", "key, value", 1, window, device)
         return {k[0]: max(0, s[-1][2] - s[0][2]) for k, s in sorted(series.items())}

@@ -18,15 +18,19 @@ TrafficProfile = Literal["none", "light", "standard", "stress"]
 @dataclass(frozen=True)
 class _Profile:
     flows_per_host: float  # flows as a fraction of the host count (at least one flow)
-    rate: str  # iperf3 -b pacing per flow
+    total_mbps: int  # shared by all flows: forwarding costs CPU per packet, and a lab has two cores
+    max_flow_mbps: int
     streams: int
+
+    def flow_rate(self, flows: int) -> str:
+        return f"{max(1, min(self.max_flow_mbps, self.total_mbps // max(1, flows)))}M"
 
 
 PROFILES: dict[str, _Profile] = {
-    "none": _Profile(0.0, "0", 0),
-    "light": _Profile(0.25, "5M", 1),
-    "standard": _Profile(0.5, "20M", 1),
-    "stress": _Profile(1.0, "50M", 2),
+    "none": _Profile(0.0, 0, 0, 0),
+    "light": _Profile(0.25, 40, 5, 1),
+    "standard": _Profile(0.5, 160, 20, 1),
+    "stress": _Profile(1.0, 400, 50, 2),
 }
 
 _PORT = 5201
@@ -40,6 +44,7 @@ class BackgroundTraffic:
         self.lab, self.profile = lab, PROFILES[profile]
         self.name = profile
         self.flows = self._plan(lab.topology.hosts)
+        self.rate = self.profile.flow_rate(len(self.flows))
         self._servers: dict[str, subprocess.Popen[bytes]] = {}
         self._clients: dict[tuple[str, str], subprocess.Popen[bytes]] = {}
         self.restarts = 0
@@ -69,7 +74,7 @@ class BackgroundTraffic:
             if proc is not None:
                 self.restarts += 1
             self._clients[(src.name, dst.name)] = self.lab.spawn(src.name, [
-                "iperf3", "-c", dst.host_ip, "-B", src.host_ip, "-p", str(_PORT), "-b", self.profile.rate,
+                "iperf3", "-c", dst.host_ip, "-B", src.host_ip, "-p", str(_PORT), "-b", self.rate,
                 "-P", str(self.profile.streams), "-t", _DURATION_S, "-i", "0", "--connect-timeout", "1000",
             ])
 

@@ -11,7 +11,7 @@ import gzip
 import shutil
 from collections.abc import Iterable
 
-__all__ = ["KNOWN", "host_capabilities", "missing"]
+__all__ = ["FAMILIES", "KNOWN", "host_capabilities", "missing"]
 
 # capability -> (kernel config symbols, binaries); all must be present
 KNOWN: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -69,6 +69,18 @@ def host_capabilities() -> frozenset[str]:
     return frozenset(found)
 
 
+# Mechanism families (the vocabulary of ``runtime.capabilities.fault_mechanisms``): any one member
+# is enough. Faults name these in ``requires`` when several implementations exist.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "loss": ("netem", "nftables", "nfqueue"),
+    "corruption": ("netem", "nfqueue"),
+    "impairments": ("netem", "nfqueue"),
+    "rate_limit": ("tbf",),
+    "acl": ("nftables",),
+}
+
+
 def missing(required: Iterable[str]) -> list[str]:
+    """The entries of ``required`` (capabilities or mechanism families) this host cannot satisfy."""
     have = host_capabilities()
-    return [r for r in required if r not in have]
+    return [r for r in required if not (set(FAMILIES.get(r, (r,))) & have)]

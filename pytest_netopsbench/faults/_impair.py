@@ -8,7 +8,9 @@ corruption goes through the shaper, which the receiver's checksum check really c
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 from typing import Literal
@@ -128,11 +130,12 @@ class Impairment:
             rules = run(lab, dev, ["iptables", "-t", "mangle", "-S"], check=False).stdout
             if not any(ln.startswith("-A") for ln in rules.splitlines()):
                 run(lab, dev, ["nft", "delete", "table", "ip", "mangle"], check=False)
-            self._stop_shaper()
+            self._stop_shaper(lab)
 
-    def _stop_shaper(self) -> None:
+    def _stop_shaper(self, lab: Lab) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
+            self._stop_foreign_shaper(lab)
             return
         if proc.poll() is None:
             proc.terminate()
@@ -143,6 +146,21 @@ class Impairment:
                 proc.wait(timeout=3)
         if proc.stderr:
             proc.stderr.close()
+
+    def _stop_foreign_shaper(self, lab: Lab) -> None:
+        """A shaper this instance did not start (another process injected): matched by its exact
+        queue and namespace arguments, then signalled by pid."""
+        want = [b"pytest_netopsbench.faults._shaper", b"--queue", str(self._queue).encode(),
+                b"--netns", netns_of(lab, self.device).encode()]
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    argv = fh.read().split(b"\0")
+            except OSError:
+                continue
+            if argv[2:7] == want:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGTERM)
 
     def describe(self) -> str:
         return f"{self.backend} on {self.device}:{self.interface} egress"

@@ -3,7 +3,10 @@ the queue fills and every flow sharing the link sees latency and loss."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import subprocess
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,7 +18,7 @@ from ..runtime import Lab
 from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
-from ._ops import run
+from ._ops import netns_of, run
 from .registry import register
 
 if TYPE_CHECKING:
@@ -88,9 +91,30 @@ class Congestion(LinkFault):
                     proc.kill()
                     proc.wait(timeout=3)
         self._procs.clear()
+        self._kill_strays(lab)
         res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
         if " tbf " in f" {res.stdout} ":
             run(lab, self.device, ["tc", "qdisc", "del", "dev", self.interface, "root"])
+
+    def _kill_strays(self, lab: Lab) -> None:
+        """iperf3 on our port inside the lab's hosts that this instance did not start (a fresh
+        instance clearing another process's injection): found by namespace and pid, never by name."""
+        for host in self.topology.hosts:
+            try:
+                ino = os.stat(f"/run/netns/{netns_of(lab, host.name)}").st_ino
+            except OSError:
+                continue
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    if os.stat(f"/proc/{pid}/ns/net").st_ino != ino:
+                        continue
+                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                        argv = fh.read().split(b"\0")
+                except OSError:
+                    continue
+                if argv[0].endswith(b"iperf3") and str(_PORT).encode() in argv:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(int(pid), signal.SIGTERM)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..errors import CapabilityError
 from ..runtime import Lab
 from ..topology import Role, Topology
 from ._base import FaultTarget, TargetError, TargetKind, Verification
+from ._caps import host_capabilities
 from ._common import LinkFault, SwitchFault
 from ._evidence import Findings, hosts_behind, hosts_in, mesh_symptoms, pairs_crossing, pairs_toward
 from ._ops import kernel_routes, link_info, nft_apply, nft_delete_table, run, vtysh_json
@@ -148,7 +150,7 @@ class EcmpMemberDrop(LinkFault):
     category = "gray"
     aliases = ("ecmp_blackhole", "silent_flow_drop")
     Params = EcmpParams
-    requires: ClassVar[tuple[str, ...]] = ("nftables", "nft_hash")
+    requires: ClassVar[tuple[str, ...]] = ("nftables",)
     description = ("One ECMP member drops a share of TCP/UDP flows by 5-tuple hash; the port, BGP and "
                    "ping all look healthy.")
 
@@ -167,6 +169,8 @@ class EcmpMemberDrop(LinkFault):
 
     def inject(self, lab: Lab) -> None:
         assert isinstance(self.params, EcmpParams)
+        if "nft_hash" not in host_capabilities():
+            raise CapabilityError("ecmp_member_drop needs the nftables jhash expression (CONFIG_NFT_HASH)")
         nft_delete_table(lab, self.device, "netdev", _TABLE)
         nft_apply(lab, self.device, (
             f"table netdev {_TABLE} {{\n"

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..runtime import Lab
 from ._base import Verification
-from ._caps import host_capabilities
 from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
 from ._impair import Backend, Impairment, ImpairSpec
@@ -29,7 +28,6 @@ __all__ = ["HighLatency", "PacketCorruption", "PacketLoss"]
 
 class _ImpairmentFault(LinkFault):
     category = "impairment"
-    requires: ClassVar[tuple[str, ...]] = ()  # any of netem / nftables / nfqueue; checked at inject
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -37,13 +35,6 @@ class _ImpairmentFault(LinkFault):
 
     def spec(self) -> ImpairSpec:
         raise NotImplementedError
-
-    @classmethod
-    def unsupported_reason(cls) -> str | None:
-        have = host_capabilities()
-        if have & {"netem", "nfqueue"} or (cls.name == "packet_loss" and "nftables" in have):
-            return None
-        return f"{cls.name} needs tc netem or iptables NFQUEUE, and this host has neither"
 
     def inject(self, lab: Lab) -> None:
         if self._impairment is not None:
@@ -96,6 +87,7 @@ class LossParams(BaseModel):
 @register
 class PacketLoss(_ImpairmentFault):
     name = "packet_loss"
+    requires = ("loss",)  # netem, nftables or nfqueue
     Params = LossParams
     description = "Random loss of a share of the packets leaving the port."
 
@@ -126,6 +118,7 @@ _CSUM = re.compile(r"\.InCsumErrors$")
 @register
 class PacketCorruption(_ImpairmentFault):
     name = "packet_corruption"
+    requires = ("corruption",)  # netem or nfqueue
     Params = CorruptionParams
     description = ("A share of the packets leaving the port get a flipped bit; receivers drop them on "
                    "checksum, which shows in their InCsumErrors counters, not in interface errors.")
@@ -161,6 +154,7 @@ class LatencyParams(BaseModel):
 @register
 class HighLatency(_ImpairmentFault):
     name = "high_latency"
+    requires = ("impairments",)  # netem or nfqueue
     aliases = ("high_delay",)
     Params = LatencyParams
     description = "Packets leaving the port are held back by latency_ms (+/- jitter_ms)."

@@ -266,8 +266,18 @@ class BgpNeighborMisconfig(SwitchFault):
             if any(ln.startswith(f"neighbor {peer} password ") for ln in lines):
                 vtysh_config(lab, dev, [router, f"no neighbor {peer} password"])
                 lab.vtysh(dev, [f"clear ip bgp {peer}"])
-        elif self._saved is not None and f"neighbor {peer} peer-group" not in " ".join(lines):
-            vtysh_config(lab, dev, [router, f"no neighbor {peer}", *self._saved])
+        elif f"neighbor {peer} remote-as" in " ".join(lines):
+            vtysh_config(lab, dev, [router, f"no neighbor {peer}", *(self._saved or self._rebuilt(lines))])
+
+    def _rebuilt(self, lines: list[str]) -> list[str]:
+        """The neighbor's original lines when this instance did not record them (another process
+        injected): the peer-group its siblings use, and the description the fabric gives peers."""
+        groups = [ln.split()[3] for ln in lines
+                  if ln.startswith("neighbor ") and " peer-group " in ln and len(ln.split()) == 4]
+        remote = bgp_neighbors(self.topology, self.target.device)[self.peer].name
+        out = [f"neighbor {self.peer} peer-group {groups[0]}"] if groups else [
+            f"neighbor {self.peer} remote-as external"]
+        return [*out, f"neighbor {self.peer} description {remote}"]
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from ..errors import NetopsbenchError, ScenarioError
-from ..scenario import Scenario, is_scenario_file, load_scenario, validate_scenario
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+    from ..scenario import Scenario
 
 __all__ = ["SCENARIO", "TRIAL", "ScenarioFile", "ScenarioItem", "collect_file", "scenario_markers"]
 
@@ -24,7 +25,12 @@ SCALE_ORDER = ("xs", "s", "m", "l", "xl")
 
 
 def collect_file(file_path: Path, parent: pytest.Collector) -> ScenarioFile | None:
-    if file_path.suffix.lower() in (".yaml", ".yml") and is_scenario_file(file_path):
+    if file_path.suffix.lower() not in (".yaml", ".yml"):
+        return None
+    # imported here, not at module level: most pytest sessions never see a YAML file
+    from ..scenario import is_scenario_file
+
+    if is_scenario_file(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
 
@@ -58,6 +64,7 @@ class ScenarioFile(pytest.File):
     """A scenario YAML file (one scenario per file)."""
 
     def collect(self) -> list[pytest.Item]:
+        from ..scenario import load_scenario, validate_scenario
         from . import _runner
 
         _runner.register_faults_once(self.config)

@@ -60,7 +60,7 @@ def netopsbench_labs(pytestconfig: pytest.Config) -> Iterator[LabPool]:
 def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPool) -> Iterator[Episode]:
     """Setup: a healthy lab, baseline, injection confirmed, observation, context. Teardown:
     clear and prove the lab healthy again (rebuilt before the next case if not)."""
-    from ..episode import Episode, EpisodeSettings, unmet_requirements
+    from ..episode import Episode, EpisodeSettings
     from ..faults import get_fault
 
     item = request.node
@@ -70,12 +70,9 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
     scenario, config = item.scenario, request.config
     settings, info = config.stash[SETTINGS], config.stash[RUN]
     if scenario.fault is not None:
-        missing = unmet_requirements(get_fault(scenario.fault.type))
-        if missing:
-            pytest.skip(
-                f"this host lacks {', '.join(missing)} needed by {scenario.fault.type} "
-                "(see `netopsbench doctor`)"
-            )
+        reason = get_fault(scenario.fault.type).unsupported_reason()
+        if reason:
+            pytest.skip(f"{reason} (see `netopsbench doctor`)")
     started = time.monotonic()
     try:
         session, rebuilt = netopsbench_labs.acquire(

@@ -96,7 +96,11 @@ class SessionManager:
         options = options.model_copy(update={"artifacts_dir": runs_root})
         artifact_dir = runs_root / run_id
         scratch = Path(tempfile.mkdtemp(prefix=f"netopsbench-{run_id}-"))
-        spec = handle.plugin_spec(options.workers, scratch)
+        try:
+            spec = handle.plugin_spec(options.workers, scratch)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
 
         def cleanup() -> None:
             _inproc.forget(spec)

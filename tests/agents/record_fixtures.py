@@ -75,12 +75,13 @@ def main() -> int:
                     rec = ep.record
                     truth = ep.truth.model_dump(mode="json") if ep.truth else None
                     print(f"{scenario.scenario_id}: {rec.outcome} score={rec.score} "
-                          f"({time.monotonic() - started:.1f}s) {rec.message[:300]}", flush=True)
+                          f"({time.monotonic() - started:.1f}s; agent {rec.agent_seconds:.2f}s, {rec.tool_calls} tool calls) "
+                          f"{rec.message[:300]}", flush=True)
                     if agent.fixture:
                         agent.fixture.update(scenario_id=scenario.scenario_id, truth=truth,
                                              score=rec.score)
                         (DATA / f"{scenario.scenario_id}.json").write_text(
-                            json.dumps(agent.fixture, indent=1, sort_keys=True))
+                            json.dumps(agent.fixture, sort_keys=True, separators=(",", ":")))
             finally:
                 session.close()
     return 0

@@ -100,6 +100,9 @@ def test_right_answer_after_tool_calls() -> None:
     prompt = first["messages"][1]["content"]
     assert "case-0a1b2c3d4e5f" in prompt and "host1" in prompt
     assert "scenario" not in json.dumps(first["messages"]).lower()
+    from pytest_netopsbench.faults import fault_names
+
+    assert "catalogue when one fits: " + ", ".join(fault_names()) in prompt
 
 
 def test_tool_errors_go_back_to_the_model() -> None:

@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
+from _replay import replay_context
 
 import pytest_netopsbench.report  # noqa: F401  (loads report before scoring: they import each other)
 from agents._reference._recording import ReplayTools, call_key
 from agents.reference import ReferenceAgent
-from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.faults import GroundTruth
 from pytest_netopsbench.scoring import score_case
-from pytest_netopsbench.topology import build_topology
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = sorted(DATA.glob("*.json"))
-
-
-def replay_context(fx: dict[str, Any]) -> tuple[SimpleNamespace, ReplayTools]:
-    tools = ReplayTools(fx["answers"])
-    ctx = SimpleNamespace(case_id="case-replay", topology=build_topology(fx["scale"]),
-                          symptoms=SymptomReport.model_validate(fx["symptoms"]),
-                          window=Window.model_validate(fx["window"]), tools=tools)
-    return ctx, tools
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=[p.stem for p in FIXTURES])

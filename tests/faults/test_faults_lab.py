@@ -99,3 +99,23 @@ def test_flapping_continues_until_cleared(fault_lab: FaultLab) -> None:
     assert int(lab.exec("spine2", ["cat", path]).stdout or 0) == settled, "still flapping after clear"
     assert re.search(r"state UP", lab.exec("leaf2", ["ip", "link", "show", "dev", "eth2"]).stdout)
     assert lab.wait_healthy(60).healthy
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.id in (
+    "bgp_remote_as", "congestion", "high_latency", "packet_loss_nfqueue", "device_down", "fib_rib_mismatch",
+    "route_policy_network", "mtu_mismatch")], ids=lambda c: c.id)
+def test_fresh_instance_clears_another_instances_injection(fault_lab: FaultLab, case: Case) -> None:
+    """Recovery after the injecting object is gone (another process, a crash): a new instance with the
+    same scenario fields must still restore the baseline."""
+    lab = fault_lab.lab
+    first = build_fault(case.fault, case.target, case.params, lab.topology)
+    try:
+        first.inject(lab)
+        assert verify_until(first, fault_lab, time.time())[0]
+    finally:
+        build_fault(case.fault, case.target, case.params, lab.topology).clear(lab)
+    assert lab.wait_healthy(60).healthy
+    now = snapshot(lab)
+    for dev, views in fault_lab.baseline.items():
+        for view in (v for v in _STABLE_VIEWS if v in views):
+            assert _clean(view, views[view]) == _clean(view, now[dev][view]), f"{case.id}: {dev} {view}"

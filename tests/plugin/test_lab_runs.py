@@ -63,8 +63,17 @@ class StuckLinkDown(LinkDown):
         pass
 
 
+class TeleporterLinkDown(LinkDown):
+    """Needs a capability no host has, so its scenario is skipped with the reason."""
+
+    name = "teleporter_link_down"
+    aliases = ()
+    requires = ("teleporter",)
+
+
 def pytest_netopsbench_register_faults(register):
     register(StuckLinkDown)
+    register(TeleporterLinkDown)
 '''
 
 
@@ -90,10 +99,13 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
         timing={**FAST_TIMING, "recover_timeout_s": 3},
         fault={"type": "stuck_link_down", "target": {"device": "leaf1", "interface": "eth1"}},
     )
+    scenario(pytester, "scenarios/skip.yaml", "case-skip", timing=FAST_TIMING,
+             fault={"type": "teleporter_link_down", "target": {"device": "leaf1", "interface": "eth1"}})
     pytester.makeconftest(SCRIPTED_CONFTEST)
     result = pytester.runpytest_subprocess(
         "-p",
         "no:cacheprovider",
+        "-rs",
         "--netopsbench-agent-timeout=2",
         "--junitxml=junit.xml",
         "--html=report.html",
@@ -103,12 +115,14 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
         timeout=600,
     )
     out = result.stdout.str()
-    result.assert_outcomes(passed=3, failed=5, errors=1)
+    result.assert_outcomes(passed=3, failed=5, errors=1, skipped=1)
+    result.stdout.fnmatch_lines(["*SKIPPED*teleporter_link_down needs teleporter, which this host lacks*"])
     result.stdout.fnmatch_lines(["*ERROR at teardown of*case-stuck*", "*did not recover after this case*"])
     assert "PytestWarning" not in out  # no xunit2 record_property warning
 
     cases = junit_cases(pytester.path / "junit.xml")
     assert "did not recover after this case" in cases.pop("case-stuck")["error"]
+    assert cases.pop("case-skip")["props"]["netopsbench.outcome"] == "skipped"
     assert set(cases) == {
         f"case-{b}" for b in ("healthy", "wrong", "raises", "hangs", "garbage", "link-right", "link-partial")
     }
@@ -172,11 +186,12 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
     run = run_dir(pytester)
     report = json.loads((run / "report.json").read_text())
     assert json.loads((pytester.path / "bench.json").read_text())["run"]["run_id"] == report["run"]["run_id"]
-    assert report["summary"]["cases"] == 8
+    assert report["summary"]["cases"] == 9
+    assert report["summary"]["outcomes"]["skipped"] == 1
     assert report["summary"]["outcomes"]["agent_timeout"] == 1
-    assert set(report["breakdowns"]["fault_type"]) == {"healthy", "link_down", "stuck_link_down"}
+    assert set(report["breakdowns"]["fault_type"]) == {"healthy", "link_down", "stuck_link_down", "teleporter_link_down"}
     records = [json.loads(x) for x in (run / "cases.jsonl").read_text().splitlines()]
-    assert len(records) == 8
+    assert len(records) == 9
     # the case after the one that broke the lab ran on a rebuilt lab, and says so
     after = next(r for r in records if r["scenario_id"] == "case-garbage")
     assert after["lab_rebuilt"] and "was rebuilt before this case" in after["message"]

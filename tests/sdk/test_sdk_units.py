@@ -200,3 +200,21 @@ def test_agent_from_main_is_refused_for_workers(tmp_path: Path) -> None:
     Local = type("Local", (), {"diagnose": lambda self, ctx: None, "__module__": "__main__"})
     with pytest.raises(TypeError, match="defined in your script"):
         _inproc.publish_pickle(Local(), tmp_path)
+
+
+def test_run_handle_cancel_stops_between_tests(tmp_path: Path) -> None:
+    test = tmp_path / "test_three.py"
+    test.write_text(textwrap.dedent("""
+        import time
+        def test_a(): time.sleep(1.0)
+        def test_b(): time.sleep(1.0)
+        def test_c(): time.sleep(1.0)
+    """))
+    junit = tmp_path / "j.xml"
+    run = _handle(tmp_path, [str(test), "-p", "no:netopsbench", "--junitxml", str(junit)]).start()
+    time.sleep(0.5)
+    run.cancel()
+    with pytest.raises(RunFailedError, match="cancelled"):
+        run.wait(timeout=30, raise_on_failure=True)
+    assert run.status == "cancelled"
+    assert junit.read_text().count("<testcase") == 1, "stopped after the case in progress"

@@ -30,9 +30,6 @@ _COMMON_SYSCTLS = (
 
 def _root_batch(topo: Topology, ns: Callable[[str], str]) -> str:
     lines = [f"netns add {ns(d.name)}" for d in topo.devices]
-    for d in topo.devices:
-        keys = (_SWITCH_SYSCTLS if d.is_switch else ()) + _COMMON_SYSCTLS
-        lines.append(f"netns exec {ns(d.name)} sysctl -q -w {' '.join(keys)}")
     # Both veth ends are created directly in their namespaces: nothing ever exists in the root ns.
     for link in topo.links:
         lines.append(
@@ -40,6 +37,10 @@ def _root_batch(topo: Topology, ns: Callable[[str], str]) -> str:
             f"peer name {link.b.interface} netns {ns(link.b.device)}"
         )
     return "\n".join(lines) + "\n"
+
+
+def _sysctls(dev: Device) -> tuple[str, ...]:
+    return (_SWITCH_SYSCTLS if dev.is_switch else ()) + _COMMON_SYSCTLS
 
 
 def _device_batch(dev: Device) -> str:
@@ -57,9 +58,14 @@ def build_fabric(topo: Topology, ns: Callable[[str], str]) -> None:
     res = run(["ip", "-batch", "-"], input=_root_batch(topo, ns), timeout=60)
     if not res.ok:
         raise LabError(f"creating namespaces and links failed: {res.stderr.strip()}", step="namespaces")
+    # One process per device, all in parallel: sysctls first (interfaces are still down, so the
+    # IPv6 switch-off lands before any link could send a packet), then the address batch.
     procs = {
-        d.name: subprocess.Popen(["ip", "-n", ns(d.name), "-batch", "-"], stdin=subprocess.PIPE,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        d.name: subprocess.Popen(
+            ["ip", "netns", "exec", ns(d.name), "sh", "-c", 'sysctl -q -w "$@" && exec ip -batch -', "sh",
+             *_sysctls(d)],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
         for d in topo.devices
     }
     failed: list[tuple[str, str]] = []
@@ -69,7 +75,7 @@ def build_fabric(topo: Topology, ns: Callable[[str], str]) -> None:
             failed.append((name, err.strip()))
     if failed:
         name, err = failed[0]
-        raise LabError(f"addressing failed: {err}", step="addresses", device=name)
+        raise LabError(f"sysctls or addressing failed: {err}", step="addresses", device=name)
 
 
 def delete_namespaces(namespaces: list[str]) -> list[str]:

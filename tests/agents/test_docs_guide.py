@@ -1,0 +1,51 @@
+"""docs/agents.md is executable: its Python blocks run in order in one namespace. Blocks after a
+``<!-- needs a lab -->`` line run only in the lab test (they start a real benchmark)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pytest_netopsbench.runtime import list_labs, teardown_lab
+
+REPO = Path(__file__).resolve().parents[2]
+GUIDE = REPO / "docs" / "agents.md"
+_BLOCK = re.compile(r"(<!-- needs a lab -->\n)?```python\n(.*?)```", re.DOTALL)
+
+
+def blocks(*, with_lab: bool) -> list[str]:
+    found = [(bool(m.group(1)), m.group(2)) for m in _BLOCK.finditer(GUIDE.read_text())]
+    assert len(found) >= 5, "the guide lost its code blocks"
+    return [code for lab, code in found if with_lab or not lab]
+
+
+def run_guide(with_lab: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    monkeypatch.chdir(REPO)  # the guide's paths are relative to a checkout
+    namespace: dict[str, object] = {"__name__": "docs_agents_guide"}
+    for index, code in enumerate(blocks(with_lab=with_lab)):
+        exec(compile(code, f"{GUIDE}:block{index}", "exec"), namespace)
+    return namespace
+
+
+def test_guide_blocks_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    ns = run_guide(False, monkeypatch)
+    agent = ns["LinkCheckAgent"]()  # type: ignore[operator]
+    assert agent.name == "link-check"
+    assert ns["llm_agent"].max_tool_calls == 24  # type: ignore[attr-defined]
+
+
+@pytest.mark.lab
+@pytest.mark.skipif(not Path("/usr/lib/frr/bgpd").exists(), reason="needs FRR")
+def test_guide_runs_on_a_lab(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = {i.name for i in list_labs()}
+    try:
+        run_guide(True, monkeypatch)
+    finally:
+        from pytest_netopsbench.sdk import ArtifactManager
+
+        ours = {r.run_id for r in ArtifactManager(REPO / ".netopsbench" / "runs").runs(limit=3)}
+        for info in list_labs():
+            if info.name not in before and info.run_id in ours:
+                teardown_lab(info.name)

@@ -1,0 +1,126 @@
+"""Unit tests of the reference agent's parsers and rules on real tool output (lines taken from the
+recorded fixtures) and on the few shapes this host cannot produce (tc netem)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from _replay import replay_context
+
+from agents._reference._collect import Survey, collect
+from agents._reference._decide import decide
+from agents._reference._facts import Qdisc, parse_acl, parse_interfaces
+from agents._reference._rules import PRIORITY, Finding, qdisc_findings
+from pytest_netopsbench.evidence import Anomaly, SymptomReport, Window
+from pytest_netopsbench.faults import all_faults
+from pytest_netopsbench.topology import build_topology
+
+DATA = Path(__file__).parent / "data"
+
+# real get_device_acl answers (spine2 with an NFQUEUE impairment; leaf3 with a port ACL)
+NFQUEUE_ACL = {
+    "device": "spine2", "qdiscs": [], "truncated": False,
+    "iptables": ["*mangle", ":PREROUTING ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]",
+                 "[150:18670] -A POSTROUTING -o eth1 -j NFQUEUE --queue-num 171 --queue-bypass", "COMMIT"],
+    "nftables": ["table ip mangle {", "\tchain POSTROUTING {",
+                 "\t\ttype filter hook postrouting priority mangle; policy accept;",
+                 '\t\toifname "eth1" counter packets 143 bytes 16810 queue num 171 bypass', "\t}", "}"],
+}
+PORT_ACL = {
+    "device": "leaf3", "iptables": [], "qdiscs": [], "truncated": False,
+    "nftables": ["table netdev filter {", "\tchain ingress_eth2 {",
+                 '\t\ttype filter hook ingress device "eth2" priority filter; policy accept;',
+                 "\t\tip daddr 198.19.5.0/24 counter packets 273 bytes 56700 drop", "\t}", "}"],
+}
+
+
+def _survey(name: str) -> Survey:
+    fx = json.loads((DATA / f"{name}.json").read_text())
+    ctx, tools = replay_context(fx)
+    return collect(tools, ctx.topology, ctx.symptoms, ctx.window)
+
+
+def test_nfqueue_rule_is_bound_to_its_egress_port_in_both_views() -> None:
+    rules, qdiscs = parse_acl("spine2", NFQUEUE_ACL, (("ip mangle", "POSTROUTING",
+                                                      'oifname "eth1" counter queue num 171 bypass', 22),))
+    assert not qdiscs
+    assert {(r.source, r.interface, r.direction, r.action) for r in rules} == {
+        ("iptables", "eth1", "out", "queue"), ("nftables", "eth1", "out", "queue")}
+    nft = next(r for r in rules if r.source == "nftables")
+    assert nft.packets == 143 and nft.window_packets == 22
+
+
+def test_port_acl_takes_its_port_from_the_chain_hook() -> None:
+    rules, _ = parse_acl("leaf3", PORT_ACL)
+    assert len(rules) == 1
+    r = rules[0]
+    assert (r.interface, r.direction, r.hook, r.action, r.packets) == ("eth2", "in", "ingress", "drop", 273)
+    assert "counter packets" not in r.text  # counters are stripped so window deltas can be matched
+
+
+def test_error_answers_parse_to_nothing() -> None:
+    err = {"error": {"type": "tool_failed", "message": "LabError: bgpd not running"}}
+    assert parse_acl("leaf1", err) == ([], [])
+    assert parse_interfaces("leaf1", err) == []
+
+
+@pytest.mark.parametrize(("options", "expected"), [
+    ({"limit": 1000, "delay": {"delay": 0.12, "jitter": 0.0, "correlation": 0.0}}, "high_latency"),
+    ({"limit": 1000, "loss-random": {"loss": 0.3, "correlation": 0.0}}, "packet_loss"),
+    ({"limit": 1000, "corrupt": {"corrupt": 0.25, "correlation": 0.0}}, "packet_corruption"),
+])
+def test_netem_qdisc_kinds(options: dict[str, object], expected: str) -> None:
+    """tc -j shapes of netem (absent on this kernel, present where netem exists)."""
+    s = _survey("xs-healthy-01")
+    s.qdiscs = [Qdisc(device="spine1", interface="eth2", kind="netem", options=options)]
+    found = qdisc_findings(s)
+    assert [(f.fault_type, f.device, f.interface) for f in found] == [(expected, "spine1", "eth2")]
+
+
+def test_jitter_and_small_latency_are_noise_not_a_fault() -> None:
+    s = _survey("s-healthy-01")
+    noise = [Anomaly(kind=k, src="h1", dst="h3", src_ip="198.19.1.10", dst_ip="198.19.3.10", src_leaf="leaf1",
+                     dst_leaf="leaf2", value=v, baseline=0.05, threshold=2.0, unit="ms", severity="high",
+                     flows_seen=16, flows_lossy=0) for k, v in (("jitter", 3.5), ("latency_spike", 6.0))]
+    s.symptoms = s.symptoms.model_copy(update={"anomalies": noise})
+    assert decide(s).verdict == "network_healthy"
+
+
+def test_broken_mesh_without_device_state_is_still_a_fault_at_low_confidence() -> None:
+    s = _survey("s-healthy-01")
+    dead = [Anomaly(kind="path_unreachable", src=src, dst="h5", src_ip="", dst_ip="198.19.5.10",
+                    src_leaf=f"leaf{(int(src[1]) + 1) // 2}", dst_leaf="leaf3", value=100.0, baseline=0.0,
+                    threshold=100.0, unit="pct", severity="critical", flows_seen=16, flows_lossy=16)
+            for src in ("h1", "h2", "h3", "h7")]
+    s.symptoms = s.symptoms.model_copy(update={"anomalies": dead})
+    d = decide(s)
+    assert d.verdict == "fault_detected" and d.finding is not None
+    assert (d.finding.device, d.finding.interface) == ("leaf3", "eth3")  # h5's access port
+    assert d.finding.score < 0.7
+
+
+def test_every_builtin_fault_type_has_a_rule_priority() -> None:
+    builtin = {c.name for c in all_faults() if c.__module__.startswith("pytest_netopsbench.faults")}
+    assert builtin <= set(PRIORITY), sorted(builtin - set(PRIORITY))
+
+
+def test_a_dead_switch_outranks_what_it_explains() -> None:
+    dead = Finding(fault_type="device_down", device="spine2", score=0.9)
+    port = Finding(fault_type="link_down", device="leaf1", interface="eth2", score=0.95)
+    bgp = Finding(fault_type="bgp_neighbor_misconfig", device="leaf1", score=0.92)
+    assert sorted([bgp, port, dead], key=lambda f: f.rank) == [dead, port, bgp]
+
+
+def test_survey_is_built_only_from_tools_topology_and_symptoms() -> None:
+    """A context with nothing but these (no scenario, no ground truth) is enough."""
+    topo = build_topology("xs")
+    empty = SymptomReport.model_validate(json.loads((DATA / "xs-healthy-01.json").read_text())["symptoms"])
+
+    class NoTools:
+        def call(self, name: str, arguments: dict[str, object] | None = None) -> object:
+            return {"error": {"type": "tool_failed", "message": "lab unreachable"}}
+
+    s = collect(NoTools(), topo, empty, Window(start=0.0, end=8.0))
+    assert s.tool_errors and decide(s).verdict == "network_healthy"

@@ -1,0 +1,104 @@
+"""The episode on a real xs lab, driven directly (no pytest plugin): an async agent that reaches
+the case's tools over both MCP transports, and the phase/record bookkeeping."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_netopsbench.diagnosis import DiagnosisResult
+from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
+from pytest_netopsbench.scenario import Scenario
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSession]:
+    run_id = uuid.uuid4().hex[:6]
+    lab = LabSession.start(
+        "xs",
+        backend="netns",
+        name=f"nob-{run_id}-ep",
+        run_id=run_id,
+        worker="ep",
+        store_dir=tmp_path_factory.mktemp("store"),
+    )
+    try:
+        yield lab
+    finally:
+        lab.close()
+
+
+class McpAgent:
+    """Calls get_topology over Streamable HTTP and get_pingmesh_summary over stdio."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, Any] = {}
+
+    async def diagnose(self, context: Any) -> DiagnosisResult:
+        from mcp import Client, StdioServerParameters
+
+        assert context.mcp.url and context.mcp.url.startswith("http://127.0.0.1:")
+        async with Client(context.mcp.url) as client:
+            result = await client.call_tool("get_topology", {})
+            self.seen["http"] = result
+        command, *args = context.mcp.stdio_command
+        async with Client(StdioServerParameters(command=command, args=args)) as client:
+            result = await client.call_tool("get_pingmesh_summary", {})
+            self.seen["stdio"] = result
+        context.trace.record_llm_call(
+            "fake-model",
+            [{"role": "user", "content": "hi"}],
+            "healthy",
+            {"input_tokens": 11, "output_tokens": 3},
+            0.01,
+        )
+        return DiagnosisResult(verdict="network_healthy")
+
+
+def test_async_agent_uses_both_mcp_transports(session: LabSession, tmp_path: Path) -> None:
+    scenario = Scenario.model_validate(
+        {
+            "scenario_id": "mcp-check",
+            "name": "mcp",
+            "timing": {"baseline_s": 2, "observe_s": 2, "settle_s": 0},
+        }
+    )
+    agent = McpAgent()
+    episode = run_episode(
+        scenario,
+        session,
+        agent,
+        run_id="run-test",
+        settings=EpisodeSettings(agent_timeout_s=60),
+        case_dir=tmp_path / "case",
+    )
+    record = episode.record
+    assert record.outcome == "correct", record.message
+    assert not agent.seen["http"].is_error and not agent.seen["stdio"].is_error
+    # both calls are counted: the HTTP one directly, the stdio one replayed from the server's call file
+    assert record.tool_calls == 2
+    assert {e.name for e in episode.recorder.events if e.kind == "tool"} == {
+        "get_topology",
+        "get_pingmesh_summary",
+    }
+    assert (record.llm_calls, record.input_tokens, record.output_tokens) == (1, 11, 3)
+    assert set(record.phases) >= {
+        "baseline",
+        "inject",
+        "observe",
+        "verify",
+        "context",
+        "agent",
+        "score",
+        "clear_recover",
+        "export",
+    }
+    assert record.phases["baseline"] >= 2 and record.phases["observe"] >= 2
+    assert record.case_id.startswith("case-") and "mcp" not in record.case_id
+    assert (tmp_path / "case" / "evidence.sqlite").exists()
