@@ -93,6 +93,12 @@ class ToolCallingAgent:
         self.tool_result_chars = tool_result_chars
         self.context_chars = context_chars
         self.system_prompt = system_prompt
+        if not self._api_key and not self.base_url:
+            # fail when the plugin builds the agent (one usage error), not in every case
+            raise ValueError(
+                "ToolCallingAgent has no LLM endpoint: set OPENAI_API_KEY (and optionally "
+                "NETOPSBENCH_LLM_BASE_URL, NETOPSBENCH_LLM_MODEL) or pass api_key=/base_url="
+            )
         self.prices = prices if prices is not None else load_price_table()
         self.fault_types = fault_types  # None: the registered fault types; []: no vocabulary
         self._client: Any = None
@@ -106,11 +112,6 @@ class ToolCallingAgent:
                 raise RuntimeError(
                     "ToolCallingAgent needs the openai package: pip install 'pytest-netopsbench[llm]'"
                 ) from exc
-            if not self._api_key and not self.base_url:
-                raise RuntimeError(
-                    "no LLM endpoint configured: set OPENAI_API_KEY (and optionally "
-                    "NETOPSBENCH_LLM_BASE_URL / NETOPSBENCH_LLM_MODEL) or pass api_key=/base_url="
-                )
             self._client = openai.OpenAI(
                 # Local OpenAI-compatible servers usually ignore the key but the SDK wants one.
                 api_key=self._api_key or "unused",

@@ -68,6 +68,11 @@ def explain(s: Survey, d: Decision) -> DiagnosisResult:
     """Turn a decision into the answer, with the operator's trail as reasoning and evidence."""
     steps = list(s.steps)
     probes = [_probe_line(p) for p in s.probes]
+    if d.verdict == "inconclusive":
+        reasoning = "; ".join([*steps, f"{len(s.tool_errors)} of {s.tool_calls} tool calls failed "
+                               f"(first: {s.tool_errors[0] if s.tool_errors else '-'}): too little evidence"])
+        return DiagnosisResult(verdict="inconclusive", confidence=0.1, reasoning=reasoning,
+                               evidence=s.tool_errors[:8])
     if d.finding is None:
         reasoning = "; ".join([*steps, "no device state explains a fault and the ping mesh shows nothing "
                                "beyond noise thresholds: the network is healthy"])

@@ -73,6 +73,7 @@ class Survey(BaseModel):
     configs: dict[str, list[str]] = Field(default_factory=dict)
     logs: list[LogLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)
+    tool_calls: int = 0
     tool_errors: list[str] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)
 
@@ -101,6 +102,7 @@ class _Caller:
 
     def __call__(self, name: str, **args: Any) -> Any:
         answer = self.tools.call(name, args)
+        self.survey.tool_calls += 1
         if is_error(answer):
             err = answer.get("error") if isinstance(answer, dict) else answer
             msg = err.get("message") if isinstance(err, dict) else str(err)

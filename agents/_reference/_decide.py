@@ -112,4 +112,7 @@ def decide(s: Survey) -> Decision:
     guess = symptom_finding(s, strong)
     if guess is not None:
         return Decision(verdict="fault_detected", finding=guess, symptoms=symptoms)
+    if s.tool_calls and 2 * len(s.tool_errors) >= s.tool_calls:
+        # most tools failed: no evidence of a fault is not evidence of health
+        return Decision(verdict="inconclusive", finding=None, symptoms=symptoms)
     return Decision(verdict="network_healthy", finding=None, symptoms=symptoms)

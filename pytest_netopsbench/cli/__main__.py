@@ -1,3 +1,5 @@
-from . import main
 import sys
+
+from . import main
+
 sys.exit(main())

@@ -116,6 +116,7 @@ class Episode:
             time.sleep(timing.baseline_s)
             baseline = Window(start=self._t0, end=time.time())
         with self._phase("inject"):
+            injected_at = time.time()
             if self.fault is not None:
                 try:
                     self.fault.inject(self.session.lab)
@@ -124,7 +125,9 @@ class Episode:
                         f"injecting {self.scenario.fault.type if self.scenario.fault else ''} failed: {exc}"
                     ) from exc
                 self._injected = True
-            time.sleep(timing.settle_s)
+            # settle counts from the start of injection, so the gap between the two windows is
+            # the same for healthy and fault cases (it must not reveal that something was done)
+            time.sleep(max(0.0, injected_at + timing.settle_s - time.time()))
         obs_start = time.time()
         with self._phase("observe"):
             time.sleep(max(0.0, obs_start + timing.observe_s - time.time()))

@@ -31,8 +31,13 @@ class CallFile:
     def record_tool_call(
         self, name: str, arguments: dict[str, Any], result: object, error: str | None, seconds: float
     ) -> None:
-        row = {"name": name, "arguments": sanitize(arguments), "result": sanitize(result), "error": error,
-               "seconds": seconds}
+        row = {
+            "name": name,
+            "arguments": sanitize(arguments),
+            "result": sanitize(result),
+            "error": error,
+            "seconds": seconds,
+        }
         with self._lock, open(self.path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(row, default=str) + "\n")
 
@@ -45,14 +50,18 @@ class CallFile:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                sink.record_tool_call(row["name"], row["arguments"], row["result"], row["error"], row["seconds"])
+                sink.record_tool_call(
+                    row["name"], row["arguments"], row["result"], row["error"], row["seconds"]
+                )
                 count += 1
         return count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pytest_netopsbench.episode.mcp_stdio",
-                                     description="Serve one case's diagnostic tools over MCP stdio.")
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_netopsbench.episode.mcp_stdio",
+        description="Serve one case's diagnostic tools over MCP stdio.",
+    )
     parser.add_argument("--lab", required=True, help="name of the running lab")
     parser.add_argument("--store", required=True, type=Path, help="the lab's evidence.sqlite")
     parser.add_argument("--window", required=True, help="observation window START:END (epoch seconds)")
@@ -67,8 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--window must be START:END, got {args.window!r}")
     lab = attach_lab(args.lab)
     store = EvidenceStore(args.store)
-    toolkit = Toolkit(lab, store, Window(start=float(start), end=float(end)),
-                      recorder=CallFile(args.calls) if args.calls else None)
+    toolkit = Toolkit(
+        lab,
+        store,
+        Window(start=float(start), end=float(end)),
+        recorder=CallFile(args.calls) if args.calls else None,
+    )
     build_mcp_server(toolkit).run()
     return 0
 

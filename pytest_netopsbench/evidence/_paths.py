@@ -57,9 +57,9 @@ class PathMapper:
         self.jobs = jobs
         self.router_of_ip = router_of_ip
         self.refresh_s, self.retry_s = refresh_s, retry_s
-        self._queue: deque[PathJob] = deque(jobs)
-        self._next_pass = 0.0
-        self._pass_started = 0.0
+        self._queue: deque[PathJob] = deque()
+        self._refresh_at = 0.0
+        self._retry_at = 0.0
         self.found: dict[PathJob, str] = {}
         self.updates: list[tuple[str, int, int, int, str]] = []
 
@@ -69,18 +69,17 @@ class PathMapper:
 
     def batch(self, budget: int) -> list[PathJob]:
         """The next probes to send: a full pass every ``refresh_s`` (paths move when routes do), and
-        in between, soon after a pass, the flows whose answer got lost (ICMP is rate limited)."""
+        in between, ``retry_s`` after a pass, the flows whose answer got lost (ICMP is rate limited)."""
         now = time.monotonic()
-        if not self._queue:
-            if not self.jobs or now < self._next_pass:
-                return []
-            fresh = now >= self._next_pass + self.refresh_s - self.retry_s or not self.found
-            self._queue.extend(self.jobs if fresh else [j for j in self.jobs if j not in self.found])
-            self._pass_started = now if fresh else self._pass_started
+        if not self._queue and self.jobs:
+            if now >= self._refresh_at:
+                self._queue.extend(self.jobs)
+                self._refresh_at = now + self.refresh_s
+            elif now >= self._retry_at and not self.complete:
+                self._queue.extend(j for j in self.jobs if j not in self.found)
         out = [self._queue.popleft() for _ in range(min(budget, len(self._queue)))]
-        if not self._queue:
-            self._next_pass = now + (self.retry_s if not self.complete else
-                                     max(self.retry_s, self.refresh_s - (now - self._pass_started)))
+        if out and not self._queue:
+            self._retry_at = now + self.retry_s
         return out
 
     def answer(self, job: PathJob, offender: str, icmp_type: int) -> None:

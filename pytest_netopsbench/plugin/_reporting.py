@@ -47,6 +47,16 @@ class Controller:
         if output.get("netopsbench_error"):
             self.usage_error = str(output["netopsbench_error"])
 
+    @pytest.hookimpl(optionalhook=True, tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """With ``--dist load`` (the default of ``-n``), keep each worker on one scale so it
+        deploys as few labs as possible; other modes are left to xdist."""
+        if config.getvalue("dist") != "load":
+            return None
+        from ._schedule import ScaleAffinityScheduling
+
+        return ScaleAffinityScheduling(config, log)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, CASE_ATTR, None)
         if report.when != "teardown" or not isinstance(data, dict):

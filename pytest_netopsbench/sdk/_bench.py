@@ -57,7 +57,13 @@ class NetOpsBench:
     def __enter__(self) -> NetOpsBench:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None:
+            # An error or Ctrl-C in the block: stop runs after their current case rather than
+            # finishing whole suites, then wait for their cleanup as usual.
+            for run in self.sessions.list():
+                if not run.done:
+                    run.cancel(f"the NetOpsBench block exited with {exc_type.__name__}")
         self.close()
 
     def __repr__(self) -> str:

@@ -111,7 +111,7 @@ def export_harbor_job(report: BenchmarkReport, run_dir: Path, output: Path) -> E
     mean = sum(rewards) / len(rewards) if rewards else None
     histogram: dict[str, list[str]] = {}
     for case in report.cases:
-        histogram.setdefault(f"{case.score:g}", []).append(_trial_name(case))
+        histogram.setdefault(str(float(case.score)), []).append(_trial_name(case))  # "1.0" as Harbor keys
     errors = sum(c.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error")
                  for c in report.cases)
     key = f"{report.run.agent or 'agent'}__{dataset}"

@@ -80,7 +80,9 @@ class RunHandle:
         self._cleanup = cleanup
         self._control = _Control()
         self._report: BenchmarkReport | None = None
-        self._thread = threading.Thread(target=self._main, name=f"netopsbench-run-{run_id}", daemon=True)
+        # Not a daemon: if the caller's main thread ends, the interpreter still lets pytest finish
+        # its teardown (clear faults, remove labs) instead of killing it mid-case.
+        self._thread = threading.Thread(target=self._main, name=f"netopsbench-run-{run_id}")
 
     # -- running ------------------------------------------------------------------------------
     def start(self) -> RunHandle:

@@ -201,3 +201,10 @@ def test_agent_pickles_for_workers_after_use() -> None:
         copy = pickle.loads(pickle.dumps(used))
     assert copy.model == "fake-model" and copy._client is None
     used.close()
+
+
+def test_missing_endpoint_fails_at_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("NETOPSBENCH_LLM_BASE_URL", "OPENAI_BASE_URL", "NETOPSBENCH_LLM_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ValueError, match="set OPENAI_API_KEY"):
+        ToolCallingAgent()

@@ -1,7 +1,8 @@
 """The plugin end to end on real xs labs (root + FRR): every outcome, JUnit properties, the
 pytest-html rows, the run directory, and a `-n 2` run aggregated on the controller.
 
-Lab bring-ups are kept low: one lab for the outcome run, one per worker for the xdist run.
+Lab bring-ups are kept low: one lab (plus the rebuild it provokes) for the outcome run, one per worker
+for each xdist run.
 """
 
 from __future__ import annotations
@@ -99,8 +100,13 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
         timing={**FAST_TIMING, "recover_timeout_s": 3},
         fault={"type": "stuck_link_down", "target": {"device": "leaf1", "interface": "eth1"}},
     )
-    scenario(pytester, "scenarios/skip.yaml", "case-skip", timing=FAST_TIMING,
-             fault={"type": "teleporter_link_down", "target": {"device": "leaf1", "interface": "eth1"}})
+    scenario(
+        pytester,
+        "scenarios/skip.yaml",
+        "case-skip",
+        timing=FAST_TIMING,
+        fault={"type": "teleporter_link_down", "target": {"device": "leaf1", "interface": "eth1"}},
+    )
     pytester.makeconftest(SCRIPTED_CONFTEST)
     result = pytester.runpytest_subprocess(
         "-p",
@@ -189,7 +195,12 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
     assert report["summary"]["cases"] == 9
     assert report["summary"]["outcomes"]["skipped"] == 1
     assert report["summary"]["outcomes"]["agent_timeout"] == 1
-    assert set(report["breakdowns"]["fault_type"]) == {"healthy", "link_down", "stuck_link_down", "teleporter_link_down"}
+    assert set(report["breakdowns"]["fault_type"]) == {
+        "healthy",
+        "link_down",
+        "stuck_link_down",
+        "teleporter_link_down",
+    }
     records = [json.loads(x) for x in (run / "cases.jsonl").read_text().splitlines()]
     assert len(records) == 9
     # the case after the one that broke the lab ran on a rebuilt lab, and says so
@@ -230,6 +241,18 @@ class LinkDetective:
 '''
 
 
+# The extension hooks, exercised on the way: a context tweak (workers) and a report amendment
+# (controller).
+HOOKS_CONFTEST = """
+def pytest_netopsbench_make_context(context, scenario, item):
+    return context.model_copy(update={"budget_s": 4321.0})
+
+
+def pytest_netopsbench_amend_report(report, config):
+    report.run.agent += " (amended by conftest)"
+"""
+
+
 def test_xdist_run_on_real_labs_aggregates_on_the_controller(pytester: pytest.Pytester) -> None:
     scenario(pytester, "scenarios/healthy_a.yaml", "healthy-a", timing=FAST_TIMING)
     scenario(pytester, "scenarios/healthy_b.yaml", "healthy-b", timing=FAST_TIMING)
@@ -242,6 +265,7 @@ def test_xdist_run_on_real_labs_aggregates_on_the_controller(pytester: pytest.Py
     )
     pytester.makepyfile(nob_detective=AGENT_MODULE)
     pytester.makeini("[pytest]\npythonpath = .\n")
+    pytester.makeconftest(HOOKS_CONFTEST)
     result = pytester.runpytest_subprocess(
         "-p",
         "no:cacheprovider",
@@ -252,9 +276,15 @@ def test_xdist_run_on_real_labs_aggregates_on_the_controller(pytester: pytest.Py
         timeout=600,
     )
     result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines(["*netopsbench run run-*agent link-detective*", "*link_down*1*1*100.0%*"])
+    result.stdout.fnmatch_lines(
+        ["*netopsbench run run-*agent link-detective (amended by conftest)*", "*link_down*1*1*100.0%*"]
+    )
     report = json.loads((run_dir(pytester) / "report.json").read_text())
     assert report["summary"]["cases"] == 3 and report["summary"]["pass_rate"] == 1.0
+    assert report["run"]["agent"] == "link-detective (amended by conftest)"
+    for case in report["cases"]:
+        trajectory = json.loads((run_dir(pytester) / case["trace_path"]).read_text())
+        assert '"budget_s": 4321.0' in trajectory["steps"][0]["message"]
     workers = {case["worker"] for case in report["cases"]}
     assert workers == {"gw0", "gw1"}
     assert {c["lab"].rsplit("-", 2)[1] for c in report["cases"]} == {"gw0", "gw1"}
@@ -262,4 +292,38 @@ def test_xdist_run_on_real_labs_aggregates_on_the_controller(pytester: pytest.Py
     assert {c["props"]["netopsbench.worker"] for c in cases.values()} == {"gw0", "gw1"}
     link = cases["link-down-leaf1-uplink"]["props"]
     assert link["netopsbench.outcome"] == "correct" and int(link["netopsbench.tool_calls"]) >= 1
+    assert labs_of_run(report["run"]["run_id"]) == []
+
+
+HEALTHY_AGENT_CONFTEST = """
+import pytest
+from pytest_netopsbench import DiagnosisResult
+
+
+class Healthy:
+    def diagnose(self, context):
+        return DiagnosisResult(verdict="network_healthy")
+
+
+@pytest.fixture
+def netopsbench_agent():
+    return Healthy()
+"""
+
+
+def test_scale_affinity_gives_each_worker_one_lab(pytester: pytest.Pytester) -> None:
+    """Two scales, two workers: xdist's plain load scheduling would make both workers deploy both
+    scales; with scale affinity each worker deploys exactly one lab."""
+    quick = {"baseline_s": 1, "observe_s": 1, "settle_s": 0}
+    for k in (1, 2, 3):
+        scenario(pytester, f"scenarios/xs{k}.yaml", f"xs-healthy-{k}", timing=quick)
+        scenario(pytester, f"scenarios/s{k}.yaml", f"s-healthy-{k}", timing=quick, topology={"scale": "s"})
+    pytester.makeconftest(HEALTHY_AGENT_CONFTEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", timeout=600)
+    result.assert_outcomes(passed=6)
+    report = json.loads((run_dir(pytester) / "report.json").read_text())
+    labs_per_worker: dict[str, set[str]] = {}
+    for case in report["cases"]:
+        labs_per_worker.setdefault(case["worker"], set()).add(case["lab"])
+    assert sorted(len(labs) for labs in labs_per_worker.values()) == [1, 1], labs_per_worker
     assert labs_of_run(report["run"]["run_id"]) == []

@@ -122,12 +122,16 @@ class NetnsLab:
                 )
         except BaseException as exc:
             logs = self._preserve_logs()
-            self.teardown()
+            cleanup = ""
+            try:
+                self.teardown()
+            except LabError as td:  # keep the original cause in front; report the leftovers too
+                cleanup = f" (cleanup after the failure also failed: {td})"
             if isinstance(exc, LabError):
-                raise LabError(exc.message, step=exc.step or step,
+                raise LabError(exc.message + cleanup, step=exc.step or step,
                                device=exc.device or device, logs=logs) from None
             if isinstance(exc, Exception):
-                raise LabError(f"deploy of {self.name} failed: {exc}", step=step, device=device,
+                raise LabError(f"deploy of {self.name} failed: {exc}{cleanup}", step=step, device=device,
                                logs=logs) from exc
             raise
         info = self.info()
