@@ -160,6 +160,9 @@ class ToolCallingAgent:
             can_call = tool_calls_used < self.max_tool_calls and not out_of_time
             message = self._complete(context, messages, functions if can_call else None, usage)
             calls = list(message.tool_calls or [])
+            # the reply itself may have used up the budget: then its tool calls are not run
+            out_of_time = deadline is not None and time.monotonic() >= deadline
+            can_call = can_call and not out_of_time
             if calls and can_call:
                 messages.append(_assistant_turn(message))
                 for call in calls:

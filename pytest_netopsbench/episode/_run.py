@@ -209,7 +209,8 @@ class Episode:
         with self._phase("agent"):
             call = call_agent(agent, self.context, self.settings.agent_timeout_s)
         self.agent_call = call
-        self._stop_mcp()
+        with self._phase("context"):  # the context's teardown: stop its MCP server
+            self._stop_mcp()
         if self.case_dir is not None:
             # tool calls an agent made through the stdio server (another process) count too
             from .mcp_stdio import CallFile

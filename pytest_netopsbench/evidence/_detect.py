@@ -71,8 +71,10 @@ def _pair_anomalies(cur: PairStats, base: PairStats | None, ips: dict[str, str],
         out.append(make("packet_loss", cur.loss_pct, b_loss if base else None, loss_thr, "pct"))
     b_df = base.df_loss_pct if base else 0.0
     df_thr = max(t.df_floor_pct, b_df + t.df_margin_pct, cur.loss_pct + t.df_margin_pct)
-    # only when small probes pass: big probes failing on a lossy path say nothing about MTU
-    if cur.df_lost >= 1 and cur.df_loss_pct >= df_thr and cur.loss_pct < loss_thr:
+    # only when small probes pass (big probes failing on a lossy path say nothing about MTU), and
+    # only when some DF 5-tuple failed every time: a size limit is deterministic, random loss is not
+    mtu_like = cur.df_flows_dead >= 1 or (cur.df_lost >= 2 and cur.df_loss_pct >= 80.0)
+    if mtu_like and cur.df_loss_pct >= df_thr and cur.loss_pct < loss_thr:
         out.append(make("mtu_df_failure", cur.df_loss_pct, b_df if base else None, df_thr, "pct"))
     b_avg = base.rtt_avg_ms if base and base.rtt_avg_ms is not None else None
     if cur.rtt_avg_ms is not None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ._models import ProbeRound, RoundTiming
+from ._models import DF_FLOW_SHIFT, ProbeRound, RoundTiming
 from ._netns import open_socket
 from ._paths import PathJob, PathMapper, enable_errors, read_errors
 
@@ -74,6 +74,8 @@ class PingMesh:
                  probe_budget: int = 6000, router_of_ip: dict[str, str] | None = None) -> None:
         if len(hosts) < 2:
             raise ValueError(f"a ping mesh needs at least two hosts, got {len(hosts)}")
+        if not 0 < port_pool <= DF_FLOW_SHIFT or not 0 < df_pool <= 16:
+            raise ValueError(f"port_pool must be 1..{DF_FLOW_SHIFT} and df_pool 1..16")
         self.hosts = list(hosts)
         self.port_pool, self.df_pool = port_pool, df_pool
         pairs = len(hosts) * (len(hosts) - 1)
@@ -185,6 +187,7 @@ class PingMesh:
                 a = acc[(i, j)]
                 if df:
                     a.df_lost -= 1
+                    a.flows_lost &= ~(1 << (DF_FLOW_SHIFT + flow))
                 else:
                     a.lost -= 1
                     a.flows_lost &= ~(1 << flow)
@@ -255,9 +258,12 @@ class PingMesh:
                     expected += self._send(probers[flow], probe + self._small, addrs[j])
                 if not df_round:
                     continue
-                d = (rnd // self.df_every + i + j) % self.df_pool
+                # each DF 5-tuple twice in a row: a path that drops big packets every time shows fast
+                d = (rnd // self.df_every // 2 + i + j) % self.df_pool
                 a.df_sent += 1
                 a.df_lost += 1
+                a.flows_sent |= 1 << (DF_FLOW_SHIFT + d)
+                a.flows_lost |= 1 << (DF_FLOW_SHIFT + d)
                 # any send failure is a lost probe (EMSGSIZE: the local MTU refused the DF probe)
                 with contextlib.suppress(OSError):
                     dfs[d].sendto(_HDR.pack(rnd, i, j, d, 1, time.time(), 0.0) + self._big, addrs[j])

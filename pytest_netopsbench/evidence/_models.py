@@ -7,6 +7,7 @@ import time
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
+    "DF_FLOW_SHIFT",
     "BgpPeerRecord",
     "FibRibSnapshot",
     "InterfaceDelta",
@@ -17,6 +18,11 @@ __all__ = [
     "RuleCounter",
     "Window",
 ]
+
+
+# Flow bitmasks: bits 0-31 are the small probes' source ports, bits 32-47 the DF probes' ports.
+DF_FLOW_SHIFT = 32
+SMALL_FLOWS = (1 << DF_FLOW_SHIFT) - 1
 
 
 class Window(BaseModel):
@@ -45,8 +51,9 @@ class Window(BaseModel):
 class ProbeRound(BaseModel):
     """One ordered host pair in one ping-mesh round (what the prober writes, one row per pair per round).
 
-    ``flows_sent``/``flows_lost`` are bitmasks over the prober's source-port pool, so a lossy ECMP
-    member shows as a stable subset of flows while a dead path loses all of them.
+    ``flows_sent``/``flows_lost`` are bitmasks over the prober's source-port pool (DF probes from
+    bit ``DF_FLOW_SHIFT``), so a lossy ECMP member shows as a stable subset of flows while a dead
+    path loses all of them.
     """
 
     ts: float
@@ -84,6 +91,8 @@ class PairStats(BaseModel):
     flows_seen: int = Field(description="distinct UDP 5-tuples probed in the window")
     flows_lossy: int = Field(description="distinct 5-tuples that lost at least one probe")
     rounds: int = 0
+    df_flows_dead: int = Field(default=0, description="DF 5-tuples probed at least twice and lost every "
+                               "time: a path that drops big packets, not random loss")
     flows_lost_mask: int = Field(default=0, exclude=True, description="which pool flows lost probes")
 
 

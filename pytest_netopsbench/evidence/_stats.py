@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 
-from ._models import PairStats, ProbeRound
+from ._models import DF_FLOW_SHIFT, SMALL_FLOWS, PairStats, ProbeRound
 
 __all__ = ["aggregate_pairs", "percentile"]
 
@@ -52,9 +52,17 @@ def aggregate_pairs(rounds: Iterable[ProbeRound], host_leaf: Mapping[str, str]) 
         )
         p99 = percentile([m / 1000.0 for m in maxs], 99)
         flows_sent = flows_lost = 0
+        df_tries: dict[int, list[int]] = {}  # DF flow -> [sent, lost]
         for r in rows:
-            flows_sent |= r.flows_sent
-            flows_lost |= r.flows_lost
+            flows_sent |= r.flows_sent & SMALL_FLOWS
+            flows_lost |= r.flows_lost & SMALL_FLOWS
+            sent_df, lost_df, d = r.flows_sent >> DF_FLOW_SHIFT, r.flows_lost >> DF_FLOW_SHIFT, 0
+            while sent_df:
+                if sent_df & 1:
+                    tally = df_tries.setdefault(d, [0, 0])
+                    tally[0] += 1
+                    tally[1] += lost_df & 1
+                sent_df, lost_df, d = sent_df >> 1, lost_df >> 1, d + 1
         df_sent = sum(r.df_sent for r in rows)
         df_lost = sum(r.df_lost for r in rows)
         out.append(PairStats(
@@ -68,5 +76,6 @@ def aggregate_pairs(rounds: Iterable[ProbeRound], host_leaf: Mapping[str, str]) 
             df_sent=df_sent, df_lost=df_lost, df_loss_pct=_pct(df_lost, df_sent),
             flows_seen=bin(flows_sent).count("1"), flows_lossy=bin(flows_lost).count("1"),
             rounds=len(rows), flows_lost_mask=flows_lost,
+            df_flows_dead=sum(1 for s, lost in df_tries.values() if s >= 2 and lost == s),
         ))
     return out

@@ -8,16 +8,20 @@ compose files, campaign specs) is ignored, so scenario trees can live next to ot
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
 from ._model import Scenario
+
+if TYPE_CHECKING:
+    from ..topology import Topology
 
 __all__ = ["is_scenario_file", "iter_scenarios", "load_scenario", "validate_scenario"]
 
@@ -28,6 +32,8 @@ _TOP_LEVEL_KEY = re.compile(r"^scenario_id\s*:", re.MULTILINE)
 _FLOW_KEY = re.compile(r"\bscenario_id\b")
 
 Path_ = tuple[str | int, ...]
+# libyaml when present: collecting a few hundred scenario files is dominated by YAML parsing
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def is_scenario_file(path: str | Path) -> bool:
@@ -45,7 +51,7 @@ def is_scenario_file(path: str | Path) -> bool:
     if not _FLOW_KEY.search(text):
         return False
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return bool(_TOP_LEVEL_KEY.search(text))
     if not isinstance(node, yaml.MappingNode):
@@ -84,7 +90,7 @@ def _parse(path: Path) -> tuple[Any, dict[Path_, int]]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read the file: {exc}", file=str(path)) from exc
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -141,15 +147,22 @@ def _describe(error: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
+@functools.cache
+def _topology(scale: str) -> Topology:
+    """Topologies are immutable, so every scenario of a scale can share one (building the xl one
+    takes ~15 ms, which adds up over a campaign)."""
+    from ..topology import build_topology
+
+    return build_topology(scale)
+
+
 def validate_scenario(scenario: Scenario, file: str | Path = "") -> None:
     """Check a parsed scenario against its topology and the fault registry: the devices and
     interfaces exist, the fault type is registered, it accepts that target, its parameters are
     valid. Raises :class:`ScenarioError` with ``field`` set (e.g. ``fault.target.interface``)."""
-    from ..topology import build_topology
-
     where = str(file)
     try:
-        topology = build_topology(scenario.scale)
+        topology = _topology(scenario.scale)
     except ValueError as exc:
         raise ScenarioError(str(exc), file=where, field="topology.scale") from exc
     fault = scenario.fault

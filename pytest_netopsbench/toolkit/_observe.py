@@ -11,6 +11,7 @@ import json
 import os
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -161,4 +162,5 @@ def logs(store: EvidenceStore, window: Window, dev: Device, since_s: int, limit:
     end = min(window.end, time.time())
     rows = store.logs(Window(start=end - since_s, end=end), dev.name, limit=limit)
     return {"device": dev.name, "since_s": since_s, "count": len(rows), "lines": [
-        {"ts": round(r.ts, 3), "source": r.source, "message": r.message} for r in rows]}
+        {"time": datetime.fromtimestamp(r.ts, UTC).isoformat(timespec="milliseconds"), "ts": round(r.ts, 3),
+         "source": r.source, "message": r.message} for r in rows]}

@@ -208,3 +208,15 @@ def test_missing_endpoint_fails_at_construction(monkeypatch: pytest.MonkeyPatch)
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(ValueError, match="set OPENAI_API_KEY"):
         ToolCallingAgent()
+
+
+def test_time_budget_stops_tool_use() -> None:
+    # budget 5.6 s minus the 5 s hand-over margin: after a 1 s reply the agent must answer.
+    script = [tool_calls(("get_device_interfaces", {"device": "leaf1"}), delay_s=1.0), final(RIGHT)]
+    ctx = Ctx(budget_s=5.6)
+    with fake_openai(script) as server:
+        result = agent(server.base_url).diagnose(ctx)
+    assert result.verdict == "fault_detected"
+    assert ctx.tools.calls == [], "the tool call came back after the budget: not executed"
+    assert "tools" not in server.requests[1]
+    assert "time budget reached" in server.requests[1]["messages"][-1]["content"]

@@ -56,7 +56,8 @@ def test_each_kind_fires_and_dead_paths_rank_first() -> None:
         "h1>h5": {"rtt_avg_ms": 50.2, "rtt_p99_ms": 51.0},
         "h2>h6": {"lost": 30, "loss_pct": 25.0, "flows_lossy": 8, "flows_lost_mask": 0xFF},
         "h3>h7": {"lost": 120, "loss_pct": 100.0, "df_lost": 30, "df_loss_pct": 100.0, "rtt_avg_ms": None},
-        "h4>h8": {"df_lost": 15, "df_loss_pct": 50.0},
+        "h4>h8": {"df_lost": 15, "df_loss_pct": 50.0, "df_flows_dead": 2},
+        "h6>h2": {"df_lost": 10, "df_loss_pct": 33.3},  # DF loss spread over flows: random, not MTU
         "h5>h1": {"jitter_ms": 12.0},
     }))
     kinds = [a.kind for a in report.anomalies]

@@ -126,3 +126,16 @@ def test_kernel_text_parsers() -> None:
         "\t\tip saddr 198.19.1.10 counter packets 12 bytes 840 drop # handle 3\n\t}\n}\n"
     )
     assert parse_nft_counters(nft) == [("inet acl", "filt", "ip saddr 198.19.1.10 counter drop", 12, 840)]
+
+
+def test_df_flows_lost_every_time_are_counted() -> None:
+    df0, df1 = 1 << 32, 1 << 33  # DF probes sit above the small probes in the flow bitmasks
+    rounds = [
+        _round(1.0, df_lost=1, flows=0b1 | df0, flows_lost=df0),
+        _round(2.0, df_lost=0, flows=0b1 | df1, flows_lost=0),
+        _round(3.0, df_lost=1, flows=0b1 | df0, flows_lost=df0),
+        _round(4.0, df_lost=1, flows=0b1 | df1, flows_lost=df1),
+    ]
+    [p] = aggregate_pairs(rounds, {})
+    assert (p.df_sent, p.df_lost, p.flows_seen, p.flows_lossy) == (4, 3, 1, 0)
+    assert p.df_flows_dead == 1, "DF flow 0 failed both times, flow 1 only once"

@@ -185,6 +185,8 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
     link_row = next(c for c in cells if "case-link-right" in c)
     assert "link_down" in link_row and "leaf1:eth1" in link_row and "spine1:eth1" in link_row
     assert "1.00" in link_row
+    link_extras = next(r for r in rows if "case-link-right" in " ".join(r["resultsTableRow"]))["extras"]
+    assert any(e["name"] == "trajectory" and e["content"].endswith("trajectory.json") for e in link_extras)
     html = (pytester.path / "report.html").read_text()
     assert "Benchmark summary" in html and "netopsbench-chart" in html
 
