@@ -27,6 +27,7 @@ from ._facts import (
     parse_acl,
     parse_bgp_status,
     parse_fib_vs_rib,
+    parse_hotspots,
     parse_interfaces,
     parse_logs,
     parse_metrics,
@@ -73,6 +74,7 @@ class Survey(BaseModel):
     configs: dict[str, list[str]] = Field(default_factory=dict)
     logs: list[LogLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)
+    hotspots: list[str] = Field(default_factory=list)
     tool_calls: int = 0
     tool_errors: list[str] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)
@@ -117,6 +119,9 @@ def collect(tools: ToolCaller, topology: Topology, symptoms: SymptomReport, wind
     s.steps.append(f"ping mesh: {sm.pairs_affected}/{sm.pairs_observed} host pairs affected "
                    f"({sm.path_unreachable} unreachable, {sm.packet_loss} lossy, "
                    f"{sm.mtu_df_failure} DF failures, {sm.latency_spike} latency spikes, {sm.jitter} jitter)")
+    s.hotspots = parse_hotspots(call("get_pingmesh_hotspots", limit=5))
+    if s.hotspots:
+        s.steps.append("worst leaf pairs: " + "; ".join(s.hotspots))
     down, errors = parse_bgp_status(call("get_all_bgp_status"))
     s.sessions_down, s.bgp_unreachable = down, errors
     n_down = sum(len(v) for v in down.values())

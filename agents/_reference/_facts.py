@@ -21,6 +21,7 @@ __all__ = [
     "parse_acl",
     "parse_bgp_status",
     "parse_fib_vs_rib",
+    "parse_hotspots",
     "parse_interfaces",
     "parse_logs",
     "parse_metrics",
@@ -333,6 +334,22 @@ def parse_fib_vs_rib(device: str, answer: object) -> list[FibDiff]:
     return [FibDiff(device=device, prefix=str(d.get("prefix", "")), issues=tuple(d.get("issues") or ()),
                     rib=_describe_route(d.get("rib")), fib=_describe_route(d.get("fib")))
             for d in answer.get("differences") or []]
+
+
+def parse_hotspots(answer: object) -> list[str]:
+    """``get_pingmesh_hotspots`` -> one line per leaf pair that shows anything (the tool lists all)."""
+    if is_error(answer):
+        return []
+    assert isinstance(answer, dict)
+    out = []
+    for r in answer.get("leaf_pairs") or []:
+        loss, df = float(r.get("loss_pct") or 0), float(r.get("df_loss_pct") or 0)
+        p99, bad = r.get("rtt_p99_ms"), int(r.get("pairs_unreachable") or 0)
+        if not (loss or df or bad or (p99 or 0) > 5):
+            continue
+        out.append(f"{r.get('src_leaf')}->{r.get('dst_leaf')}: {bad} unreachable, loss {loss:g}%, "
+                   f"DF loss {df:g}%, p99 {p99 if p99 is not None else '-'} ms")
+    return out
 
 
 def parse_logs(device: str, answer: object) -> list[LogLine]:

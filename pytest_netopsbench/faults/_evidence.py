@@ -107,12 +107,13 @@ def mesh_symptoms(store: Any, window: Window | None, pairs: set[Pair], *, slow_m
     out = MeshFinding(available=True, pairs_probed=len(rows))
     for r in rows:
         tag = f"{r.src}->{r.dst}"
-        if r.lost > 0:
+        # One lost probe is what a busy 2-core host drops now and then; a symptom is a pattern.
+        if r.lost >= 2 or r.lost == r.sent:
             out.lossy.append(f"{tag} {r.loss_pct:.0f}% loss ({r.lost}/{r.sent})")
         worst = max(r.rtt_avg_ms or 0.0, r.rtt_p99_ms or 0.0)
         if slow_ms is not None and r.rtt_avg_ms is not None and worst >= slow_ms:
             out.slow.append(f"{tag} rtt avg {r.rtt_avg_ms:.1f} ms p99 {r.rtt_p99_ms or 0:.1f} ms")
-        if r.df_lost > 0:
+        if r.df_lost >= 2 or r.df_lost == r.df_sent:
             out.df_lossy.append(f"{tag} {r.df_loss_pct:.0f}% loss of don't-fragment probes")
     return out
 

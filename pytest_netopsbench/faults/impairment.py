@@ -100,7 +100,7 @@ class PacketLoss(_ImpairmentFault):
         pairs = pairs_crossing(self.topology, self.device, self.interface)
         if not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
             probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
-            f.add(probe.describe(), data_plane=probe.received < probe.sent)
+            f.add(probe.describe(), data_plane=probe.sent - probe.received >= 3)
         f.add(self.rule_counters(lab))
         return Verification(confirmed=f.data_plane, evidence=f.lines)
 
@@ -137,7 +137,7 @@ class PacketCorruption(_ImpairmentFault):
         probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
         delta = self._csum_errors(lab) - before
         f.add(f"{self.port.peer_device} checksum errors +{delta} during 100 probes", state=delta > 0)
-        f.add(probe.describe(), data_plane=probe.received < probe.sent)
+        f.add(probe.describe(), data_plane=probe.sent - probe.received >= 3)
         f.mesh(mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
                loss=True)
         f.add(self.rule_counters(lab))

@@ -70,13 +70,13 @@ def pytest_configure(config: pytest.Config) -> None:
         run = RunInfo(
             run_id=workerinput["netopsbench_run_id"],
             root=Path(workerinput["netopsbench_run_root"]),
-            worker=worker_id(),
+            worker=worker_id(config),
         )
     else:
         from ..report._rundir import DEFAULT_RUNS_DIR, new_run_id
 
         root = settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)
-        run = RunInfo(run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id())
+        run = RunInfo(run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config))
     config.stash[RUN] = run
     for name, what in _FIXED_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: netopsbench {what}")

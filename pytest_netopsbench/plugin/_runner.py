@@ -3,7 +3,6 @@ process without xdist): the item function, the fixtures, and the per-item report
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -243,5 +242,9 @@ def write_case(item: ScenarioItem, record: CaseRecord) -> None:
     run.append_case(record)
 
 
-def worker_id() -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "master")
+def worker_id(config: pytest.Config) -> str:
+    """xdist's id for this process (``gw0``...), or ``master``. Read from the config, not from
+    PYTEST_XDIST_WORKER: a pytest run started inside an xdist worker (pytester, the SDK) inherits
+    that variable without being a worker itself."""
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput is not None else "master"
