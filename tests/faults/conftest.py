@@ -10,24 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pytest_netopsbench.errors import CapabilityError
 from pytest_netopsbench.evidence import Collector, EvidenceStore
 from pytest_netopsbench.runtime import Lab, create_lab
+from pytest_netopsbench.runtime.netns import host_problem
 
 from ._snapshot import Snapshot, snapshot
 
-
-def _host_problem() -> str | None:
-    try:
-        from pytest_netopsbench.runtime.netns import require_host
-
-        require_host()
-    except (CapabilityError, ImportError) as exc:
-        return str(exc)
-    return None
-
-
-HOST_PROBLEM = _host_problem()
+HOST_PROBLEM = host_problem()
 needs_lab_host = pytest.mark.skipif(HOST_PROBLEM is not None, reason=f"cannot run labs here: {HOST_PROBLEM}")
 
 

@@ -10,20 +10,10 @@ from typing import Any
 
 import pytest
 
-from pytest_netopsbench.errors import CapabilityError
 from pytest_netopsbench.runtime import Lab, create_lab, teardown_lab
-from pytest_netopsbench.runtime.netns import require_host
+from pytest_netopsbench.runtime.netns import host_problem
 
-
-def _host_problem() -> str | None:
-    try:
-        require_host()
-    except CapabilityError as exc:
-        return str(exc)
-    return None
-
-
-HOST_PROBLEM = _host_problem()
+HOST_PROBLEM = host_problem()
 needs_lab_host = pytest.mark.skipif(HOST_PROBLEM is not None, reason=f"cannot run labs here: {HOST_PROBLEM}")
 
 

@@ -8,23 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from pytest_netopsbench.errors import CapabilityError
+from pytest_netopsbench.runtime.netns import host_problem
 
 REPO = Path(__file__).resolve().parents[2]
 XS = REPO / "scenarios" / "generated" / "xs"
 
 
-def _host_problem() -> str | None:
-    try:
-        from pytest_netopsbench.runtime.netns import require_host
-
-        require_host()
-    except CapabilityError as exc:
-        return str(exc)
-    return None
-
-
-HOST_PROBLEM = _host_problem()
+HOST_PROBLEM = host_problem()
 needs_lab_host = pytest.mark.skipif(HOST_PROBLEM is not None, reason=f"cannot run labs here: {HOST_PROBLEM}")
 
 

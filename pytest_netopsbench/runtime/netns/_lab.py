@@ -39,6 +39,15 @@ def require_host() -> None:
         raise CapabilityError(f"FRR or tools missing: {', '.join(missing)}", hint=SETUP_HINT)
 
 
+def host_problem() -> str | None:
+    """Why this host cannot run a netns lab (one line), or None; for skip reasons."""
+    try:
+        require_host()
+    except CapabilityError as exc:
+        return str(exc)
+    return None
+
+
 class NetnsLab:
     """A leaf-spine fabric of network namespaces. Create with ``create_lab``; reopen with ``attach_lab``."""
 
