@@ -96,11 +96,15 @@ def _case_diff(sid: str, xs: list[CaseRecord], ys: list[CaseRecord]) -> CaseDiff
 
 
 def compare_reports(
-    a: BenchmarkReport, b: BenchmarkReport, *, resamples: int = scoring.DEFAULT_RESAMPLES,
-    seed: int = scoring.DEFAULT_SEED,
+    a: BenchmarkReport, b: BenchmarkReport, *, resamples: int | None = None, seed: int | None = None,
 ) -> Comparison:
     """B against A on the scenarios both scored (all their scored trials, so a single run compares
-    with a repeated one): point values, paired bootstrap intervals of B - A, disagreements."""
+    with a repeated one): point values, paired bootstrap intervals of B - A, disagreements.
+
+    ``resamples``/``seed`` default to scoring's; they are resolved here, not in the signature,
+    because scoring imports this package's models and may still be initialising at import time."""
+    resamples = scoring.DEFAULT_RESAMPLES if resamples is None else resamples
+    seed = scoring.DEFAULT_SEED if seed is None else seed
     a_by, b_by = _by_scenario(a), _by_scenario(b)
     shared = sorted(a_by.keys() & b_by.keys())
     a_cases = [c for k in shared for c in a_by[k]]

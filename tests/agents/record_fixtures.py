@@ -75,7 +75,8 @@ def main() -> int:
                     rec = ep.record
                     truth = ep.truth.model_dump(mode="json") if ep.truth else None
                     print(f"{scenario.scenario_id}: {rec.outcome} score={rec.score} "
-                          f"({time.monotonic() - started:.1f}s; agent {rec.agent_seconds:.2f}s, {rec.tool_calls} tool calls) "
+                          f"({time.monotonic() - started:.1f}s; agent {rec.agent_seconds:.2f}s, "
+                          f"{rec.tool_calls} tool calls) "
                           f"{rec.message[:300]}", flush=True)
                     if agent.fixture:
                         agent.fixture.update(scenario_id=scenario.scenario_id, truth=truth,
