@@ -4,6 +4,7 @@ congestion has something to congest. Rates stay modest: the whole lab shares two
 from __future__ import annotations
 
 import subprocess
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,7 +67,21 @@ class BackgroundTraffic:
             if dst.name not in self._servers:
                 self._servers[dst.name] = self.lab.spawn(
                     dst.name, ["iperf3", "-s", "-B", dst.host_ip, "-p", str(_PORT)])
+        # A client that connects before its server listens is refused and exits; it would only come
+        # back at the next maintain() tick, leaving the first seconds of a baseline without traffic.
+        self._wait_listening(timeout=3.0)
         self.maintain()
+
+    def _wait_listening(self, timeout: float) -> None:
+        pending = {dst.name for _, dst in self.flows}
+        deadline = time.monotonic() + timeout
+        while pending and time.monotonic() < deadline:
+            for name in sorted(pending):
+                out = self.lab.exec(name, ["ss", "-Hltn", f"sport = :{_PORT}"], timeout=2.0).stdout
+                if out.strip():
+                    pending.discard(name)
+            if pending:
+                time.sleep(0.05)
 
     def maintain(self) -> None:
         """(Re)start client flows; a flow that died (its path broke long enough) comes back when it can."""
