@@ -1,7 +1,7 @@
 """Export a window of an evidence store as InfluxDB line protocol (v2 write API), for dashboards.
 
 The store stays the evidence of record; this is a one-way copy for people who want Grafana over a
-case. ``influxdb-client`` is an optional dependency (``pip install pytest-netopsbench[influx]``).
+case. ``influxdb-client`` is a dependency of the package, imported only when exporting.
 Anything speaking the v2 write API works: InfluxDB 2.x, InfluxDB 1.8+, VictoriaMetrics.
 """
 
@@ -81,7 +81,7 @@ def export_influx(store: EvidenceStore, window: Window, *, url: str, bucket: str
         from influxdb_client.client.write_api import SYNCHRONOUS
     except ImportError as exc:
         raise ImportError(
-            "export_influx needs influxdb-client: pip install 'pytest-netopsbench[influx]'") from exc
+            "export_influx needs influxdb-client: pip install influxdb-client") from exc
     written = 0
     with InfluxDBClient(url=url, token=token, org=org) as client:
         api = client.write_api(write_options=SYNCHRONOUS)

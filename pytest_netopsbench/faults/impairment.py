@@ -80,7 +80,8 @@ class _ImpairmentFault(LinkFault):
 
 class LossParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    loss_pct: float = Field(default=30.0, gt=0.0, le=100.0, description="percent of packets dropped")
+    loss_pct: float = Field(default=30.0, ge=10.0, le=100.0,
+                            description="percent of packets dropped (>= 10: less is lost in probe noise)")
     backend: Backend = Field(default="auto", description="auto | netem | nft | nfqueue")
 
 
@@ -98,11 +99,14 @@ class PacketLoss(_ImpairmentFault):
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
         pairs = pairs_crossing(self.topology, self.device, self.interface)
-        if not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
-            probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
-            f.add(probe.describe(), data_plane=probe.sent - probe.received >= 3)
+        # The mesh is supporting evidence only: on a starved 2-core host a short window can lose a
+        # few probes on a healthy path. The deciding sighting is 100 probes pinned to this link.
+        f.mesh(mesh_symptoms(store, window, pairs), loss=True)
+        probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
+        link_loss = probe.sent - probe.received >= 3
+        f.add(probe.describe(), state=link_loss)
         f.add(self.rule_counters(lab))
-        return Verification(confirmed=f.data_plane, evidence=f.lines)
+        return Verification(confirmed=link_loss, evidence=f.lines)
 
 
 class CorruptionParams(BaseModel):

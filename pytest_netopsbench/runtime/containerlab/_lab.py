@@ -35,7 +35,7 @@ def _docker_client() -> Any:
         import docker
     except ImportError:
         raise CapabilityError("the containerlab backend needs the Python docker SDK",
-                              hint="pip install 'pytest-netopsbench[docker]'") from None
+                              hint="pip install docker (a dependency of pytest-netopsbench)") from None
     try:
         return docker.from_env()
     except Exception as exc:  # the SDK raises DockerException subclasses for every failure mode
