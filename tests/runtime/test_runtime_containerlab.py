@@ -4,6 +4,7 @@ deploying without containerlab/Docker fails with one clear CapabilityError."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -16,7 +17,12 @@ from pytest_netopsbench.runtime import create_lab
 from pytest_netopsbench.runtime.containerlab import ContainerlabLab, frr_conf, topology_dict
 from pytest_netopsbench.topology import build_topology
 
-SCHEMA_PATH = Path("/work/shared/schemas/clab.schema.json")
+# containerlab's published schema is not vendored: it comes from the workplace's shared/ folder,
+# which sits beside the checkout (also in CI); NETOPSBENCH_CLAB_SCHEMA points elsewhere.
+SCHEMA_PATH = Path(
+    os.environ.get("NETOPSBENCH_CLAB_SCHEMA")
+    or Path(__file__).resolve().parents[3] / "shared" / "schemas" / "clab.schema.json"
+)
 
 
 @pytest.fixture(scope="module")
