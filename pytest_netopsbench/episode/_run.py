@@ -134,6 +134,9 @@ class Episode:
         window = Window(start=obs_start, end=time.time())
         with self._phase("verify"):
             window = self._verify(window, timing.verify_timeout_s)
+            # Only fault cases are verified; without this pause an agent could tell them apart by
+            # how long ago its observation window ended.
+            time.sleep(max(0.0, window.end + timing.handoff_s - time.time()))
         with self._phase("context"):
             symptoms = detect(self.session.store, self.topology, baseline, window)
             tools = Toolkit(

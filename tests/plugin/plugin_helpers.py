@@ -12,7 +12,7 @@ import yaml
 
 from pytest_netopsbench.runtime import list_labs
 
-FAST_TIMING = {"baseline_s": 2, "observe_s": 2, "settle_s": 0.5}
+FAST_TIMING = {"baseline_s": 2, "observe_s": 2, "settle_s": 0.5, "handoff_s": 0.5}
 
 
 def scenario(

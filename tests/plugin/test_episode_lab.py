@@ -102,3 +102,38 @@ def test_async_agent_uses_both_mcp_transports(session: LabSession, tmp_path: Pat
     assert record.phases["baseline"] >= 2 and record.phases["observe"] >= 2
     assert record.case_id.startswith("case-") and "mcp" not in record.case_id
     assert (tmp_path / "case" / "evidence.sqlite").exists()
+
+
+class ClockAgent:
+    """Notes how long after its observation window it was called, and answers the ground truth."""
+
+    def __init__(self, answer: DiagnosisResult) -> None:
+        self.answer, self.delay = answer, -1.0
+
+    def diagnose(self, context: Any) -> DiagnosisResult:
+        import time
+
+        self.delay = time.time() - context.window.end
+        return self.answer
+
+
+LINK_DOWN = {"type": "link_down", "target": {"device": "leaf1", "interface": "eth1"}}
+
+
+@pytest.mark.parametrize("fault", [None, LINK_DOWN], ids=["healthy", "link_down"])
+def test_agent_is_handed_the_case_at_the_same_delay(
+    session: LabSession, tmp_path: Path, fault: dict[str, Any] | None
+) -> None:
+    """Only fault cases are verified; the hand-off pause hides how long that took."""
+    timing = {"baseline_s": 2, "observe_s": 2, "settle_s": 0.5, "handoff_s": 2.0}
+    scenario = Scenario.model_validate(
+        {"scenario_id": "handoff-check", "name": "handoff", "timing": timing, "fault": fault}
+    )
+    answer = (DiagnosisResult(verdict="network_healthy") if fault is None else DiagnosisResult(
+        verdict="fault_detected", fault_type="link_down", device="leaf1", interface="eth1"))
+    agent = ClockAgent(answer)
+    episode = run_episode(scenario, session, agent, run_id="run-test",
+                          settings=EpisodeSettings(agent_timeout_s=60), case_dir=tmp_path / "case")
+    assert episode.record.outcome == "correct", episode.record.message
+    # context building (toolkit, MCP server) comes after the pause and is the same for both kinds
+    assert 2.0 <= agent.delay < 4.0, agent.delay

@@ -13,7 +13,7 @@ from pytest_netopsbench.report import load_report
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
-_TIMING = "timing: {baseline_s: 2, observe_s: 2, settle_s: 0.5}\n"
+_TIMING = "timing: {baseline_s: 2, observe_s: 2, settle_s: 0.5, handoff_s: 0.5}\n"
 HEALTHY = """scenario_id: cmp-healthy
 name: healthy control
 topology: {scale: xs}
