@@ -80,6 +80,18 @@ class _PrefixFault(SwitchFault):
         victim = self.default_victim()
         return str(ipaddress.ip_interface(f"{victim.host_ip}/{self.default_plen}").network)
 
+    def _line(self) -> str:
+        """The static-route line this fault adds to the device's FRR config."""
+        raise NotImplementedError
+
+    def inject(self, lab: Lab) -> None:
+        vtysh_config(lab, self.target.device, [self._line()])
+
+    def clear(self, lab: Lab) -> None:
+        # only remove our own line: clearing twice, or from a fresh instance, must be harmless
+        if self._line() in [ln.strip() for ln in frr_config_lines(lab, self.target.device)]:
+            vtysh_config(lab, self.target.device, [f"no {self._line()}"])
+
     def victims(self) -> list[Device]:
         return hosts_in(self.topology, self.prefix)
 
@@ -138,13 +150,6 @@ class StaticRouteMisconfig(_PrefixFault):
     def _line(self) -> str:
         return f"ip route {self.prefix} {self.next_hop()}"
 
-    def inject(self, lab: Lab) -> None:
-        vtysh_config(lab, self.target.device, [self._line()])
-
-    def clear(self, lab: Lab) -> None:
-        if self._line() in [ln.strip() for ln in frr_config_lines(lab, self.target.device)]:
-            vtysh_config(lab, self.target.device, [f"no {self._line()}"])
-
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
         nh = self.next_hop()
@@ -163,13 +168,6 @@ class BlackholeRoute(_PrefixFault):
 
     def _line(self) -> str:
         return f"ip route {self.prefix} Null0"
-
-    def inject(self, lab: Lab) -> None:
-        vtysh_config(lab, self.target.device, [self._line()])
-
-    def clear(self, lab: Lab) -> None:
-        if self._line() in [ln.strip() for ln in frr_config_lines(lab, self.target.device)]:
-            vtysh_config(lab, self.target.device, [f"no {self._line()}"])
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
