@@ -61,20 +61,27 @@ def _topology_brief(topology: Any) -> Any:
         return data
     devices = []
     for dev in data.get("devices", []):
-        devices.append({
-            "name": dev.get("name"),
-            "role": dev.get("role"),
-            "asn": dev.get("asn"),
-            "interfaces": [
-                f"{i.get('name')} {i.get('address')} -> {i.get('peer_device')}:{i.get('peer_interface')}"
-                for i in dev.get("interfaces", [])
-            ],
-        })
+        devices.append(
+            {
+                "name": dev.get("name"),
+                "role": dev.get("role"),
+                "asn": dev.get("asn"),
+                "interfaces": [
+                    f"{i.get('name')} {i.get('address')} -> {i.get('peer_device')}:{i.get('peer_interface')}"
+                    for i in dev.get("interfaces", [])
+                ],
+            }
+        )
     return {"scale": data.get("scale"), "devices": devices}
 
 
 def case_prompt(
-    context: Any, *, max_tool_calls: int, budget_s: float | None, limit: int, fault_types: list[str],
+    context: Any,
+    *,
+    max_tool_calls: int,
+    budget_s: float | None,
+    limit: int,
+    fault_types: list[str],
 ) -> str:
     """The first user message: the case as the harness hands it over, plus the benchmark's fault
     vocabulary (every type the catalogue knows, the same list for every case)."""

@@ -137,20 +137,30 @@ class ToolCallingAgent:
         tools: _Tools = context.tools
         specs = [_jsonable(s) for s in tools.tool_specs()]
         functions = [
-            {"type": "function", "function": {
-                "name": s["name"], "description": s.get("description", ""),
-                "parameters": s.get("parameters") or {"type": "object", "properties": {}},
-            }}
+            {
+                "type": "function",
+                "function": {
+                    "name": s["name"],
+                    "description": s.get("description", ""),
+                    "parameters": s.get("parameters") or {"type": "object", "properties": {}},
+                },
+            }
             for s in specs
         ]
         budget_s = getattr(context, "budget_s", None)
         deadline = time.monotonic() + budget_s - _BUDGET_MARGIN_S if budget_s else None
         messages: list[dict[str, Any]] = [
             {"role": "system", "content": self.system_prompt},
-            {"role": "user", "content": case_prompt(
-                context, max_tool_calls=self.max_tool_calls, budget_s=budget_s, limit=self.context_chars,
-                fault_types=self.fault_types if self.fault_types is not None else _catalogue(),
-            )},
+            {
+                "role": "user",
+                "content": case_prompt(
+                    context,
+                    max_tool_calls=self.max_tool_calls,
+                    budget_s=budget_s,
+                    limit=self.context_chars,
+                    fault_types=self.fault_types if self.fault_types is not None else _catalogue(),
+                ),
+            },
         ]
         usage = Usage()
         tool_calls_used = 0
@@ -177,8 +187,13 @@ class ToolCallingAgent:
                 why = "time budget reached" if out_of_time else f"{self.max_tool_calls} tool calls used"
                 messages.append(_assistant_turn(message))
                 for call in calls:
-                    messages.append({"role": "tool", "tool_call_id": call.id,
-                                     "content": json.dumps({"error": "not executed: " + why})})
+                    messages.append(
+                        {
+                            "role": "tool",
+                            "tool_call_id": call.id,
+                            "content": json.dumps({"error": "not executed: " + why}),
+                        }
+                    )
                 messages.append({"role": "user", "content": _FORCE_ANSWER.format(why=why)})
                 continue
             try:
@@ -188,16 +203,24 @@ class ToolCallingAgent:
                     return self._fallback(f"final answer invalid after one repair request: {exc}", usage)
                 repaired = True
                 messages.append({"role": "assistant", "content": message.content or ""})
-                messages.append({"role": "user", "content": (
-                    f"Your answer could not be used: {exc}. Reply with ONE JSON object only, "
-                    "with keys verdict, fault_type, device, interface, confidence, reasoning, evidence."
-                )})
+                messages.append(
+                    {
+                        "role": "user",
+                        "content": (
+                            f"Your answer could not be used: {exc}. Reply with ONE JSON object only, with "
+                            "keys verdict, fault_type, device, interface, confidence, reasoning, evidence."
+                        ),
+                    }
+                )
                 continue
             return result.model_copy(update={"usage": self._priced(usage)})
 
     # -- helpers -----------------------------------------------------------------------------
     def _complete(
-        self, context: Any, messages: list[dict[str, Any]], functions: list[dict[str, Any]] | None,
+        self,
+        context: Any,
+        messages: list[dict[str, Any]],
+        functions: list[dict[str, Any]] | None,
         usage: Usage,
     ) -> Any:
         import openai
@@ -256,15 +279,22 @@ class ToolCallingAgent:
         return text
 
     def _record(
-        self, context: Any, messages: list[dict[str, Any]], response: dict[str, Any], usage: Usage | None,
+        self,
+        context: Any,
+        messages: list[dict[str, Any]],
+        response: dict[str, Any],
+        usage: Usage | None,
         seconds: float,
     ) -> None:
         trace = getattr(context, "trace", None)
         if trace is None or not hasattr(trace, "record_llm_call"):
             return
         trace.record_llm_call(
-            model=self.model, messages=list(messages), response=response,
-            usage=usage or Usage(), seconds=seconds,
+            model=self.model,
+            messages=list(messages),
+            response=response,
+            usage=usage or Usage(),
+            seconds=seconds,
         )
 
     def _priced(self, usage: Usage) -> Usage:
@@ -273,7 +303,10 @@ class ToolCallingAgent:
 
     def _fallback(self, reason: str, usage: Usage) -> DiagnosisResult:
         return DiagnosisResult(
-            verdict="inconclusive", confidence=0.0, reasoning=reason, usage=self._priced(usage),
+            verdict="inconclusive",
+            confidence=0.0,
+            reasoning=reason,
+            usage=self._priced(usage),
         )
 
 
@@ -287,8 +320,11 @@ def _assistant_turn(message: Any) -> dict[str, Any]:
     turn: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
     if message.tool_calls:
         turn["tool_calls"] = [
-            {"id": c.id, "type": "function",
-             "function": {"name": c.function.name, "arguments": c.function.arguments or "{}"}}
+            {
+                "id": c.id,
+                "type": "function",
+                "function": {"name": c.function.name, "arguments": c.function.arguments or "{}"},
+            }
             for c in message.tool_calls
         ]
     return turn

@@ -84,16 +84,26 @@ class McpExampleAgent:
         evidence = [f"ping mesh: {impaired} impaired leaf pair(s)", f"BGP: {sessions_down} session(s) down"]
         if impaired == 0 and not sessions_down:
             return DiagnosisResult(
-                verdict="network_healthy", confidence=0.8, evidence=evidence,
+                verdict="network_healthy",
+                confidence=0.8,
+                evidence=evidence,
                 reasoning="no impaired leaf pair in the window and every BGP session is up",
             )
         switches = bgp.get("switches", [])
-        dead = [s["device"] for s in switches
-                if s.get("error") or (s.get("configured") and not s.get("established"))]
+        dead = [
+            s["device"]
+            for s in switches
+            if s.get("error") or (s.get("configured") and not s.get("established"))
+        ]
         if dead:
-            return DiagnosisResult(verdict="fault_detected", fault_type="device_down", device=dead[0],
-                                   confidence=0.7, evidence=[*evidence, f"{dead[0]}: no BGP session up"],
-                                   reasoning=f"{dead[0]} has lost every BGP session")
+            return DiagnosisResult(
+                verdict="fault_detected",
+                fault_type="device_down",
+                device=dead[0],
+                confidence=0.7,
+                evidence=[*evidence, f"{dead[0]}: no BGP session up"],
+                reasoning=f"{dead[0]} has lost every BGP session",
+            )
         # Switches with sessions down first: a dead fabric link often leaves no trace in the ping
         # mesh once ECMP has moved the traffic to the other spine.
         bgp_down = [s["device"] for s in switches if s.get("down")]
@@ -104,7 +114,11 @@ class McpExampleAgent:
             if finding:
                 itf, why, fault = finding
                 return DiagnosisResult(
-                    verdict="fault_detected", fault_type=fault, device=device, interface=itf, confidence=0.7,
+                    verdict="fault_detected",
+                    fault_type=fault,
+                    device=device,
+                    interface=itf,
+                    confidence=0.7,
                     evidence=[*evidence, f"{device}:{itf} {why}"],
                     reasoning=f"{device}:{itf} {why} on the impaired paths",
                 )
@@ -112,17 +126,28 @@ class McpExampleAgent:
         if down:
             device = sorted(down.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
             return DiagnosisResult(
-                verdict="fault_detected", fault_type="bgp_neighbor_misconfig", device=device, confidence=0.4,
-                evidence=evidence, reasoning=f"{device} has the most BGP sessions down",
+                verdict="fault_detected",
+                fault_type="bgp_neighbor_misconfig",
+                device=device,
+                confidence=0.4,
+                evidence=evidence,
+                reasoning=f"{device} has the most BGP sessions down",
             )
         if suspects:
             return DiagnosisResult(
-                verdict="fault_detected", device=suspects[0], confidence=0.2, evidence=evidence,
+                verdict="fault_detected",
+                device=suspects[0],
+                confidence=0.2,
+                evidence=evidence,
                 reasoning="paths are impaired; no interface or BGP cause found, naming the first switch "
-                          "on the worst paths",
+                "on the worst paths",
             )
-        return DiagnosisResult(verdict="inconclusive", confidence=0.0, evidence=evidence,
-                               reasoning="impairment seen but no switch could be singled out")
+        return DiagnosisResult(
+            verdict="inconclusive",
+            confidence=0.0,
+            evidence=evidence,
+            reasoning="impairment seen but no switch could be singled out",
+        )
 
     @staticmethod
     def _path_switches(hot: dict[str, Any], context: Any) -> list[str]:

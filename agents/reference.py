@@ -41,8 +41,12 @@ class ReferenceAgent:
         if self.probes:
             pairs = _worst_pairs(survey)
             if pairs:
-                run_probes(context.tools, survey, pairs[:1], traceroute=decision.finding is None
-                           or decision.finding.score < 0.7)
+                run_probes(
+                    context.tools,
+                    survey,
+                    pairs[:1],
+                    traceroute=decision.finding is None or decision.finding.score < 0.7,
+                )
                 decision = decide(survey)
         return explain(survey, decision)
 
@@ -69,20 +73,43 @@ def explain(s: Survey, d: Decision) -> DiagnosisResult:
     steps = list(s.steps)
     probes = [_probe_line(p) for p in s.probes]
     if d.verdict == "inconclusive":
-        reasoning = "; ".join([*steps, f"{len(s.tool_errors)} of {s.tool_calls} tool calls failed "
-                               f"(first: {s.tool_errors[0] if s.tool_errors else '-'}): too little evidence"])
-        return DiagnosisResult(verdict="inconclusive", confidence=0.1, reasoning=reasoning,
-                               evidence=s.tool_errors[:8])
+        reasoning = "; ".join(
+            [
+                *steps,
+                f"{len(s.tool_errors)} of {s.tool_calls} tool calls failed "
+                f"(first: {s.tool_errors[0] if s.tool_errors else '-'}): too little evidence",
+            ]
+        )
+        return DiagnosisResult(
+            verdict="inconclusive", confidence=0.1, reasoning=reasoning, evidence=s.tool_errors[:8]
+        )
     if d.finding is None:
-        reasoning = "; ".join([*steps, "no device state explains a fault and the ping mesh shows nothing "
-                               "beyond noise thresholds: the network is healthy"])
-        return DiagnosisResult(verdict="network_healthy", confidence=0.9, reasoning=reasoning,
-                               evidence=[*d.symptoms, *probes][:8])
+        reasoning = "; ".join(
+            [
+                *steps,
+                "no device state explains a fault and the ping mesh shows nothing "
+                "beyond noise thresholds: the network is healthy",
+            ]
+        )
+        return DiagnosisResult(
+            verdict="network_healthy",
+            confidence=0.9,
+            reasoning=reasoning,
+            evidence=[*d.symptoms, *probes][:8],
+        )
     f = d.finding
     where = f.device + (f":{f.interface}" if f.interface else "")
     alt = [f"{a.fault_type} at {a.device}{':' + a.interface if a.interface else ''}" for a in d.alternatives]
-    reasoning = "; ".join([*steps, f"conclusion: {f.fault_type} at {where}"]
-                          + ([f"also seen (explained by it or weaker): {', '.join(alt)}"] if alt else []))
-    return DiagnosisResult(verdict="fault_detected", fault_type=f.fault_type, device=f.device,
-                           interface=f.interface, confidence=round(f.score, 2), reasoning=reasoning,
-                           evidence=[*f.evidence, *d.symptoms[:3], *probes][:12])
+    reasoning = "; ".join(
+        [*steps, f"conclusion: {f.fault_type} at {where}"]
+        + ([f"also seen (explained by it or weaker): {', '.join(alt)}"] if alt else [])
+    )
+    return DiagnosisResult(
+        verdict="fault_detected",
+        fault_type=f.fault_type,
+        device=f.device,
+        interface=f.interface,
+        confidence=round(f.score, 2),
+        reasoning=reasoning,
+        evidence=[*f.evidence, *d.symptoms[:3], *probes][:12],
+    )

@@ -24,8 +24,10 @@ from pytest_netopsbench.runtime import Lab, create_lab
 def _stats(values: list[float]) -> str:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-    return (f"median {statistics.median(values):.3f} s, mean {statistics.fmean(values):.3f} s, "
-            f"p95 {p95:.3f} s, max {max(values):.3f} s (n={len(values)})")
+    return (
+        f"median {statistics.median(values):.3f} s, mean {statistics.fmean(values):.3f} s, "
+        f"p95 {p95:.3f} s, max {max(values):.3f} s (n={len(values)})"
+    )
 
 
 def _snapshot(lab: Lab, store: EvidenceStore, n: int) -> None:
@@ -59,15 +61,19 @@ def _mesh(lab: Lab, rounds: int) -> None:
             lost += sum(r.lost + r.df_lost for r in rows)
             probes = max(probes, timing.probes)
             time.sleep(0.05)
-        print(f"  ping-mesh round ({mesh.pairs} pairs, up to {probes} probes/round: {mesh.flows_per_round} "
-              f"flow(s) per pair + a DF probe every {mesh.df_every} round(s)): {_stats(secs)}; "
-              f"probes lost {lost}")
+        print(
+            f"  ping-mesh round ({mesh.pairs} pairs, up to {probes} probes/round: {mesh.flows_per_round} "
+            f"flow(s) per pair + a DF probe every {mesh.df_every} round(s)): {_stats(secs)}; "
+            f"probes lost {lost}"
+        )
         t = time.monotonic()
         while not mesh.paths.complete and time.monotonic() - t < 300:
             mesh.discover()
             time.sleep(0.025)
-        print(f"  flow->spine map: {len(mesh.paths.found)}/{len(mesh.paths.jobs)} flow directions "
-              f"in {time.monotonic() - t:.1f} s (paced for the spines' ICMP limits)")
+        print(
+            f"  flow->spine map: {len(mesh.paths.found)}/{len(mesh.paths.jobs)} flow directions "
+            f"in {time.monotonic() - t:.1f} s (paced for the spines' ICMP limits)"
+        )
     finally:
         mesh.close()
 
@@ -92,8 +98,12 @@ def main() -> None:
     parser.add_argument("--snapshots", type=int, default=5)
     parser.add_argument("--collect-seconds", type=float, default=10.0)
     parser.add_argument("--traffic", default="standard")
-    parser.add_argument("--parts", nargs="+", default=["snapshot", "mesh", "collector"],
-                        choices=["snapshot", "mesh", "collector"])
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["snapshot", "mesh", "collector"],
+        choices=["snapshot", "mesh", "collector"],
+    )
     args = parser.parse_args()
     for scale in args.scales:
         lab = create_lab(scale, name=f"nob-eb-{uuid.uuid4().hex[:6]}")
@@ -103,8 +113,10 @@ def main() -> None:
                 t = time.monotonic()
                 lab.deploy()
                 topo = lab.topology
-                print(f"scale {scale}: {len(topo.spines)} spines, {len(topo.leaves)} leaves, "
-                      f"{len(topo.hosts)} hosts (deployed in {time.monotonic() - t:.1f} s)")
+                print(
+                    f"scale {scale}: {len(topo.spines)} spines, {len(topo.leaves)} leaves, "
+                    f"{len(topo.hosts)} hosts (deployed in {time.monotonic() - t:.1f} s)"
+                )
                 store.set_topology(topo)
                 if "snapshot" in args.parts:
                     _snapshot(lab, store, args.snapshots)

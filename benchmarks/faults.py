@@ -35,8 +35,12 @@ CASES: list[tuple[str, str, dict[str, str], dict[str, Any]]] = [
     ("static_route_misconfig", "static_route_misconfig", {"device": "leaf1"}, {}),
     ("blackhole_route", "blackhole_route", {"device": "leaf1"}, {}),
     ("route_policy_misconfig", "route_policy_misconfig", {"device": "leaf2"}, {}),
-    ("route_policy (prefix-list)", "route_policy_misconfig", {"device": "leaf2"},
-     {"kind": "prefix_list_deny"}),
+    (
+        "route_policy (prefix-list)",
+        "route_policy_misconfig",
+        {"device": "leaf2"},
+        {"kind": "prefix_list_deny"},
+    ),
     ("device_down", "device_down", {"device": "spine2"}, {}),
     ("acl_misconfig", "acl_misconfig", {"device": "leaf1", "interface": "eth1"}, {}),
     ("congestion", "congestion", {"device": "leaf1", "interface": "eth1"}, {}),
@@ -45,8 +49,11 @@ CASES: list[tuple[str, str, dict[str, str], dict[str, Any]]] = [
 ]
 
 
-def run_case(lab: Any, store: EvidenceStore | None, case: tuple[str, str, dict[str, str], dict[str, Any]],
-             ) -> dict[str, Any]:
+def run_case(
+    lab: Any,
+    store: EvidenceStore | None,
+    case: tuple[str, str, dict[str, str], dict[str, Any]],
+) -> dict[str, Any]:
     label, ftype, target, params = case
     fault = build_fault(ftype, target, params, lab.topology)
     if fault.unsupported_reason():
@@ -70,8 +77,15 @@ def run_case(lab: Any, store: EvidenceStore | None, case: tuple[str, str, dict[s
     t2 = time.monotonic()
     health = lab.wait_healthy(90)
     healthy_s = time.monotonic() - t2
-    return {"fault": label, "inject_s": inject_s, "verify_s": verify_s, "confirmed": confirmed,
-            "clear_s": clear_s, "healthy_s": healthy_s, "healthy": health.healthy}
+    return {
+        "fault": label,
+        "inject_s": inject_s,
+        "verify_s": verify_s,
+        "confirmed": confirmed,
+        "clear_s": clear_s,
+        "healthy_s": healthy_s,
+        "healthy": health.healthy,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,10 +127,14 @@ def main(argv: list[str] | None = None) -> int:
             return statistics.median(r[key] for r in rows)
 
         ok = all(r["confirmed"] and r["healthy"] for r in rows)
-        print(f"{label:28} {med('inject_s'):7.2f} {med('verify_s'):7.2f} {med('clear_s'):7.2f} "
-              f"{med('healthy_s'):8.2f}  {'yes' if ok else 'NO'}")
-    print(f"(median seconds over {args.repeat} run(s); evidence: "
-          f"{'ping mesh + probes' if not args.no_collector else 'own probes'})")
+        print(
+            f"{label:28} {med('inject_s'):7.2f} {med('verify_s'):7.2f} {med('clear_s'):7.2f} "
+            f"{med('healthy_s'):8.2f}  {'yes' if ok else 'NO'}"
+        )
+    print(
+        f"(median seconds over {args.repeat} run(s); evidence: "
+        f"{'ping mesh + probes' if not args.no_collector else 'own probes'})"
+    )
     return 0 if all(r.get("confirmed", True) and r.get("healthy", True) for r in results) else 1
 
 

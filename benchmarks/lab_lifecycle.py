@@ -52,8 +52,12 @@ def one_run(scale: str) -> Run:
         t0 = time.monotonic()
         lab.deploy()
         up = time.monotonic() - t0
-        pids = [p for d in lab.topology.switches for dm in ("zebra", "staticd", "bgpd")
-                if (p := read_pid(lab.run_dir / d.name / f"{dm}.pid")) is not None]
+        pids = [
+            p
+            for d in lab.topology.switches
+            for dm in ("zebra", "staticd", "bgpd")
+            if (p := read_pid(lab.run_dir / d.name / f"{dm}.pid")) is not None
+        ]
         rss = sum(_mem_kib(p, "Rss") for p in pids) / 1024
         pss = sum(_mem_kib(p, "Pss") for p in pids) / 1024
     finally:
@@ -74,8 +78,10 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write every run as JSON here")
     args = ap.parse_args()
     runs: list[Run] = []
-    print(f"{'scale':<6} {'devices':>7} {'up to full reachability':>28} {'teardown':>24} "
-          f"{'FRR RSS MiB':>12} {'FRR PSS MiB':>12} target")
+    print(
+        f"{'scale':<6} {'devices':>7} {'up to full reachability':>28} {'teardown':>24} "
+        f"{'FRR RSS MiB':>12} {'FRR PSS MiB':>12} target"
+    )
     for scale in args.scales.split(","):
         mine = []
         for _ in range(args.runs):
@@ -88,9 +94,12 @@ def main() -> int:
         if target is not None:
             verdict = f"<= {target:g}s {'ok' if statistics.median(ups) <= target else 'MISSED'}"
         devices = len(build_topology(scale).devices)
-        print(f"{scale:<6} {devices:>7} {_fmt(ups):>28} {_fmt([r.teardown_s for r in mine]):>24} "
-              f"{statistics.median(r.frr_rss_mib for r in mine):12.0f} "
-              f"{statistics.median(r.frr_pss_mib for r in mine):12.0f} {verdict}", flush=True)
+        print(
+            f"{scale:<6} {devices:>7} {_fmt(ups):>28} {_fmt([r.teardown_s for r in mine]):>24} "
+            f"{statistics.median(r.frr_rss_mib for r in mine):12.0f} "
+            f"{statistics.median(r.frr_pss_mib for r in mine):12.0f} {verdict}",
+            flush=True,
+        )
     if args.json:
         args.json.write_text(json.dumps([r.model_dump() for r in runs], indent=2))
     return 0

@@ -13,16 +13,24 @@ ALL_SCALES = list(SCALES)
 BENCH_RANGE = ipaddress.ip_network("198.18.0.0/15")
 
 
-@pytest.mark.parametrize(("scale", "counts"), [
-    ("xs", (2, 2, 2)), ("s", (2, 4, 8)), ("m", (4, 8, 16)), ("l", (4, 16, 64)), ("xl", (8, 32, 128)),
-])
+@pytest.mark.parametrize(
+    ("scale", "counts"),
+    [
+        ("xs", (2, 2, 2)),
+        ("s", (2, 4, 8)),
+        ("m", (4, 8, 16)),
+        ("l", (4, 16, 64)),
+        ("xl", (8, 32, 128)),
+    ],
+)
 def test_device_counts_match_netopsbench(scale: str, counts: tuple[int, int, int]) -> None:
     topo = build_topology(scale)
     assert (len(topo.spines), len(topo.leaves), len(topo.hosts)) == counts
 
 
 @pytest.mark.parametrize(
-    ("alias", "canonical"), [("small", "s"), ("medium", "m"), ("large", "l"), (" XS ", "xs")],
+    ("alias", "canonical"),
+    [("small", "s"), ("medium", "m"), ("large", "l"), (" XS ", "xs")],
 )
 def test_aliases(alias: str, canonical: str) -> None:
     assert normalize_scale(alias) == canonical
@@ -83,7 +91,7 @@ def test_addressing_has_no_duplicates_and_stays_in_the_benchmark_range(scale: st
     assert not dupes, f"{scale}: duplicated prefixes {dupes}"
     for i, p in enumerate(prefixes):
         assert p.subnet_of(BENCH_RANGE), p
-        overlapping = [q for q in prefixes[i + 1:] if p.overlaps(q)]
+        overlapping = [q for q in prefixes[i + 1 :] if p.overlaps(q)]
         assert not overlapping, f"{scale}: {p} overlaps {overlapping}"
     addresses = [i.ip for d in topo.devices for i in d.interfaces]
     addresses += [d.loopback.split("/")[0] for d in topo.switches if d.loopback]

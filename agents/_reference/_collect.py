@@ -116,17 +116,21 @@ def collect(tools: ToolCaller, topology: Topology, symptoms: SymptomReport, wind
     s = Survey(topology=topology, symptoms=symptoms, window=window)
     call = _Caller(tools, s)
     sm = symptoms.summary
-    s.steps.append(f"ping mesh: {sm.pairs_affected}/{sm.pairs_observed} host pairs affected "
-                   f"({sm.path_unreachable} unreachable, {sm.packet_loss} lossy, "
-                   f"{sm.mtu_df_failure} DF failures, {sm.latency_spike} latency spikes, {sm.jitter} jitter)")
+    s.steps.append(
+        f"ping mesh: {sm.pairs_affected}/{sm.pairs_observed} host pairs affected "
+        f"({sm.path_unreachable} unreachable, {sm.packet_loss} lossy, "
+        f"{sm.mtu_df_failure} DF failures, {sm.latency_spike} latency spikes, {sm.jitter} jitter)"
+    )
     s.hotspots = parse_hotspots(call("get_pingmesh_hotspots", limit=5))
     if s.hotspots:
         s.steps.append("worst leaf pairs: " + "; ".join(s.hotspots))
     down, errors = parse_bgp_status(call("get_all_bgp_status"))
     s.sessions_down, s.bgp_unreachable = down, errors
     n_down = sum(len(v) for v in down.values())
-    s.steps.append(f"BGP: {n_down} sessions not Established"
-                   + (f"; no answer from {', '.join(sorted(errors))}" if errors else ""))
+    s.steps.append(
+        f"BGP: {n_down} sessions not Established"
+        + (f"; no answer from {', '.join(sorted(errors))}" if errors else "")
+    )
     since = log_horizon(window)
     for dev in topology.switches:
         s.ports += parse_interfaces(dev.name, call("get_device_interfaces", device=dev.name))
@@ -158,8 +162,10 @@ def collect(tools: ToolCaller, topology: Topology, symptoms: SymptomReport, wind
         answer = call("get_device_config", device=dev.name)
         if not is_error(answer):
             s.configs[dev.name] = [str(x) for x in answer.get("lines") or []]
-    s.steps.append(f"switches checked: {len(topology.switches)} (ports, counters, filters, routes, FIB, "
-                   f"logs, configuration); hosts: {len(topology.hosts)} (ports, counters)")
+    s.steps.append(
+        f"switches checked: {len(topology.switches)} (ports, counters, filters, routes, FIB, "
+        f"logs, configuration); hosts: {len(topology.hosts)} (ports, counters)"
+    )
     return s
 
 
@@ -167,12 +173,17 @@ def _with_window(q: Qdisc, deltas: dict[str, int]) -> Qdisc:
     base = f"{q.interface}.{q.kind}."
     if base + "dropped" not in deltas and base + "overlimits" not in deltas:
         return q
-    return q.model_copy(update={"window_dropped": deltas.get(base + "dropped"),
-                                "window_overlimits": deltas.get(base + "overlimits")})
+    return q.model_copy(
+        update={
+            "window_dropped": deltas.get(base + "dropped"),
+            "window_overlimits": deltas.get(base + "overlimits"),
+        }
+    )
 
 
-def run_probes(tools: ToolCaller, survey: Survey, pairs: list[tuple[str, str]], *, traceroute: bool = True
-               ) -> None:
+def run_probes(
+    tools: ToolCaller, survey: Survey, pairs: list[tuple[str, str]], *, traceroute: bool = True
+) -> None:
     """Ping (and traceroute) between host pairs (src host name, dst host name) to confirm a path."""
     call = _Caller(tools, survey)
     topo = survey.topology
@@ -181,9 +192,17 @@ def run_probes(tools: ToolCaller, survey: Survey, pairs: list[tuple[str, str]], 
         tr = call("traceroute", src=src, dst_ip=ip) if traceroute else None
         if tr is not None and not is_error(tr):
             hops = tuple((h.get("address"), h.get("rtt_ms")) for h in tr.get("hops") or [])
-            survey.probes.append(Probe(kind="traceroute", src=src, dst_ip=ip, reached=bool(tr.get("reached")),
-                                       hops=hops))
+            survey.probes.append(
+                Probe(kind="traceroute", src=src, dst_ip=ip, reached=bool(tr.get("reached")), hops=hops)
+            )
         pg = call("ping_test", src=src, dst_ip=ip, count=5)
         if not is_error(pg):
-            survey.probes.append(Probe(kind="ping", src=src, dst_ip=ip, loss_pct=pg.get("loss_pct"),
-                                       rtt_avg_ms=pg.get("rtt_avg_ms")))
+            survey.probes.append(
+                Probe(
+                    kind="ping",
+                    src=src,
+                    dst_ip=ip,
+                    loss_pct=pg.get("loss_pct"),
+                    rtt_avg_ms=pg.get("rtt_avg_ms"),
+                )
+            )

@@ -40,8 +40,17 @@ class Decision(BaseModel):
 
 def all_findings(s: Survey) -> list[Finding]:
     found: list[Finding] = []
-    for rule in (device_down_findings, link_findings, mtu_findings, qdisc_findings, filter_findings,
-                 static_route_findings, fib_findings, bgp_findings, policy_findings):
+    for rule in (
+        device_down_findings,
+        link_findings,
+        mtu_findings,
+        qdisc_findings,
+        filter_findings,
+        static_route_findings,
+        fib_findings,
+        bgp_findings,
+        policy_findings,
+    ):
         found += rule(s)
     best: dict[tuple[str, str, str | None], Finding] = {}
     for f in found:  # one rule seen twice (iptables-save and its nftables view) is one finding
@@ -54,9 +63,11 @@ def all_findings(s: Survey) -> list[Finding]:
 def strong_anomalies(s: Survey) -> list[Anomaly]:
     out = []
     for a in s.symptoms.anomalies:
-        loud = (a.kind in ("path_unreachable", "mtu_df_failure")
-                or (a.kind == "packet_loss" and a.value >= LOSS_PCT)
-                or (a.kind == "latency_spike" and a.value >= LATENCY_MS))
+        loud = (
+            a.kind in ("path_unreachable", "mtu_df_failure")
+            or (a.kind == "packet_loss" and a.value >= LOSS_PCT)
+            or (a.kind == "latency_spike" and a.value >= LATENCY_MS)
+        )
         if loud:
             out.append(a)
     return out
@@ -68,8 +79,13 @@ def _describe(a: Anomaly) -> str:
     return f"{a.kind} {a.src}->{a.dst}: {a.value:g}{unit}{base}, {a.flows_lossy}/{a.flows_seen} flows"
 
 
-_KIND_TO_FAULT = {"path_unreachable": "link_down", "packet_loss": "packet_loss",
-                  "mtu_df_failure": "mtu_mismatch", "latency_spike": "high_latency", "jitter": "high_latency"}
+_KIND_TO_FAULT = {
+    "path_unreachable": "link_down",
+    "packet_loss": "packet_loss",
+    "mtu_df_failure": "mtu_mismatch",
+    "latency_spike": "high_latency",
+    "jitter": "high_latency",
+}
 
 
 def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
@@ -87,19 +103,33 @@ def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
         host = topo.device(common[0])
         leaf = topo.device(host.leaf or "")
         port = next((i.name for i in leaf.interfaces if i.peer_device == host.name), None)
-        return Finding(fault_type=kind, device=leaf.name, interface=port, score=0.5,
-                       evidence=(*ev, f"every affected pair involves {host.name}"))
+        return Finding(
+            fault_type=kind,
+            device=leaf.name,
+            interface=port,
+            score=0.5,
+            evidence=(*ev, f"every affected pair involves {host.name}"),
+        )
     spines = Counter(sp for a in anomalies for sp in a.spines)
     leaves = Counter(leaf for a in anomalies for leaf in (a.src_leaf, a.dst_leaf))
     if spines:
         spine = topo.device(spines.most_common(1)[0][0])
         leaf_name = leaves.most_common(1)[0][0]
         port = next((i.name for i in spine.interfaces if i.peer_device == leaf_name), None)
-        return Finding(fault_type=kind, device=spine.name, interface=port, score=0.45,
-                       evidence=(*ev, f"lossy flows crossed {spine.name}"))
+        return Finding(
+            fault_type=kind,
+            device=spine.name,
+            interface=port,
+            score=0.45,
+            evidence=(*ev, f"lossy flows crossed {spine.name}"),
+        )
     leaf_name = leaves.most_common(1)[0][0]
-    return Finding(fault_type=kind, device=leaf_name, score=0.4,
-                   evidence=(*ev, f"{leaf_name} is on the most affected paths"))
+    return Finding(
+        fault_type=kind,
+        device=leaf_name,
+        score=0.4,
+        evidence=(*ev, f"{leaf_name} is on the most affected paths"),
+    )
 
 
 def decide(s: Survey) -> Decision:
@@ -107,8 +137,12 @@ def decide(s: Survey) -> Decision:
     strong = strong_anomalies(s)
     symptoms = tuple(_describe(a) for a in strong[:6])
     if findings:
-        return Decision(verdict="fault_detected", finding=findings[0], alternatives=tuple(findings[1:4]),
-                        symptoms=symptoms)
+        return Decision(
+            verdict="fault_detected",
+            finding=findings[0],
+            alternatives=tuple(findings[1:4]),
+            symptoms=symptoms,
+        )
     guess = symptom_finding(s, strong)
     if guess is not None:
         return Decision(verdict="fault_detected", finding=guess, symptoms=symptoms)

@@ -144,9 +144,16 @@ def parse_interfaces(device: str, answer: object) -> list[Port]:
         name = str(row.get("name", ""))
         if not name or name == "lo":
             continue
-        out.append(Port(device=device, name=name, admin_up=row.get("admin_state") == "up",
-                        oper=str(row.get("oper_state", "")).lower(), carrier=bool(row.get("carrier", True)),
-                        mtu=row.get("mtu") if isinstance(row.get("mtu"), int) else None))
+        out.append(
+            Port(
+                device=device,
+                name=name,
+                admin_up=row.get("admin_state") == "up",
+                oper=str(row.get("oper_state", "")).lower(),
+                carrier=bool(row.get("carrier", True)),
+                mtu=row.get("mtu") if isinstance(row.get("mtu"), int) else None,
+            )
+        )
     return out
 
 
@@ -162,20 +169,32 @@ def parse_metrics(device: str, answer: object) -> MetricsView:
         return MetricsView()
     assert isinstance(answer, dict)
     counters = tuple(
-        PortCounters(device=device, name=str(r.get("interface", "")), oper=str(r.get("oper_state", "")),
-                     mtu=r.get("mtu") if isinstance(r.get("mtu"), int) else None,
-                     state_changes=_int(r.get("state_changes")), rx_packets=_int(r.get("rx_packets")),
-                     tx_packets=_int(r.get("tx_packets")), rx_errors=_int(r.get("rx_errors")),
-                     tx_errors=_int(r.get("tx_errors")), rx_dropped=_int(r.get("rx_dropped")),
-                     tx_dropped=_int(r.get("tx_dropped")))
-        for r in answer.get("interfaces") or [] if r.get("interface")
+        PortCounters(
+            device=device,
+            name=str(r.get("interface", "")),
+            oper=str(r.get("oper_state", "")),
+            mtu=r.get("mtu") if isinstance(r.get("mtu"), int) else None,
+            state_changes=_int(r.get("state_changes")),
+            rx_packets=_int(r.get("rx_packets")),
+            tx_packets=_int(r.get("tx_packets")),
+            rx_errors=_int(r.get("rx_errors")),
+            tx_errors=_int(r.get("tx_errors")),
+            rx_dropped=_int(r.get("rx_dropped")),
+            tx_dropped=_int(r.get("tx_dropped")),
+        )
+        for r in answer.get("interfaces") or []
+        if r.get("interface")
     )
-    rules = tuple((str(r.get("table", "")), str(r.get("chain", "")), str(r.get("rule", "")),
-                   _int(r.get("packets"))) for r in answer.get("filter_rule_counters") or [])
-    return MetricsView(counters=counters,
-                       protocol={str(k): _int(v) for k, v in (answer.get("protocol_counters") or {}).items()},
-                       qdisc={str(k): _int(v) for k, v in (answer.get("qdisc_counters") or {}).items()},
-                       rules=rules)
+    rules = tuple(
+        (str(r.get("table", "")), str(r.get("chain", "")), str(r.get("rule", "")), _int(r.get("packets")))
+        for r in answer.get("filter_rule_counters") or []
+    )
+    return MetricsView(
+        counters=counters,
+        protocol={str(k): _int(v) for k, v in (answer.get("protocol_counters") or {}).items()},
+        qdisc={str(k): _int(v) for k, v in (answer.get("qdisc_counters") or {}).items()},
+        rules=rules,
+    )
 
 
 # -- packet filters and queueing -----------------------------------------------------------------
@@ -205,8 +224,9 @@ def _strip_counter(text: str) -> str:
     return " ".join(_COUNTER.sub("counter", text).split())
 
 
-def parse_acl(device: str, answer: object, window_rules: tuple[tuple[str, str, str, int], ...] = ()
-              ) -> tuple[list[FilterRule], list[Qdisc]]:
+def parse_acl(
+    device: str, answer: object, window_rules: tuple[tuple[str, str, str, int], ...] = ()
+) -> tuple[list[FilterRule], list[Qdisc]]:
     """``get_device_acl`` -> rules that do something (not bare chain policies) and non-default qdiscs.
     ``window_rules`` (from ``get_interface_metrics``) gives each nft rule's hits during the window."""
     if is_error(answer):
@@ -233,15 +253,36 @@ def parse_acl(device: str, answer: object, window_rules: tuple[tuple[str, str, s
         action = _rule_action(text)
         if action == "other" and "counter" not in text:
             continue
-        itf, direction = hook_dev, {"ingress": "in", "egress": "out", "prerouting": "in",
-                                    "input": "in", "postrouting": "out", "output": "out"}.get(hook, "")
+        itf, direction = (
+            hook_dev,
+            {
+                "ingress": "in",
+                "egress": "out",
+                "prerouting": "in",
+                "input": "in",
+                "postrouting": "out",
+                "output": "out",
+            }.get(hook, ""),
+        )
         if m := _IFNAME.search(text):
             itf, direction = m.group(2), "in" if m.group(1) == "i" else "out"
         c = _COUNTER.search(text)
         key = (table, chain, _strip_counter(text))
-        rules.append(FilterRule(device=device, source="nftables", table=table, chain=chain, hook=hook,
-                                interface=itf, direction=direction, text=_strip_counter(text), action=action,
-                                packets=int(c.group(1)) if c else 0, window_packets=deltas.get(key)))
+        rules.append(
+            FilterRule(
+                device=device,
+                source="nftables",
+                table=table,
+                chain=chain,
+                hook=hook,
+                interface=itf,
+                direction=direction,
+                text=_strip_counter(text),
+                action=action,
+                packets=int(c.group(1)) if c else 0,
+                window_packets=deltas.get(key),
+            )
+        )
     ipt_table = ""
     for raw in answer.get("iptables") or []:
         line = str(raw).strip()
@@ -253,34 +294,60 @@ def parse_acl(device: str, answer: object, window_rules: tuple[tuple[str, str, s
             continue
         text = m.group(3)
         target = _IPT_TARGET.search(text)
-        action = {"DROP": "drop", "REJECT": "reject", "NFQUEUE": "queue", "QUEUE": "queue",
-                  "ACCEPT": "accept"}.get(target.group(1) if target else "", "other")
+        action = {
+            "DROP": "drop",
+            "REJECT": "reject",
+            "NFQUEUE": "queue",
+            "QUEUE": "queue",
+            "ACCEPT": "accept",
+        }.get(target.group(1) if target else "", "other")
         if action == "other":
             continue
         im = _IPT_IF.search(text)
-        rules.append(FilterRule(device=device, source="iptables", table=ipt_table, chain=m.group(4),
-                                hook=m.group(4).lower(), interface=im.group(2) if im else None,
-                                direction=("in" if im.group(1) == "i" else "out") if im else "",
-                                text=text, action=action, packets=int(m.group(1))))
+        rules.append(
+            FilterRule(
+                device=device,
+                source="iptables",
+                table=ipt_table,
+                chain=m.group(4),
+                hook=m.group(4).lower(),
+                interface=im.group(2) if im else None,
+                direction=("in" if im.group(1) == "i" else "out") if im else "",
+                text=text,
+                action=action,
+                packets=int(m.group(1)),
+            )
+        )
     qdiscs = []
     for q in answer.get("qdiscs") or []:
         kind = str(q.get("kind", ""))
         if kind in _DEFAULT_QDISCS or not q.get("interface"):
             continue
-        qdiscs.append(Qdisc(device=device, interface=str(q["interface"]), kind=kind,
-                            parent=str(q.get("parent") or "root"), options=q.get("options") or {},
-                            dropped=_int(q.get("dropped")), overlimits=_int(q.get("overlimits"))))
+        qdiscs.append(
+            Qdisc(
+                device=device,
+                interface=str(q["interface"]),
+                kind=kind,
+                parent=str(q.get("parent") or "root"),
+                options=q.get("options") or {},
+                dropped=_int(q.get("dropped")),
+                overlimits=_int(q.get("overlimits")),
+            )
+        )
     return rules, qdiscs
 
 
 # -- BGP, routes, FIB ----------------------------------------------------------------------------
 def _session(device: str, n: dict[str, Any]) -> Session:
     detail = n.get("detail") or {}
-    return Session(device=device, peer_ip=str(n.get("neighbor", "")), state=str(n.get("state") or ""),
-                   remote_as=n.get("remote_as") if isinstance(n.get("remote_as"), int) else None,
-                   reset_reason=str(detail.get("lastResetDueTo", "")),
-                   notification=str(detail.get("lastNotificationReason",
-                                                detail.get("lastErrorCodeSubcode", ""))))
+    return Session(
+        device=device,
+        peer_ip=str(n.get("neighbor", "")),
+        state=str(n.get("state") or ""),
+        remote_as=n.get("remote_as") if isinstance(n.get("remote_as"), int) else None,
+        reset_reason=str(detail.get("lastResetDueTo", "")),
+        notification=str(detail.get("lastNotificationReason", detail.get("lastErrorCodeSubcode", ""))),
+    )
 
 
 def parse_bgp_status(answer: object) -> tuple[dict[str, list[Session]], dict[str, str]]:
@@ -314,8 +381,16 @@ def parse_routes(device: str, answer: object) -> list[Route]:
     out = []
     for r in answer.get("routes") or []:
         hops = tuple(f"{n.get('via', '-')}@{n.get('interface', '-')}" for n in r.get("nexthops") or [])
-        out.append(Route(device=device, prefix=str(r.get("prefix", "")), protocol=str(r.get("protocol", "")),
-                         selected=bool(r.get("selected")), blackhole=bool(r.get("blackhole")), nexthops=hops))
+        out.append(
+            Route(
+                device=device,
+                prefix=str(r.get("prefix", "")),
+                protocol=str(r.get("protocol", "")),
+                selected=bool(r.get("selected")),
+                blackhole=bool(r.get("blackhole")),
+                nexthops=hops,
+            )
+        )
     return out
 
 
@@ -331,9 +406,16 @@ def parse_fib_vs_rib(device: str, answer: object) -> list[FibDiff]:
     if is_error(answer):
         return []
     assert isinstance(answer, dict)
-    return [FibDiff(device=device, prefix=str(d.get("prefix", "")), issues=tuple(d.get("issues") or ()),
-                    rib=_describe_route(d.get("rib")), fib=_describe_route(d.get("fib")))
-            for d in answer.get("differences") or []]
+    return [
+        FibDiff(
+            device=device,
+            prefix=str(d.get("prefix", "")),
+            issues=tuple(d.get("issues") or ()),
+            rib=_describe_route(d.get("rib")),
+            fib=_describe_route(d.get("fib")),
+        )
+        for d in answer.get("differences") or []
+    ]
 
 
 def parse_hotspots(answer: object) -> list[str]:
@@ -347,8 +429,10 @@ def parse_hotspots(answer: object) -> list[str]:
         p99, bad = r.get("rtt_p99_ms"), int(r.get("pairs_unreachable") or 0)
         if not (loss or df or bad or (p99 or 0) > 5):
             continue
-        out.append(f"{r.get('src_leaf')}->{r.get('dst_leaf')}: {bad} unreachable, loss {loss:g}%, "
-                   f"DF loss {df:g}%, p99 {p99 if p99 is not None else '-'} ms")
+        out.append(
+            f"{r.get('src_leaf')}->{r.get('dst_leaf')}: {bad} unreachable, loss {loss:g}%, "
+            f"DF loss {df:g}%, p99 {p99 if p99 is not None else '-'} ms"
+        )
     return out
 
 
@@ -356,5 +440,12 @@ def parse_logs(device: str, answer: object) -> list[LogLine]:
     if is_error(answer):
         return []
     assert isinstance(answer, dict)
-    return [LogLine(device=device, ts=float(r.get("ts") or 0.0), source=str(r.get("source", "")),
-                    message=str(r.get("message", ""))) for r in answer.get("lines") or []]
+    return [
+        LogLine(
+            device=device,
+            ts=float(r.get("ts") or 0.0),
+            source=str(r.get("source", "")),
+            message=str(r.get("message", "")),
+        )
+        for r in answer.get("lines") or []
+    ]

@@ -21,12 +21,28 @@ def static_route_findings(s: Survey) -> list[Finding]:
             if r.protocol != "static" or not r.selected:
                 continue
             if r.blackhole:
-                out.append(Finding(fault_type="blackhole_route", device=dev, score=0.95, evidence=(
-                    f"{dev}: static route {r.prefix} to a blackhole (Null0) overrides the BGP route",)))
+                out.append(
+                    Finding(
+                        fault_type="blackhole_route",
+                        device=dev,
+                        score=0.95,
+                        evidence=(
+                            f"{dev}: static route {r.prefix} to a blackhole (Null0) overrides the BGP route",
+                        ),
+                    )
+                )
             else:
-                out.append(Finding(fault_type="static_route_misconfig", device=dev, score=0.92, evidence=(
-                    f"{dev}: static route {r.prefix} via {', '.join(r.nexthops) or '?'} overrides the BGP "
-                    "route toward the host's own leaf",)))
+                out.append(
+                    Finding(
+                        fault_type="static_route_misconfig",
+                        device=dev,
+                        score=0.92,
+                        evidence=(
+                            f"{dev}: static route {r.prefix} via {', '.join(r.nexthops) or '?'} "
+                            "overrides the BGP route toward the host's own leaf",
+                        ),
+                    )
+                )
     return out
 
 
@@ -34,10 +50,17 @@ def fib_findings(s: Survey) -> list[Finding]:
     by_dev: dict[str, list[str]] = {}
     for d in s.fib_diffs:
         by_dev.setdefault(d.device, []).append(
-            f"{d.prefix}: {'; '.join(d.issues)} (RIB {d.rib}, kernel {d.fib})")
-    return [Finding(fault_type="fib_rib_mismatch", device=dev, score=0.9,
-                    evidence=(f"{dev}: kernel FIB disagrees with FRR's RIB", *lines[:4]))
-            for dev, lines in by_dev.items()]
+            f"{d.prefix}: {'; '.join(d.issues)} (RIB {d.rib}, kernel {d.fib})"
+        )
+    return [
+        Finding(
+            fault_type="fib_rib_mismatch",
+            device=dev,
+            score=0.9,
+            evidence=(f"{dev}: kernel FIB disagrees with FRR's RIB", *lines[:4]),
+        )
+        for dev, lines in by_dev.items()
+    ]
 
 
 def _owner_of(topo: Topology, ip: str) -> tuple[Device, str] | None:
@@ -56,8 +79,11 @@ def bgp_findings(s: Survey) -> list[Finding]:
     """Sessions down across a healthy link: find the end whose configuration breaks them."""
     dead = dead_devices(s)
     flaky = {(f.device, f.interface) for f in link_findings(s)}
-    flaky |= {(s.topology.peer_of(d, i).device, s.topology.peer_of(d, i).interface) for d, i in list(flaky)
-              if i is not None}
+    flaky |= {
+        (s.topology.peer_of(d, i).device, s.topology.peer_of(d, i).interface)
+        for d, i in list(flaky)
+        if i is not None
+    }
     votes: dict[str, list[str]] = {}
     seen: set[frozenset[str]] = set()
     for dev_name, rows in s.sessions_down.items():
@@ -83,9 +109,17 @@ def bgp_findings(s: Survey) -> list[Finding]:
             if not any(votes.get(n) for n in (dev_name, peer.name)):
                 votes.setdefault(dev_name, []).append(
                     f"{dev_name} -> {row.peer_ip} ({peer.name}) is {row.state}"
-                    + (f", last reset: {row.reset_reason}" if row.reset_reason else ""))
-    return [Finding(fault_type="bgp_neighbor_misconfig", device=d, score=0.92 if _strong(r) else 0.6,
-                    evidence=tuple(r)) for d, r in votes.items()]
+                    + (f", last reset: {row.reset_reason}" if row.reset_reason else "")
+                )
+    return [
+        Finding(
+            fault_type="bgp_neighbor_misconfig",
+            device=d,
+            score=0.92 if _strong(r) else 0.6,
+            evidence=tuple(r),
+        )
+        for d, r in votes.items()
+    ]
 
 
 def _strong(reasons: list[str]) -> bool:
@@ -95,24 +129,32 @@ def _strong(reasons: list[str]) -> bool:
 def _session_blame(s: Survey, here: Device, there: Device, there_ip: str) -> str:
     cfg = s.configs.get(here.name, [])
     lines = _neighbor_lines(cfg, there_ip)
-    theirs = _neighbor_lines(s.configs.get(there.name, []), next(
-        (i.ip for i in here.interfaces if i.peer_device == there.name), ""))
+    theirs = _neighbor_lines(
+        s.configs.get(there.name, []),
+        next((i.ip for i in here.interfaces if i.peer_device == there.name), ""),
+    )
     if any(ln.endswith(" shutdown") for ln in lines):
-        return (f"{here.name}: 'neighbor {there_ip} shutdown' configured (session to {there.name} "
-                "administratively down)")
+        return (
+            f"{here.name}: 'neighbor {there_ip} shutdown' configured (session to {there.name} "
+            "administratively down)"
+        )
     for row in s.sessions.get(here.name, []):
         if row.peer_ip == there_ip and "Admin" in row.state:
             return f"{here.name}: session to {there_ip} ({there.name}) is {row.state}"
     mine_pw = any(" password " in ln for ln in lines)
     their_pw = any(" password " in ln for ln in theirs)
     if mine_pw and not their_pw:
-        return (f"{here.name}: MD5 password configured for neighbor {there_ip} ({there.name}), "
-                f"but {there.name} has none for the session")
+        return (
+            f"{here.name}: MD5 password configured for neighbor {there_ip} ({there.name}), "
+            f"but {there.name} has none for the session"
+        )
     for ln in lines:
         m = re.match(rf"neighbor {re.escape(there_ip)} remote-as (\d+)$", ln)
         if m and there.asn is not None and int(m.group(1)) != there.asn:
-            return (f"{here.name}: neighbor {there_ip} configured with remote-as {m.group(1)}, but "
-                    f"{there.name} is AS {there.asn}")
+            return (
+                f"{here.name}: neighbor {there_ip} configured with remote-as {m.group(1)}, but "
+                f"{there.name} is AS {there.asn}"
+            )
     return ""
 
 
@@ -136,11 +178,19 @@ def policy_findings(s: Survey) -> list[Finding]:
             missing = [o for o in others if not any(r.prefix == net for r in s.routes[o])]
             if not others or len(missing) < len(others):
                 continue
-            ev = [f"{net} (behind {leaf.name}) is missing from the routing table of "
-                  f"{', '.join(missing)} while {leaf.name} has {ups} BGP sessions up"]
+            ev = [
+                f"{net} (behind {leaf.name}) is missing from the routing table of "
+                f"{', '.join(missing)} while {leaf.name} has {ups} BGP sessions up"
+            ]
             ev += _policy_config(s.configs.get(leaf.name, []), net)
-            out.append(Finding(fault_type="route_policy_misconfig", device=leaf.name,
-                               score=0.93 if len(ev) > 1 else 0.8, evidence=tuple(ev)))
+            out.append(
+                Finding(
+                    fault_type="route_policy_misconfig",
+                    device=leaf.name,
+                    score=0.93 if len(ev) > 1 else 0.8,
+                    evidence=tuple(ev),
+                )
+            )
     return out
 
 
@@ -157,7 +207,10 @@ def _policy_config(cfg: list[str], net: str) -> list[str]:
     denies = [ln for ln in lines if ln.startswith("ip prefix-list ") and f" deny {net}" in ln]
     for d in denies:
         name = d.split()[2]
-        used = [ln for ln in lines if f"prefix-list {name} out" in ln or (f"prefix-list {name}" in ln
-                and ln.startswith("match "))]
+        used = [
+            ln
+            for ln in lines
+            if f"prefix-list {name} out" in ln or (f"prefix-list {name}" in ln and ln.startswith("match "))
+        ]
         ev.append(f"'{d}'" + (f", applied by '{used[0]}'" if used else ""))
     return ev

@@ -33,9 +33,21 @@ __all__ = [
 #: when several causes are visible, the one that explains the others comes first (a dead switch
 #: explains its dead ports, a dead port explains its BGP session, a session explains lost routes)
 PRIORITY = (
-    "device_down", "link_flapping", "link_down", "mtu_mismatch", "congestion", "high_latency",
-    "packet_corruption", "packet_loss", "ecmp_member_drop", "acl_misconfig", "blackhole_route",
-    "static_route_misconfig", "fib_rib_mismatch", "bgp_neighbor_misconfig", "route_policy_misconfig",
+    "device_down",
+    "link_flapping",
+    "link_down",
+    "mtu_mismatch",
+    "congestion",
+    "high_latency",
+    "packet_corruption",
+    "packet_loss",
+    "ecmp_member_drop",
+    "acl_misconfig",
+    "blackhole_route",
+    "static_route_misconfig",
+    "fib_rib_mismatch",
+    "bgp_neighbor_misconfig",
+    "route_policy_misconfig",
 )
 
 
@@ -124,12 +136,18 @@ def link_findings(s: Survey) -> list[Finding]:
             continue
         # the end that went admin down is the one someone touched; its peer only lost carrier
         admin = [e for e, p in ((a, pa), (b, pb)) if p is not None and not p.admin_up]
-        shut_in_logs = [e for e in (a, b)
-                        if any(m.endswith("to down") for m in _kernel_link_events(s, e.device, e.interface))]
+        shut_in_logs = [
+            e
+            for e in (a, b)
+            if any(m.endswith("to down") for m in _kernel_link_events(s, e.device, e.interface))
+        ]
         culprit = (admin or shut_in_logs or [a if s.topology.device(a.device).is_switch else b])[0]
-        ev = [f"{e.device}:{e.interface} admin {'up' if p.admin_up else 'down'}, oper {p.oper}"
-              + ("" if p.carrier else ", no carrier")
-              for e, p in ((a, pa), (b, pb)) if p is not None]
+        ev = [
+            f"{e.device}:{e.interface} admin {'up' if p.admin_up else 'down'}, oper {p.oper}"
+            + ("" if p.carrier else ", no carrier")
+            for e, p in ((a, pa), (b, pb))
+            if p is not None
+        ]
         ev.append(f"state changes during the window: {changes}")
         for dev, msgs in events.items():
             if msgs:
@@ -137,8 +155,15 @@ def link_findings(s: Survey) -> list[Finding]:
         flapping = changes >= 2 or n_events >= 2
         kind = "link_flapping" if flapping else "link_down"
         score = 0.95 if (flapping and (changes >= 2)) or (not flapping and admin) else 0.85
-        out.append(Finding(fault_type=kind, device=culprit.device, interface=culprit.interface, score=score,
-                           evidence=tuple(ev)))
+        out.append(
+            Finding(
+                fault_type=kind,
+                device=culprit.device,
+                interface=culprit.interface,
+                score=score,
+                evidence=tuple(ev),
+            )
+        )
     return out
 
 
@@ -153,11 +178,20 @@ def mtu_findings(s: Survey) -> list[Finding]:
             continue
         odd = pa if pa.mtu != usual else pb
         other = pb if odd is pa else pa
-        ev = (f"MTU {odd.device}:{odd.name} = {odd.mtu} but {other.device}:{other.name} = {other.mtu} "
-              f"(every other port uses {usual})",
-              f"ping mesh: {df} host pairs lose don't-fragment probes")
-        out.append(Finding(fault_type="mtu_mismatch", device=odd.device, interface=odd.name,
-                           score=0.95 if df else 0.85, evidence=ev))
+        ev = (
+            f"MTU {odd.device}:{odd.name} = {odd.mtu} but {other.device}:{other.name} = {other.mtu} "
+            f"(every other port uses {usual})",
+            f"ping mesh: {df} host pairs lose don't-fragment probes",
+        )
+        out.append(
+            Finding(
+                fault_type="mtu_mismatch",
+                device=odd.device,
+                interface=odd.name,
+                score=0.95 if df else 0.85,
+                evidence=ev,
+            )
+        )
     return out
 
 
@@ -176,8 +210,9 @@ def _has_latency(s: Survey) -> bool:
 
 
 def _checksum_errors(s: Survey) -> int:
-    return sum(v for counters in s.protocol.values() for k, v in counters.items()
-               if k.endswith("InCsumErrors"))
+    return sum(
+        v for counters in s.protocol.values() for k, v in counters.items() if k.endswith("InCsumErrors")
+    )
 
 
 def _classify_rule(s: Survey, r: FilterRule) -> tuple[str, str] | None:
@@ -194,8 +229,10 @@ def _classify_rule(s: Survey, r: FilterRule) -> tuple[str, str] | None:
         # A userspace queue can delay, drop or corrupt; what the receivers and the mesh saw says which.
         csum = _checksum_errors(s)
         if csum:
-            return "packet_corruption", (f"hands packets to a userspace queue; receivers counted {csum} "
-                                         "checksum errors during the window")
+            return "packet_corruption", (
+                f"hands packets to a userspace queue; receivers counted {csum} "
+                "checksum errors during the window"
+            )
         if _has_latency(s):
             return "high_latency", "hands packets to a userspace queue and the paths through it are slow"
         return "packet_loss", "hands packets to a userspace queue and the paths through it lose packets"
@@ -210,10 +247,19 @@ def filter_findings(s: Survey) -> list[Finding]:
             continue
         hits = r.window_packets if r.window_packets is not None else r.packets
         when = " during the window" if r.window_packets is not None else ""
-        ev = (f"{r.device} {r.source} {r.table} {r.chain} ({r.hook or 'no hook'} on {r.interface}): "
-              f"'{r.text}' {kind[1]}; {hits} packets matched{when}",)
-        out.append(Finding(fault_type=kind[0], device=r.device, interface=r.interface,
-                           score=0.95 if hits else 0.85, evidence=ev))
+        ev = (
+            f"{r.device} {r.source} {r.table} {r.chain} ({r.hook or 'no hook'} on {r.interface}): "
+            f"'{r.text}' {kind[1]}; {hits} packets matched{when}",
+        )
+        out.append(
+            Finding(
+                fault_type=kind[0],
+                device=r.device,
+                interface=r.interface,
+                score=0.95 if hits else 0.85,
+                evidence=ev,
+            )
+        )
     return out
 
 
@@ -239,9 +285,13 @@ def qdisc_findings(s: Survey) -> list[Finding]:
         drops = q.window_dropped if q.window_dropped is not None else q.dropped
         over = q.window_overlimits if q.window_overlimits is not None else q.overlimits
         rate = q.options.get("rate") or q.options.get("rate64") or ""
-        ev = (f"{q.device}:{q.interface} {q.kind} qdisc ({q.parent}) {kind[1]}"
-              + (f" at {rate}" if rate else "") + f"; dropped {drops}, overlimits {over}",)
+        ev = (
+            f"{q.device}:{q.interface} {q.kind} qdisc ({q.parent}) {kind[1]}"
+            + (f" at {rate}" if rate else "")
+            + f"; dropped {drops}, overlimits {over}",
+        )
         score = 0.95 if drops or over or kind[0] != "congestion" else 0.8
-        out.append(Finding(fault_type=kind[0], device=q.device, interface=q.interface, score=score,
-                           evidence=ev))
+        out.append(
+            Finding(fault_type=kind[0], device=q.device, interface=q.interface, score=score, evidence=ev)
+        )
     return out

@@ -67,8 +67,9 @@ class _ScaleBuilder:
         rng = random.Random(f"{self.campaign.seed}|{self.scale}|{entry.type}|{index}")
         options = candidates(self.topology, variant.target)
         if not options:
-            raise ScenarioError(f"no {variant.target!r} in the {self.scale} topology",
-                                field=f"faults.{entry.type}.variants")
+            raise ScenarioError(
+                f"no {variant.target!r} in the {self.scale} topology", field=f"faults.{entry.type}.variants"
+            )
         rng.shuffle(options)
         # least-used devices first, so targets spread over the fabric instead of piling on one switch
         options.sort(key=lambda p: self.device_use[p.device])
@@ -143,8 +144,10 @@ def generate_campaign(campaign: Campaign, scales: Iterable[str]) -> dict[str, li
         except ValueError as exc:
             raise ScenarioError(str(exc), field="scales") from None
         if scale not in campaign.scales:
-            raise ScenarioError(f"the campaign has no counts for scale {scale!r} (it has "
-                                f"{', '.join(campaign.scales)})", field="scales")
+            raise ScenarioError(
+                f"the campaign has no counts for scale {scale!r} (it has {', '.join(campaign.scales)})",
+                field="scales",
+            )
         # each scale continues the variant rotation where the previous scale stopped
         earlier = [s for s in order[: order.index(scale)] if s in campaign.scales]
         offset = sum(campaign.scales[s].per_fault for s in earlier)
@@ -174,8 +177,10 @@ def render_scenario(scenario: Scenario) -> str:
     data["traffic"] = scenario.traffic
     if scenario.fault is not None:
         data["fault"] = scenario.fault.model_dump(mode="json")
-    header = (f"{GENERATED_HEADER} from the campaign {scenario.campaign}.\n"
-              "# Do not edit: change scenarios/campaign.yaml and regenerate.\n")
+    header = (
+        f"{GENERATED_HEADER} from the campaign {scenario.campaign}.\n"
+        "# Do not edit: change scenarios/campaign.yaml and regenerate.\n"
+    )
     return header + yaml.safe_dump(data, sort_keys=True, default_flow_style=False, allow_unicode=True)
 
 

@@ -148,8 +148,10 @@ def resolve_params(
         if isinstance(value, str) and value.startswith("$"):
             name = value[1:]
             if name not in RESOLVERS:
-                raise ValueError(f"unknown parameter placeholder {value!r}; known: "
-                                 + ", ".join(f"${n}" for n in RESOLVERS))
+                raise ValueError(
+                    f"unknown parameter placeholder {value!r}; known: "
+                    + ", ".join(f"${n}" for n in RESOLVERS)
+                )
             rng.setstate(state)
             out[key] = RESOLVERS[name](_Context(topology, pick, rng))
         else:

@@ -14,7 +14,15 @@ __all__ = ["main"]
 
 # Order is the order of `netopsbench --help`.
 _COMMAND_MODULES = (
-    "_run", "_runtime", "_doctor", "_fault", "_scenario", "_benchmark", "_report", "_trace", "_mcp",
+    "_run",
+    "_runtime",
+    "_doctor",
+    "_fault",
+    "_scenario",
+    "_benchmark",
+    "_report",
+    "_trace",
+    "_mcp",
 )
 
 

@@ -38,9 +38,15 @@ def _doctor(args: argparse.Namespace) -> int:
         print(f"  {name:<20} {_mark(caps.has(name))}{tag}")
     k = caps.kernel
     print("kernel features (probed in a throwaway namespace)")
-    features = (("tc netem", k.netem), ("tc tbf", k.tbf), ("tc htb", k.htb), ("nftables", k.nftables),
-                ("nft netdev egress", k.netdev_egress), ("nft queue", k.nft_queue),
-                ("iptables NFQUEUE", k.nfqueue))
+    features = (
+        ("tc netem", k.netem),
+        ("tc tbf", k.tbf),
+        ("tc htb", k.htb),
+        ("nftables", k.nftables),
+        ("nft netdev egress", k.netdev_egress),
+        ("nft queue", k.nft_queue),
+        ("iptables NFQUEUE", k.nfqueue),
+    )
     for label, value in features:
         print(f"  {label:<20} {_mark(value)}")
     if k.probe_error:

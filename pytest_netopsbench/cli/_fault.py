@@ -32,8 +32,12 @@ class FaultInfo(BaseModel):
     source: str
 
 
-_TARGET_SHAPE = {"device": "device", "interface": "device+interface", "link": "device+interface(link)",
-                 "prefix": "device[+prefix]"}
+_TARGET_SHAPE = {
+    "device": "device",
+    "interface": "device+interface",
+    "link": "device+interface(link)",
+    "prefix": "device[+prefix]",
+}
 
 
 def _type_name(annotation: Any) -> str:
@@ -47,18 +51,30 @@ def describe_faults() -> list[FaultInfo]:
     out = []
     for cls in all_faults():
         params = [
-            ParamInfo(name=name, type=_type_name(field.annotation),
-                      default=None if field.is_required() else field.get_default(call_default_factory=True),
-                      required=field.is_required(), description=field.description or "")
+            ParamInfo(
+                name=name,
+                type=_type_name(field.annotation),
+                default=None if field.is_required() else field.get_default(call_default_factory=True),
+                required=field.is_required(),
+                description=field.description or "",
+            )
             for name, field in cls.Params.model_fields.items()
         ]
         reason = cls.unsupported_reason()
-        out.append(FaultInfo(
-            name=cls.name, category=cls.category, targets=[str(t) for t in cls.targets],
-            aliases=list(cls.aliases), requires=list(cls.requires), supported_here=reason is None,
-            unsupported_reason=reason, description=cls.description, params=params,
-            source=f"{cls.__module__}:{cls.__qualname__}",
-        ))
+        out.append(
+            FaultInfo(
+                name=cls.name,
+                category=cls.category,
+                targets=[str(t) for t in cls.targets],
+                aliases=list(cls.aliases),
+                requires=list(cls.requires),
+                supported_here=reason is None,
+                unsupported_reason=reason,
+                description=cls.description,
+                params=params,
+                source=f"{cls.__module__}:{cls.__qualname__}",
+            )
+        )
     return out
 
 

@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     merge.add_argument("inputs", metavar="REPORT", nargs="+", help="report.json files or run directories")
     merge.add_argument("-o", "--output", required=True, metavar="OUT", help="merged report file to write")
     merge.add_argument(
-        "--force", action="store_true",
+        "--force",
+        action="store_true",
         help="merge even when campaign versions, agents or pass scores differ",
     )
     merge.set_defaults(func=_merge)
@@ -66,8 +67,7 @@ def _merge(args: argparse.Namespace) -> int:
     merged = merge_reports(reports, names=list(args.inputs), force=args.force)
     out = save_report(merged, args.output)
     print(
-        f"merged {len(reports)} report(s), {len(merged.cases)} case(s) into {out} "
-        f"(run {merged.run.run_id})"
+        f"merged {len(reports)} report(s), {len(merged.cases)} case(s) into {out} (run {merged.run.run_id})"
     )
     print(render_table(merged))
     return 0

@@ -24,13 +24,15 @@ class _PassThroughParser(argparse.ArgumentParser):
     once the PATH positionals are filled, words after ``--`` become "unrecognized arguments"."""
 
     def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None,
+        self,
+        args: Sequence[str] | None = None,
+        namespace: argparse.Namespace | None = None,
     ) -> tuple[argparse.Namespace, list[str]]:
         words = list(sys.argv[1:] if args is None else args)
         tail: list[str] = []
         if "--" in words:
             cut = words.index("--")
-            words, tail = words[:cut], words[cut + 1:]
+            words, tail = words[:cut], words[cut + 1 :]
         ns, extras = super().parse_known_args(words, namespace)
         ns.pytest_args = tail
         return ns, extras
@@ -38,24 +40,40 @@ class _PassThroughParser(argparse.ArgumentParser):
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "run", help="run scenarios with an agent (pytest + the netopsbench plugin)",
+        "run",
+        help="run scenarios with an agent (pytest + the netopsbench plugin)",
         description="Run scenario files or directories with an agent and print the benchmark summary. "
-                    "Equivalent to `pytest PATHS --netopsbench-agent=AGENT -n N`.",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+        "Equivalent to `pytest PATHS --netopsbench-agent=AGENT -n N`.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("paths", nargs="*", metavar="PATH",
-                   help="scenario files or directories (default: scenarios/generated/<scale>)")
-    p.add_argument("--agent", required=True, metavar="MODULE:ATTR",
-                   help="the agent: an object with diagnose(context), a class or a factory")
-    p.add_argument("-n", "--workers", type=int, default=1, metavar="N",
-                   help="parallel workers (pytest-xdist)")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="scenario files or directories (default: scenarios/generated/<scale>)",
+    )
+    p.add_argument(
+        "--agent",
+        required=True,
+        metavar="MODULE:ATTR",
+        help="the agent: an object with diagnose(context), a class or a factory",
+    )
+    p.add_argument(
+        "-n", "--workers", type=int, default=1, metavar="N", help="parallel workers (pytest-xdist)"
+    )
     p.add_argument("--scale", help="only scenarios of this scale (xs, s, m, l, xl)")
     p.add_argument("--report", type=Path, metavar="PATH", help="also write the JSON report here")
     p.add_argument("--artifacts", type=Path, metavar="DIR", help="runs directory (default .netopsbench/runs)")
     p.add_argument("--agent-timeout", type=float, metavar="SECONDS", help="per-case agent budget")
     p.add_argument("--runtime", help="lab backend (netns, containerlab)")
-    p.add_argument("--lab", action="append", default=[], metavar="NAME",
-                   help="run on this already-running lab (repeat for more; see `runtime up`)")
+    p.add_argument(
+        "--lab",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run on this already-running lab (repeat for more; see `runtime up`)",
+    )
     p.add_argument("--keep-lab", action="store_true", help="leave the labs up afterwards")
     p.add_argument("--no-trace", action="store_true", help="do not write agent trajectories")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output instead of -q")
@@ -83,8 +101,10 @@ def _run(args: argparse.Namespace) -> int:
             raise NetopsbenchError("name scenario files or directories, or --scale (e.g. --scale xs)")
         root = Path("scenarios") / "generated" / args.scale
         if not root.is_dir():
-            raise NetopsbenchError(f"{root} does not exist; run `netopsbench benchmark prepare "
-                                   f"--scales {args.scale}` first or pass scenario paths")
+            raise NetopsbenchError(
+                f"{root} does not exist; run `netopsbench benchmark prepare "
+                f"--scales {args.scale}` first or pass scenario paths"
+            )
         paths = [str(root)]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
@@ -93,15 +113,21 @@ def _run(args: argparse.Namespace) -> int:
         extra = ["-m", args.scale, *extra]
     try:
         options = RunOptions(
-            workers=args.workers, keep_runtime=args.keep_lab, artifacts_dir=args.artifacts,
-            trace=not args.no_trace, agent_timeout_s=args.agent_timeout, runtime=args.runtime,
-            pytest_args=extra, quiet=not args.verbose,
+            workers=args.workers,
+            keep_runtime=args.keep_lab,
+            artifacts_dir=args.artifacts,
+            trace=not args.no_trace,
+            agent_timeout_s=args.agent_timeout,
+            runtime=args.runtime,
+            pytest_args=extra,
+            quiet=not args.verbose,
         )
     except ValueError as exc:
         raise NetopsbenchError(f"invalid option: {exc}") from None
     run_id = new_run_id()
-    argv = build_pytest_args(paths, agent=args.agent, options=options, run_id=run_id, report=args.report,
-                             labs=args.lab)
+    argv = build_pytest_args(
+        paths, agent=args.agent, options=options, run_id=run_id, report=args.report, labs=args.lab
+    )
     code = int(pytest.main(argv))
     runs_root = args.artifacts or Path(".netopsbench") / "runs"
     report = runs_root / run_id / "report.json"

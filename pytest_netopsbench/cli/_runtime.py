@@ -37,8 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     td = rsub.add_parser("teardown", help="remove a lab by name, or every stale lab with --all")
     td.add_argument("name", nargs="?", help="exact lab name")
     td.add_argument("--all", action="store_true", help="remove every stale lab (owner process gone)")
-    td.add_argument("--force", action="store_true",
-                    help="with --all: also remove live and manual labs (other runs' labs too!)")
+    td.add_argument(
+        "--force",
+        action="store_true",
+        help="with --all: also remove live and manual labs (other runs' labs too!)",
+    )
     td.set_defaults(func=_teardown)
 
     ex = rsub.add_parser("exec", help="run a command in a device: runtime exec NAME DEVICE -- CMD...")
@@ -56,9 +59,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _print_health(report: HealthReport) -> None:
     state = "healthy" if report.healthy else "UNHEALTHY"
-    print(f"health: {state}  bgp {report.bgp_established}/{report.bgp_expected} established  "
-          f"fib {'complete' if report.fib_complete else 'incomplete'}  "
-          f"reachability {'ok' if report.reachability_ok else 'FAILED'}  ({report.seconds:.2f}s)")
+    print(
+        f"health: {state}  bgp {report.bgp_established}/{report.bgp_expected} established  "
+        f"fib {'complete' if report.fib_complete else 'incomplete'}  "
+        f"reachability {'ok' if report.reachability_ok else 'FAILED'}  ({report.seconds:.2f}s)"
+    )
     for problem in report.problems[:20]:
         print(f"  - {problem}")
 
@@ -67,8 +72,10 @@ def _up(args: argparse.Namespace) -> int:
     lab = create_lab(args.scale, backend=args.backend, name=args.name, worker="manual", manual=True)
     t0 = time.monotonic()
     lab.deploy()
-    print(f"lab {lab.name} up ({lab.topology.scale}, {len(lab.topology.devices)} devices) "
-          f"in {time.monotonic() - t0:.1f}s; run dir {lab.run_dir}")
+    print(
+        f"lab {lab.name} up ({lab.topology.scale}, {len(lab.topology.devices)} devices) "
+        f"in {time.monotonic() - t0:.1f}s; run dir {lab.run_dir}"
+    )
     _print_health(lab.health())
     print(f"remove with: netopsbench runtime teardown {lab.name}")
     return 0
@@ -93,8 +100,10 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     rows = [("NAME", "BACKEND", "SCALE", "OWNER", "STATE", "AGE", "DEVICES")]
     now = time.time()
-    rows += [(i.name, i.backend, i.scale, _owner(i), i.state, _age(now - i.created), str(len(i.devices)))
-             for i in labs]
+    rows += [
+        (i.name, i.backend, i.scale, _owner(i), i.state, _age(now - i.created), str(len(i.devices)))
+        for i in labs
+    ]
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())

@@ -31,8 +31,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=lambda _args: _usage(parser))
     cmds = parser.add_subparsers(dest="scenario_command", metavar="SUBCOMMAND")
     ls = cmds.add_parser("list", help="list scenarios with fault, target and difficulty")
-    ls.add_argument("paths", nargs="*", default=["scenarios"], metavar="PATH",
-                    help="files or directories (default: scenarios)")
+    ls.add_argument(
+        "paths",
+        nargs="*",
+        default=["scenarios"],
+        metavar="PATH",
+        help="files or directories (default: scenarios)",
+    )
     ls.add_argument("--json", action="store_true", help="print a JSON list")
     ls.set_defaults(func=_list)
     val = cmds.add_parser(
@@ -75,9 +80,17 @@ def _list(args: argparse.Namespace) -> int:
     rows = []
     for f, _explicit in _files(args.paths):
         s = load_scenario(f)
-        rows.append(_Row(file=str(f), scenario_id=s.scenario_id, scale=s.scale,
-                         fault=s.fault.type if s.fault else "healthy", target=_target(s),
-                         difficulty=s.difficulty, campaign=s.campaign))
+        rows.append(
+            _Row(
+                file=str(f),
+                scenario_id=s.scenario_id,
+                scale=s.scale,
+                fault=s.fault.type if s.fault else "healthy",
+                target=_target(s),
+                difficulty=s.difficulty,
+                campaign=s.campaign,
+            )
+        )
     if args.json:
         print(json.dumps([r.model_dump() for r in rows], indent=2))
         return 0
@@ -105,8 +118,10 @@ def _validate(args: argparse.Namespace) -> int:
             problems.append(str(exc))
             continue
         if s.scenario_id in seen:
-            problems.append(f"{f}:scenario_id: {s.scenario_id!r} is also used by {seen[s.scenario_id]} "
-                            "(ids must be unique: they are the test ids)")
+            problems.append(
+                f"{f}:scenario_id: {s.scenario_id!r} is also used by {seen[s.scenario_id]} "
+                "(ids must be unique: they are the test ids)"
+            )
         seen.setdefault(s.scenario_id, f)
     for line in problems:
         print(line)

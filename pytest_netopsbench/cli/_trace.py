@@ -13,23 +13,30 @@ _RUNS = Path(".netopsbench") / "runs"
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("trace", help="list runs with traces; export a run as a Harbor job",
-                       description="Agent trajectories (ATIF v1.7) of past runs.")
+    p = sub.add_parser(
+        "trace",
+        help="list runs with traces; export a run as a Harbor job",
+        description="Agent trajectories (ATIF v1.7) of past runs.",
+    )
     tsub = p.add_subparsers(dest="trace_command", metavar="SUBCOMMAND")
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
-    ls = tsub.add_parser("list", help="runs, newest last, with case and trace counts",
-                         description="List runs under the runs directory, newest last.")
+    ls = tsub.add_parser(
+        "list",
+        help="runs, newest last, with case and trace counts",
+        description="List runs under the runs directory, newest last.",
+    )
     ls.add_argument("--runs-dir", type=Path, default=_RUNS, metavar="DIR", help=f"default {_RUNS}")
     ls.add_argument("--limit", type=int, default=20, metavar="N", help="show the last N runs (default 20)")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
     ls.set_defaults(func=_list)
 
     ex = tsub.add_parser(
-        "export", help="write a run as a Harbor job directory",
+        "export",
+        help="write a run as a Harbor job directory",
         description="Export a run's traces in Harbor's job layout: DIR/<run_id>/{config.json,"
-                    "result.json} and one trial per case with result.json, agent/trajectory.json "
-                    "and verifier/reward.txt.",
+        "result.json} and one trial per case with result.json, agent/trajectory.json "
+        "and verifier/reward.txt.",
     )
     ex.add_argument("run", metavar="RUN", help="run id, a run directory, or 'latest'")
     ex.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="where to write the job")
@@ -60,6 +67,8 @@ def _export(args: argparse.Namespace) -> int:
 
     summary = ArtifactManager(args.runs_dir).export_traces(args.run, args.output)
     mean = f"{summary.mean_reward:.3f}" if summary.mean_reward is not None else "n/a"
-    print(f"exported {summary.trials} trial(s) ({summary.with_trajectory} with a trajectory, "
-          f"mean reward {mean}) to {summary.job_dir}")
+    print(
+        f"exported {summary.trials} trial(s) ({summary.with_trajectory} with a trajectory, "
+        f"mean reward {mean}) to {summary.job_dir}"
+    )
     return 0

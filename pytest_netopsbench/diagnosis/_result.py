@@ -54,8 +54,10 @@ class DiagnosisResult(BaseModel):
             ev = findings["evidence"]
             data["evidence"] = [str(e) for e in ev] if isinstance(ev, list) else [str(ev)]
         meta = data.pop("metadata", None)
-        if isinstance(meta, dict) and "usage" not in data and any(
-            k in meta for k in ("input_tokens", "output_tokens")
+        if (
+            isinstance(meta, dict)
+            and "usage" not in data
+            and any(k in meta for k in ("input_tokens", "output_tokens"))
         ):
             data["usage"] = {
                 "input_tokens": int(meta.get("input_tokens") or 0),

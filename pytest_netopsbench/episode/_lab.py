@@ -61,7 +61,12 @@ class LabSession:
 
     @classmethod
     def attach(
-        cls, name: str, *, store_dir: Path, traffic: str = "standard", healthy_timeout: float = 120.0,
+        cls,
+        name: str,
+        *,
+        store_dir: Path,
+        traffic: str = "standard",
+        healthy_timeout: float = 120.0,
     ) -> LabSession:
         """Use a lab someone else deployed (``runtime up``, an SDK pool): check it is healthy and
         start collecting. The lab is never torn down by ``close``; only the collector stops."""
@@ -69,9 +74,12 @@ class LabSession:
         lab = attach_lab(name)
         report = lab.wait_healthy(healthy_timeout)
         if not report.healthy:
-            raise LabError(f"attached lab {name} is not healthy: " + "; ".join(report.problems[:5])
-                           + f"; repair or recreate it (netopsbench runtime teardown {name})",
-                           step="wait_healthy")
+            raise LabError(
+                f"attached lab {name} is not healthy: "
+                + "; ".join(report.problems[:5])
+                + f"; repair or recreate it (netopsbench runtime teardown {name})",
+                step="wait_healthy",
+            )
         store_dir.mkdir(parents=True, exist_ok=True)
         store = EvidenceStore(store_dir / "evidence.sqlite")
         collector = Collector(lab, store, traffic=traffic)

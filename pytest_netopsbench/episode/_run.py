@@ -193,8 +193,15 @@ class Episode:
         import sys
 
         argv = [
-            sys.executable, "-m", "pytest_netopsbench.episode.mcp_stdio", "--lab", self.session.name,
-            "--store", str(self.session.store.path), "--window", f"{window.start:.3f}:{window.end:.3f}",
+            sys.executable,
+            "-m",
+            "pytest_netopsbench.episode.mcp_stdio",
+            "--lab",
+            self.session.name,
+            "--store",
+            str(self.session.store.path),
+            "--window",
+            f"{window.start:.3f}:{window.end:.3f}",
         ]
         if self.case_dir is not None:
             self.case_dir.mkdir(parents=True, exist_ok=True)

@@ -35,20 +35,35 @@ class Collector:
     last failures of any loop (a loop logs and keeps going).
     """
 
-    def __init__(self, lab: Lab, store: EvidenceStore, *, traffic: str = "standard", interval: float = 1.0,
-                 mesh: bool = True, sampler: bool = True, flows_per_round: int | None = None,
-                 slow_interval: float = 5.0) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        store: EvidenceStore,
+        *,
+        traffic: str = "standard",
+        interval: float = 1.0,
+        mesh: bool = True,
+        sampler: bool = True,
+        flows_per_round: int | None = None,
+        slow_interval: float = 5.0,
+    ) -> None:
         if interval <= 0:
             raise ValueError(f"collector interval must be positive, got {interval}")
         self.lab, self.store, self.interval = lab, store, interval
         self.slow_interval = max(slow_interval, interval)
         self.traffic = BackgroundTraffic(lab, traffic)
         topo = lab.topology
-        self._job = MeshJob(
-            store=str(store.path), interval=interval, flows_per_round=flows_per_round,
-            hosts=[(h.name, lab.ns(h.name), h.host_ip, h.leaf or "") for h in topo.hosts],
-            router_of_ip={i.ip: s.name for s in topo.spines for i in s.interfaces},
-        ) if mesh else None
+        self._job = (
+            MeshJob(
+                store=str(store.path),
+                interval=interval,
+                flows_per_round=flows_per_round,
+                hosts=[(h.name, lab.ns(h.name), h.host_ip, h.leaf or "") for h in topo.hosts],
+                router_of_ip={i.ip: s.name for s in topo.spines for i in s.interfaces},
+            )
+            if mesh
+            else None
+        )
         self.sampler = Sampler(lab, store) if sampler else None
         self.round_seconds: deque[float] = deque(maxlen=600)
         self.sample_seconds: deque[float] = deque(maxlen=600)
@@ -70,7 +85,8 @@ class Collector:
             self._start_mesh(self._job)
         if self.sampler is not None:
             self._threads.append(
-                threading.Thread(target=self._sample_loop, name="evidence-sampler", daemon=True))
+                threading.Thread(target=self._sample_loop, name="evidence-sampler", daemon=True)
+            )
             self._threads.append(threading.Thread(target=self._slow_loop, name="evidence-slow", daemon=True))
         self.traffic.start()
         self.started_at = time.time()
@@ -81,8 +97,13 @@ class Collector:
     def _start_mesh(self, job: MeshJob) -> None:
         errlog = self.store.path.with_name(self.store.path.name + ".mesh.log")
         with open(errlog, "w") as err_out:
-            proc = subprocess.Popen([sys.executable, "-m", "pytest_netopsbench.evidence._meshproc"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err_out, text=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "pytest_netopsbench.evidence._meshproc"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err_out,
+                text=True,
+            )
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write(job.model_dump_json() + "\n")
         proc.stdin.flush()
@@ -91,11 +112,14 @@ class Collector:
             proc.kill()
             proc.wait()
             err = errlog.read_text(errors="replace")
-            raise CapabilityError(f"the ping-mesh process did not start: {err.strip()[-500:]}",
-                                  hint="it needs root to enter the lab's namespaces")
+            raise CapabilityError(
+                f"the ping-mesh process did not start: {err.strip()[-500:]}",
+                hint="it needs root to enter the lab's namespaces",
+            )
         self._proc = proc
-        self._threads.append(threading.Thread(target=self._read_mesh, args=(proc,), name="evidence-mesh",
-                                              daemon=True))
+        self._threads.append(
+            threading.Thread(target=self._read_mesh, args=(proc,), name="evidence-mesh", daemon=True)
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -118,8 +142,9 @@ class Collector:
     def __enter__(self) -> Collector:
         return self.start()
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     @property
@@ -140,7 +165,8 @@ class Collector:
             return {"rounds": 0}
         ordered = sorted(values)
         return {
-            "rounds": len(values), "mean_s": round(statistics.fmean(values), 4),
+            "rounds": len(values),
+            "mean_s": round(statistics.fmean(values), 4),
             "median_s": round(statistics.median(values), 4),
             "p95_s": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 4),
             "max_s": round(max(values), 4),

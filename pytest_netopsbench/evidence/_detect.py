@@ -48,17 +48,33 @@ def _severity(value: float, threshold: float) -> Severity:
     return "high" if ratio > 2 else "medium" if ratio > 1.5 else "low"
 
 
-def _pair_anomalies(cur: PairStats, base: PairStats | None, ips: dict[str, str], t: type[Thresholds],
-                    spines: list[str]) -> list[Anomaly]:
-    def make(kind: AnomalyKind, value: float, baseline: float | None, threshold: float, unit: str,
-             severity: Severity | None = None) -> Anomaly:
+def _pair_anomalies(
+    cur: PairStats, base: PairStats | None, ips: dict[str, str], t: type[Thresholds], spines: list[str]
+) -> list[Anomaly]:
+    def make(
+        kind: AnomalyKind,
+        value: float,
+        baseline: float | None,
+        threshold: float,
+        unit: str,
+        severity: Severity | None = None,
+    ) -> Anomaly:
         return Anomaly(
-            kind=kind, src=cur.src, dst=cur.dst, src_ip=ips.get(cur.src, ""), dst_ip=ips.get(cur.dst, ""),
-            src_leaf=cur.src_leaf, dst_leaf=cur.dst_leaf, value=round(value, 3),
-            baseline=None if baseline is None else round(baseline, 3), threshold=round(threshold, 3),
+            kind=kind,
+            src=cur.src,
+            dst=cur.dst,
+            src_ip=ips.get(cur.src, ""),
+            dst_ip=ips.get(cur.dst, ""),
+            src_leaf=cur.src_leaf,
+            dst_leaf=cur.dst_leaf,
+            value=round(value, 3),
+            baseline=None if baseline is None else round(baseline, 3),
+            threshold=round(threshold, 3),
             unit=unit,  # type: ignore[arg-type]
-            severity=severity or _severity(value, threshold), flows_seen=cur.flows_seen,
-            flows_lossy=cur.flows_lossy, spines=spines if kind in ("packet_loss", "path_unreachable") else [],
+            severity=severity or _severity(value, threshold),
+            flows_seen=cur.flows_seen,
+            flows_lossy=cur.flows_lossy,
+            spines=spines if kind in ("packet_loss", "path_unreachable") else [],
         )
 
     out: list[Anomaly] = []
@@ -95,11 +111,18 @@ def _rank(a: Anomaly) -> tuple[int, int, float, str, str]:
     return (KIND_ORDER[a.kind], SEVERITY_ORDER[a.severity], -a.value, a.src, a.dst)
 
 
-def detect_pairs(baseline: list[PairStats], current: list[PairStats], topology: Topology, *,
-                 baseline_window: Window, current_window: Window,
-                 flow_paths: dict[tuple[str, str, int], tuple[str, str]] | None = None,
-                 thresholds: type[Thresholds] = Thresholds, baseline_rounds: int = 0,
-                 current_rounds: int = 0) -> SymptomReport:
+def detect_pairs(
+    baseline: list[PairStats],
+    current: list[PairStats],
+    topology: Topology,
+    *,
+    baseline_window: Window,
+    current_window: Window,
+    flow_paths: dict[tuple[str, str, int], tuple[str, str]] | None = None,
+    thresholds: type[Thresholds] = Thresholds,
+    baseline_rounds: int = 0,
+    current_rounds: int = 0,
+) -> SymptomReport:
     """Pure detection over precomputed pair statistics (what ``detect`` does after reading the store)."""
     ips = {h.name: h.host_ip for h in topology.hosts}
     paths = flow_paths or {}
@@ -146,21 +169,29 @@ def detect_pairs(baseline: list[PairStats], current: list[PairStats], topology: 
 
     by_lp = [
         LeafPairAggregate(
-            src_leaf=s, dst_leaf=d, pairs_total=pairs_total.get((s, d), 0),
+            src_leaf=s,
+            dst_leaf=d,
+            pairs_total=pairs_total.get((s, d), 0),
             pairs_affected=len({(a.src, a.dst) for a in items}),
             max_loss_pct=max((cur_by[(a.src, a.dst)].loss_pct for a in items), default=0.0),
-            max_rtt_avg_ms=max((r for a in items if (r := cur_by[(a.src, a.dst)].rtt_avg_ms) is not None),
-                               default=None),
+            max_rtt_avg_ms=max(
+                (r for a in items if (r := cur_by[(a.src, a.dst)].rtt_avg_ms) is not None), default=None
+            ),
             **counts(items),
         )
         for (s, d), items in lp.items()
     ]
-    by_lp.sort(key=lambda x: (-x.path_unreachable, -x.pairs_affected, -x.max_loss_pct,
-                              x.src_leaf, x.dst_leaf))
+    by_lp.sort(
+        key=lambda x: (-x.path_unreachable, -x.pairs_affected, -x.max_loss_pct, x.src_leaf, x.dst_leaf)
+    )
     by_leaf = [
-        LeafAggregate(leaf=name, pairs_affected=len({(a.src, a.dst) for a in items}),
-                      as_src=sum(1 for a in items if a.src_leaf == name),
-                      as_dst=sum(1 for a in items if a.dst_leaf == name), **counts(items))
+        LeafAggregate(
+            leaf=name,
+            pairs_affected=len({(a.src, a.dst) for a in items}),
+            as_src=sum(1 for a in items if a.src_leaf == name),
+            as_dst=sum(1 for a in items if a.dst_leaf == name),
+            **counts(items),
+        )
         for name, items in leaf.items()
     ]
     by_leaf.sort(key=lambda x: (-x.path_unreachable, -x.pairs_affected, x.leaf))
@@ -169,29 +200,53 @@ def detect_pairs(baseline: list[PairStats], current: list[PairStats], topology: 
         for spine in set(both) - {""}:
             mapped[spine] += 1
     by_spine = sorted(
-        (SpineAggregate(spine=s, lossy_flows=len(spine_lossy[s]), mapped_flows=mapped[s],
-                        pairs_affected=len(spine_pairs[s])) for s in spine_lossy if spine_pairs[s]),
+        (
+            SpineAggregate(
+                spine=s,
+                lossy_flows=len(spine_lossy[s]),
+                mapped_flows=mapped[s],
+                pairs_affected=len(spine_pairs[s]),
+            )
+            for s in spine_lossy
+            if spine_pairs[s]
+        ),
         key=lambda x: (-x.pairs_affected, -x.lossy_flows, x.spine),
     )
     affected = {(a.src, a.dst) for a in anomalies}
     summary = SymptomSummary(
-        total_anomalies=len(anomalies), pairs_observed=len(cur_by), pairs_affected=len(affected),
-        leaf_pairs_affected=len(by_lp), **counts(anomalies),
+        total_anomalies=len(anomalies),
+        pairs_observed=len(cur_by),
+        pairs_affected=len(affected),
+        leaf_pairs_affected=len(by_lp),
+        **counts(anomalies),
     )
     expected = len(topology.hosts) * (len(topology.hosts) - 1)
     return SymptomReport(
-        baseline=baseline_window, current=current_window, summary=summary, anomalies=anomalies,
-        by_leaf_pair=by_lp, by_leaf=by_leaf, by_spine=by_spine,
-        data_quality=DataQuality(baseline_rounds=baseline_rounds, current_rounds=current_rounds,
-                                 pairs_without_current_data=max(0, expected - len(cur_by)),
-                                 flow_paths_mapped=len(paths)),
+        baseline=baseline_window,
+        current=current_window,
+        summary=summary,
+        anomalies=anomalies,
+        by_leaf_pair=by_lp,
+        by_leaf=by_leaf,
+        by_spine=by_spine,
+        data_quality=DataQuality(
+            baseline_rounds=baseline_rounds,
+            current_rounds=current_rounds,
+            pairs_without_current_data=max(0, expected - len(cur_by)),
+            flow_paths_mapped=len(paths),
+        ),
     )
 
 
 def detect(store: EvidenceStore, topology: Topology, baseline: Window, current: Window) -> SymptomReport:
     """Compare the ping mesh of ``current`` against ``baseline`` and report anomalies."""
     return detect_pairs(
-        store.pair_stats(baseline), store.pair_stats(current), topology,
-        baseline_window=baseline, current_window=current, flow_paths=store.flow_paths(),
-        baseline_rounds=len(store.round_timings(baseline)), current_rounds=len(store.round_timings(current)),
+        store.pair_stats(baseline),
+        store.pair_stats(current),
+        topology,
+        baseline_window=baseline,
+        current_window=current,
+        flow_paths=store.flow_paths(),
+        baseline_rounds=len(store.round_timings(baseline)),
+        current_rounds=len(store.round_timings(current)),
     )

@@ -18,10 +18,21 @@ _IFF_RUNNING = 0x40
 
 # Protocol counters that show drops interface counters never see (corruption, no route, TCP retransmits).
 SNMP_KEYS = (
-    "Ip.InDiscards", "Ip.InHdrErrors", "Ip.InNoRoutes", "Ip.InAddrErrors", "Ip.OutNoRoutes",
-    "Icmp.InCsumErrors", "Icmp.InDestUnreachs", "Icmp.OutDestUnreachs", "Icmp.OutTimeExcds",
-    "Udp.InCsumErrors", "Udp.RcvbufErrors", "Udp.NoPorts",
-    "Tcp.InCsumErrors", "Tcp.RetransSegs", "Tcp.InErrs",
+    "Ip.InDiscards",
+    "Ip.InHdrErrors",
+    "Ip.InNoRoutes",
+    "Ip.InAddrErrors",
+    "Ip.OutNoRoutes",
+    "Icmp.InCsumErrors",
+    "Icmp.InDestUnreachs",
+    "Icmp.OutDestUnreachs",
+    "Icmp.OutTimeExcds",
+    "Udp.InCsumErrors",
+    "Udp.RcvbufErrors",
+    "Udp.NoPorts",
+    "Tcp.InCsumErrors",
+    "Tcp.RetransSegs",
+    "Tcp.InErrs",
 )
 
 

@@ -69,9 +69,18 @@ class PingMesh:
     """Probe rounds over a fixed set of hosts. ``flows_per_round`` defaults to what keeps a round
     near ``probe_budget`` probes (4 flows per pair on small labs, 1 at 64 hosts, rotating)."""
 
-    def __init__(self, hosts: Sequence[HostEndpoint], *, port_pool: int = 16, df_pool: int = 4,
-                 flows_per_round: int | None = None, df_size: int = 1472, timeout: float = 0.25,
-                 probe_budget: int = 6000, router_of_ip: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        hosts: Sequence[HostEndpoint],
+        *,
+        port_pool: int = 16,
+        df_pool: int = 4,
+        flows_per_round: int | None = None,
+        df_size: int = 1472,
+        timeout: float = 0.25,
+        probe_budget: int = 6000,
+        router_of_ip: dict[str, str] | None = None,
+    ) -> None:
         if len(hosts) < 2:
             raise ValueError(f"a ping mesh needs at least two hosts, got {len(hosts)}")
         if not 0 < port_pool <= DF_FLOW_SHIFT or not 0 < df_pool <= 16:
@@ -95,8 +104,12 @@ class PingMesh:
         # each ICMP error costs a spine 1-3 random credits of a burst of 50 per 20 ms
         self.discovery_chunk = 12 * max(1, len(set((router_of_ip or {}).values())))
         jobs: list[PathJob] = [
-            (d, i, j, f) for i, a in enumerate(self.hosts) for j, b in enumerate(self.hosts)
-            if a.leaf != b.leaf for f in range(port_pool) for d in ("fwd", "rev")
+            (d, i, j, f)
+            for i, a in enumerate(self.hosts)
+            for j, b in enumerate(self.hosts)
+            if a.leaf != b.leaf
+            for f in range(port_pool)
+            for d in ("fwd", "rev")
         ]
         self.paths = PathMapper(jobs if router_of_ip else [], router_of_ip or {})
 
@@ -179,7 +192,7 @@ class PingMesh:
                     hold = _HOLD.pack(max(0.0, time.time() - rx)) if rx else _HOLD.pack(0.0)
                     # a refused echo is a lost probe, which the prober counts
                     with contextlib.suppress(OSError):
-                        sock.sendto(data[:_HOLD_AT] + hold + data[_HDR.size:], addr)
+                        sock.sendto(data[:_HOLD_AT] + hold + data[_HDR.size :], addr)
                     continue
                 r, i, j, flow, df, sent_at, held = _HDR.unpack_from(data)
                 if r != rnd:
@@ -285,10 +298,16 @@ class PingMesh:
         rtts = [int(r * 1e6) for r in a.rtts]
         # built by this module from trusted values: skip validation (4,032 rows per round at l)
         return ProbeRound.model_construct(
-            ts=ts, src=self.hosts[i].name, dst=self.hosts[j].name, sent=a.sent, lost=a.lost,
+            ts=ts,
+            src=self.hosts[i].name,
+            dst=self.hosts[j].name,
+            sent=a.sent,
+            lost=a.lost,
             rtt_min_us=min(rtts) if rtts else None,
             rtt_avg_us=sum(rtts) // len(rtts) if rtts else None,
             rtt_max_us=max(rtts) if rtts else None,
-            df_sent=a.df_sent, df_lost=a.df_lost,
-            flows_sent=a.flows_sent, flows_lost=a.flows_lost,
+            df_sent=a.df_sent,
+            df_lost=a.df_lost,
+            flows_sent=a.flows_sent,
+            flows_lost=a.flows_lost,
         )

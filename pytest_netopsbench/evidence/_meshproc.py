@@ -36,8 +36,11 @@ def _report(**fields: object) -> None:
 
 def run(job: MeshJob, stop: threading.Event) -> None:
     store = EvidenceStore(job.store)
-    mesh = PingMesh([HostEndpoint(*h) for h in job.hosts], flows_per_round=job.flows_per_round,
-                    router_of_ip=job.router_of_ip)
+    mesh = PingMesh(
+        [HostEndpoint(*h) for h in job.hosts],
+        flows_per_round=job.flows_per_round,
+        router_of_ip=job.router_of_ip,
+    )
     names = [h[0] for h in job.hosts]
     try:
         mesh.open()
@@ -50,8 +53,13 @@ def run(job: MeshJob, stop: threading.Event) -> None:
                 store.add_round_timing(timing)
                 found = mesh.paths.take_updates()
                 if found:
-                    store.add_flow_paths(timing.ts, [(names[i], names[j], flow, direction, spine)
-                                                     for direction, i, j, flow, spine in found])
+                    store.add_flow_paths(
+                        timing.ts,
+                        [
+                            (names[i], names[j], flow, direction, spine)
+                            for direction, i, j, flow, spine in found
+                        ],
+                    )
                 _report(seconds=timing.seconds, probes=timing.probes, mapped=len(mesh.paths.found))
             except Exception as exc:  # keep probing: one bad round must not end the evidence
                 _report(error=f"{type(exc).__name__}: {exc}")

@@ -91,8 +91,11 @@ class PairStats(BaseModel):
     flows_seen: int = Field(description="distinct UDP 5-tuples probed in the window")
     flows_lossy: int = Field(description="distinct 5-tuples that lost at least one probe")
     rounds: int = 0
-    df_flows_dead: int = Field(default=0, description="DF 5-tuples probed at least twice and lost every "
-                               "time: a path that drops big packets, not random loss")
+    df_flows_dead: int = Field(
+        default=0,
+        description="DF 5-tuples probed at least twice and lost every "
+        "time: a path that drops big packets, not random loss",
+    )
     flows_lost_mask: int = Field(default=0, exclude=True, description="which pool flows lost probes")
 
 

@@ -29,8 +29,10 @@ def netns_path(ns: str) -> Path:
 def _setns(fd: int, what: str) -> None:
     if _libc.setns(fd, _CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
-        raise CapabilityError(f"setns into {what} failed: {os.strerror(err)}",
-                              hint="the collector needs root (CAP_SYS_ADMIN) and a deployed lab")
+        raise CapabilityError(
+            f"setns into {what} failed: {os.strerror(err)}",
+            hint="the collector needs root (CAP_SYS_ADMIN) and a deployed lab",
+        )
 
 
 @contextmanager
@@ -41,8 +43,10 @@ def in_netns(ns: str) -> Iterator[None]:
         try:
             target = os.open(netns_path(ns), os.O_RDONLY)
         except FileNotFoundError:
-            raise CapabilityError(f"network namespace {ns!r} does not exist",
-                                  hint="is the lab deployed? see `netopsbench runtime list`") from None
+            raise CapabilityError(
+                f"network namespace {ns!r} does not exist",
+                hint="is the lab deployed? see `netopsbench runtime list`",
+            ) from None
         try:
             _setns(target, ns)
         finally:

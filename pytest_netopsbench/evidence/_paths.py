@@ -45,15 +45,21 @@ def read_errors(sock: socket.socket) -> list[tuple[bytes, str, int]]:
                 continue
             _errno, origin, icmp_type, _code, _pad, _info, _data = _EE.unpack_from(raw)
             if origin == _SO_EE_ORIGIN_ICMP:
-                out.append((data, socket.inet_ntoa(raw[_EE.size + 4:_EE.size + 8]), icmp_type))
+                out.append((data, socket.inet_ntoa(raw[_EE.size + 4 : _EE.size + 8]), icmp_type))
 
 
 class PathMapper:
     """Schedules discovery probes in small batches (so neither the prober nor the spines' ICMP rate
     limits are swamped) and keeps the latest answer per flow and direction."""
 
-    def __init__(self, jobs: list[PathJob], router_of_ip: dict[str, str], *, refresh_s: float = 60.0,
-                 retry_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        jobs: list[PathJob],
+        router_of_ip: dict[str, str],
+        *,
+        refresh_s: float = 60.0,
+        retry_s: float = 1.0,
+    ) -> None:
         self.jobs = jobs
         self.router_of_ip = router_of_ip
         self.refresh_s, self.retry_s = refresh_s, retry_s
@@ -95,8 +101,9 @@ class PathMapper:
         return out
 
     @staticmethod
-    def send(sock: socket.socket, payload: bytes, addr: tuple[str, int],
-             on_error: Callable[[socket.socket], None]) -> None:
+    def send(
+        sock: socket.socket, payload: bytes, addr: tuple[str, int], on_error: Callable[[socket.socket], None]
+    ) -> None:
         """Send with TTL 2, then restore the TTL; a stale pending error is drained and retried once."""
         sock.setsockopt(socket.SOL_IP, socket.IP_TTL, 2)
         try:

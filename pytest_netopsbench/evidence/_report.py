@@ -24,7 +24,11 @@ __all__ = [
 AnomalyKind = Literal["path_unreachable", "packet_loss", "mtu_df_failure", "latency_spike", "jitter"]
 Severity = Literal["critical", "high", "medium", "low"]
 KIND_ORDER: dict[str, int] = {
-    "path_unreachable": 0, "packet_loss": 1, "mtu_df_failure": 2, "latency_spike": 3, "jitter": 4,
+    "path_unreachable": 0,
+    "packet_loss": 1,
+    "mtu_df_failure": 2,
+    "latency_spike": 3,
+    "jitter": 4,
 }
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 

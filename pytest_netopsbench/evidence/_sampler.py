@@ -102,11 +102,23 @@ class Sampler:
             oper, mtu = iface_state(sock, name)
             prev = self._state.get((dev, name))
             if prev is not None and prev[0] != oper:
-                events.append(LogRecord(ts=now, device=dev, source="kernel",
-                                        message=f"{name}: link state changed from {prev[0]} to {oper}"))
+                events.append(
+                    LogRecord(
+                        ts=now,
+                        device=dev,
+                        source="kernel",
+                        message=f"{name}: link state changed from {prev[0]} to {oper}",
+                    )
+                )
             if prev is not None and prev[1] != mtu:
-                events.append(LogRecord(ts=now, device=dev, source="kernel",
-                                        message=f"{name}: mtu changed from {prev[1]} to {mtu}"))
+                events.append(
+                    LogRecord(
+                        ts=now,
+                        device=dev,
+                        source="kernel",
+                        message=f"{name}: mtu changed from {prev[1]} to {mtu}",
+                    )
+                )
             self._state[(dev, name)] = (oper, mtu)
             rows.append((name, oper, mtu, *c))
         return rows, snmp, events
@@ -116,18 +128,24 @@ class Sampler:
         rows: list[BgpPeerRecord] = []
         for dev in self.switches:
             try:
-                peers = parse_bgp_summary(self.lab.vty_show(dev, "show bgp ipv4 unicast summary json",
-                                                            daemon="bgpd", timeout=2.0))
+                peers = parse_bgp_summary(
+                    self.lab.vty_show(dev, "show bgp ipv4 unicast summary json", daemon="bgpd", timeout=2.0)
+                )
             except Exception:  # a stopped bgpd is itself evidence: every peer of the device is gone
                 peers = {}
                 rows.append(BgpPeerRecord(ts=now, device=dev, peer="*", state="NoDaemon"))
             for peer, p in sorted(peers.items()):
-                rows.append(BgpPeerRecord(
-                    ts=now, device=dev, peer=peer, state=str(p.get("state", "")),
-                    remote_as=p.get("remoteAs") if isinstance(p.get("remoteAs"), int) else None,
-                    prefixes_received=p.get("pfxRcd") if isinstance(p.get("pfxRcd"), int) else None,
-                    uptime=str(p.get("peerUptime", "")),
-                ))
+                rows.append(
+                    BgpPeerRecord(
+                        ts=now,
+                        device=dev,
+                        peer=peer,
+                        state=str(p.get("state", "")),
+                        remote_as=p.get("remoteAs") if isinstance(p.get("remoteAs"), int) else None,
+                        prefixes_received=p.get("pfxRcd") if isinstance(p.get("pfxRcd"), int) else None,
+                        uptime=str(p.get("peerUptime", "")),
+                    )
+                )
         self.store.add_bgp(rows)
 
     def _slow(self, now: float) -> None:
@@ -136,8 +154,10 @@ class Sampler:
             ns = self.lab.ns(dev)
             rc, out = run_in(ns, ["nft", "list", "ruleset"])
             if rc == 0:
-                rules += [RuleCounter(device=dev, table=t, chain=c, rule=r, packets=p, bytes=b)
-                          for t, c, r, p, b in parse_nft_counters(out)]
+                rules += [
+                    RuleCounter(device=dev, table=t, chain=c, rule=r, packets=p, bytes=b)
+                    for t, c, r, p, b in parse_nft_counters(out)
+                ]
             rc, out = run_in(ns, ["tc", "-s", "-j", "qdisc", "show"])
             if rc == 0:
                 self.store.add_netstat(now, dev, _qdisc_drops(out))
@@ -168,8 +188,11 @@ class Sampler:
                 self._log_pos[path] = pos + end
                 for raw in chunk[:end].decode(errors="replace").splitlines():
                     if raw.strip():
-                        rows.append(LogRecord(ts=_frr_time(raw, now), device=dev, source=daemon,
-                                              message=raw[:_LOG_LINE_MAX]))
+                        rows.append(
+                            LogRecord(
+                                ts=_frr_time(raw, now), device=dev, source=daemon, message=raw[:_LOG_LINE_MAX]
+                            )
+                        )
         if rows:
             self.store.add_logs(rows)
 

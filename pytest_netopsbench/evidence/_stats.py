@@ -43,12 +43,14 @@ def aggregate_pairs(rounds: Iterable[ProbeRound], host_leaf: Mapping[str, str]) 
         maxs = [r.rtt_max_us for r in answered if r.rtt_max_us is not None]
         avg = (
             sum((r.rtt_avg_us or 0) * (r.sent - r.lost) for r in answered) / weight / 1000.0
-            if weight else None
+            if weight
+            else None
         )
         avgs = [(r.rtt_avg_us or 0) / 1000.0 for r in answered]
         jitter = (
             sum(abs(b - a) for a, b in itertools.pairwise(avgs)) / (len(avgs) - 1)
-            if len(avgs) > 1 else (0.0 if avgs else None)
+            if len(avgs) > 1
+            else (0.0 if avgs else None)
         )
         p99 = percentile([m / 1000.0 for m in maxs], 99)
         flows_sent = flows_lost = 0
@@ -65,17 +67,28 @@ def aggregate_pairs(rounds: Iterable[ProbeRound], host_leaf: Mapping[str, str]) 
                 sent_df, lost_df, d = sent_df >> 1, lost_df >> 1, d + 1
         df_sent = sum(r.df_sent for r in rows)
         df_lost = sum(r.df_lost for r in rows)
-        out.append(PairStats(
-            src=src, dst=dst, src_leaf=host_leaf.get(src, ""), dst_leaf=host_leaf.get(dst, ""),
-            sent=sent, lost=lost, loss_pct=_pct(lost, sent),
-            rtt_min_ms=min(mins) / 1000.0 if mins else None,
-            rtt_avg_ms=round(avg, 4) if avg is not None else None,
-            rtt_max_ms=max(maxs) / 1000.0 if maxs else None,
-            rtt_p99_ms=p99,
-            jitter_ms=round(jitter, 4) if jitter is not None else None,
-            df_sent=df_sent, df_lost=df_lost, df_loss_pct=_pct(df_lost, df_sent),
-            flows_seen=bin(flows_sent).count("1"), flows_lossy=bin(flows_lost).count("1"),
-            rounds=len(rows), flows_lost_mask=flows_lost,
-            df_flows_dead=sum(1 for s, lost in df_tries.values() if s >= 2 and lost == s),
-        ))
+        out.append(
+            PairStats(
+                src=src,
+                dst=dst,
+                src_leaf=host_leaf.get(src, ""),
+                dst_leaf=host_leaf.get(dst, ""),
+                sent=sent,
+                lost=lost,
+                loss_pct=_pct(lost, sent),
+                rtt_min_ms=min(mins) / 1000.0 if mins else None,
+                rtt_avg_ms=round(avg, 4) if avg is not None else None,
+                rtt_max_ms=max(maxs) / 1000.0 if maxs else None,
+                rtt_p99_ms=p99,
+                jitter_ms=round(jitter, 4) if jitter is not None else None,
+                df_sent=df_sent,
+                df_lost=df_lost,
+                df_loss_pct=_pct(df_lost, df_sent),
+                flows_seen=bin(flows_sent).count("1"),
+                flows_lossy=bin(flows_lost).count("1"),
+                rounds=len(rows),
+                flows_lost_mask=flows_lost,
+                df_flows_dead=sum(1 for s, lost in df_tries.values() if s >= 2 and lost == s),
+            )
+        )
     return out

@@ -49,8 +49,9 @@ class EvidenceStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         # the ping-mesh process writes to the same file: wait for its short transactions
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                   timeout=15.0)
+        self._db = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=15.0
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
@@ -111,8 +112,20 @@ class EvidenceStore:
     # -- writers -------------------------------------------------------------------------------
     def add_probe_rounds(self, rows: Iterable[ProbeRound]) -> None:
         data = [
-            (r.ts, r.src, r.dst, r.sent, r.lost, r.rtt_min_us, r.rtt_avg_us, r.rtt_max_us,
-             r.df_sent, r.df_lost, r.flows_sent, r.flows_lost)
+            (
+                r.ts,
+                r.src,
+                r.dst,
+                r.sent,
+                r.lost,
+                r.rtt_min_us,
+                r.rtt_avg_us,
+                r.rtt_max_us,
+                r.df_sent,
+                r.df_lost,
+                r.flows_sent,
+                r.flows_lost,
+            )
             for r in rows
         ]
         with self._tx() as db:
@@ -120,42 +133,54 @@ class EvidenceStore:
 
     def add_round_timing(self, timing: RoundTiming) -> None:
         with self._tx() as db:
-            db.execute("INSERT INTO mesh_round VALUES (?,?,?,?)",
-                       (timing.ts, timing.seconds, timing.pairs, timing.probes))
+            db.execute(
+                "INSERT INTO mesh_round VALUES (?,?,?,?)",
+                (timing.ts, timing.seconds, timing.pairs, timing.probes),
+            )
 
     def add_interface_samples(self, ts: float, device: str, rows: Iterable[tuple[Any, ...]]) -> None:
         """rows: (iface, oper, mtu, rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors,
         rx_dropped, tx_dropped)."""
         with self._tx() as db:
-            db.executemany("INSERT INTO iface VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           [(ts, device, *r) for r in rows])
+            db.executemany(
+                "INSERT INTO iface VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [(ts, device, *r) for r in rows]
+            )
 
-    def add_device_samples(self, ts: float,
-                           samples: Iterable[tuple[str, list[tuple[Any, ...]], dict[str, int]]]) -> None:
+    def add_device_samples(
+        self, ts: float, samples: Iterable[tuple[str, list[tuple[Any, ...]], dict[str, int]]]
+    ) -> None:
         """One sampler tick in one transaction: (device, interface rows as for
         ``add_interface_samples``, protocol counters) per device."""
         with self._tx() as db:
             for device, rows, counters in samples:
-                db.executemany("INSERT INTO iface VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                               [(ts, device, *r) for r in rows])
-                db.executemany("INSERT INTO netstat VALUES (?,?,?,?)",
-                               [(ts, device, k, v) for k, v in sorted(counters.items())])
+                db.executemany(
+                    "INSERT INTO iface VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [(ts, device, *r) for r in rows]
+                )
+                db.executemany(
+                    "INSERT INTO netstat VALUES (?,?,?,?)",
+                    [(ts, device, k, v) for k, v in sorted(counters.items())],
+                )
 
     def add_netstat(self, ts: float, device: str, values: dict[str, int]) -> None:
         with self._tx() as db:
-            db.executemany("INSERT INTO netstat VALUES (?,?,?,?)",
-                           [(ts, device, k, v) for k, v in sorted(values.items())])
+            db.executemany(
+                "INSERT INTO netstat VALUES (?,?,?,?)",
+                [(ts, device, k, v) for k, v in sorted(values.items())],
+            )
 
     def add_rule_counters(self, ts: float, rows: Iterable[RuleCounter]) -> None:
         with self._tx() as db:
-            db.executemany("INSERT INTO rule VALUES (?,?,?,?,?,?,?)",
-                           [(ts, r.device, r.table, r.chain, r.rule, r.packets, r.bytes) for r in rows])
+            db.executemany(
+                "INSERT INTO rule VALUES (?,?,?,?,?,?,?)",
+                [(ts, r.device, r.table, r.chain, r.rule, r.packets, r.bytes) for r in rows],
+            )
 
     def add_bgp(self, rows: Iterable[BgpPeerRecord]) -> None:
         with self._tx() as db:
-            db.executemany("INSERT INTO bgp VALUES (?,?,?,?,?,?,?)", [
-                (r.ts, r.device, r.peer, r.state, r.remote_as, r.prefixes_received, r.uptime) for r in rows
-            ])
+            db.executemany(
+                "INSERT INTO bgp VALUES (?,?,?,?,?,?,?)",
+                [(r.ts, r.device, r.peer, r.state, r.remote_as, r.prefixes_received, r.uptime) for r in rows],
+            )
 
     def put_route_snapshot(self, ts: float, device: str, kind: str, payload: str) -> bool:
         """Store a FIB/RIB snapshot only when it differs from the last one; True when stored."""
@@ -170,19 +195,23 @@ class EvidenceStore:
 
     def add_logs(self, rows: Iterable[LogRecord]) -> None:
         with self._tx() as db:
-            db.executemany("INSERT INTO log VALUES (?,?,?,?)",
-                           [(r.ts, r.device, r.source, r.message) for r in rows])
+            db.executemany(
+                "INSERT INTO log VALUES (?,?,?,?)", [(r.ts, r.device, r.source, r.message) for r in rows]
+            )
 
     def add_flow_paths(self, ts: float, rows: Iterable[tuple[str, str, int, str, str]]) -> None:
         """Record which spine a probe flow crosses: (src host, dst host, flow index, "fwd"|"rev", spine);
         a newer answer for the same flow and direction replaces the older one."""
         with self._tx() as db:
-            db.executemany("INSERT OR REPLACE INTO flow_path VALUES (?,?,?,?,?,?)", [
-                (ts, src, dst, flow, direction, spine) for src, dst, flow, direction, spine in rows])
+            db.executemany(
+                "INSERT OR REPLACE INTO flow_path VALUES (?,?,?,?,?,?)",
+                [(ts, src, dst, flow, direction, spine) for src, dst, flow, direction, spine in rows],
+            )
 
     # -- readers -------------------------------------------------------------------------------
-    def probe_rounds(self, window: Window, *, src: str | None = None,
-                     dst: str | None = None) -> list[ProbeRound]:
+    def probe_rounds(
+        self, window: Window, *, src: str | None = None, dst: str | None = None
+    ) -> list[ProbeRound]:
         sql = "SELECT * FROM probe WHERE ts >= ? AND ts <= ?"
         args: list[Any] = [window.start, window.end]
         if src:
@@ -190,8 +219,20 @@ class EvidenceStore:
         if dst:
             sql, args = sql + " AND dst = ?", [*args, dst]
         return [
-            ProbeRound(ts=r[0], src=r[1], dst=r[2], sent=r[3], lost=r[4], rtt_min_us=r[5], rtt_avg_us=r[6],
-                       rtt_max_us=r[7], df_sent=r[8], df_lost=r[9], flows_sent=r[10], flows_lost=r[11])
+            ProbeRound(
+                ts=r[0],
+                src=r[1],
+                dst=r[2],
+                sent=r[3],
+                lost=r[4],
+                rtt_min_us=r[5],
+                rtt_avg_us=r[6],
+                rtt_max_us=r[7],
+                df_sent=r[8],
+                df_lost=r[9],
+                flows_sent=r[10],
+                flows_lost=r[11],
+            )
             for r in self._query(sql + " ORDER BY ts", args)
         ]
 
@@ -208,12 +249,22 @@ class EvidenceStore:
         return out
 
     def round_timings(self, window: Window) -> list[RoundTiming]:
-        rows = self._query("SELECT ts, seconds, pairs, probes FROM mesh_round WHERE ts >= ? AND ts <= ? "
-                           "ORDER BY ts", (window.start, window.end))
+        rows = self._query(
+            "SELECT ts, seconds, pairs, probes FROM mesh_round WHERE ts >= ? AND ts <= ? ORDER BY ts",
+            (window.start, window.end),
+        )
         return [RoundTiming(ts=r[0], seconds=r[1], pairs=r[2], probes=r[3]) for r in rows]
 
-    def _edge_rows(self, table: str, cols: str, key_cols: int, window: Window, device: str | None,
-                   extra: str = "", extra_args: Sequence[Any] = ()) -> dict[tuple[Any, ...], list[Row]]:
+    def _edge_rows(
+        self,
+        table: str,
+        cols: str,
+        key_cols: int,
+        window: Window,
+        device: str | None,
+        extra: str = "",
+        extra_args: Sequence[Any] = (),
+    ) -> dict[tuple[Any, ...], list[Row]]:
         """Rows per key from the last sample at or before the window start through the window end."""
         sql = f"SELECT ts, {cols} FROM {table} WHERE ts >= ? AND ts <= ?"
         args: list[Any] = [window.start - _LOOKBACK_S, window.end]
@@ -222,43 +273,65 @@ class EvidenceStore:
         rows = self._query(sql + extra + " ORDER BY ts", [*args, *extra_args])
         series: dict[tuple[Any, ...], list[Row]] = {}
         for row in rows:
-            series.setdefault(tuple(row[1:1 + key_cols]), []).append(row)
+            series.setdefault(tuple(row[1 : 1 + key_cols]), []).append(row)
         for key, samples in series.items():
             before = [s for s in samples if s[0] <= window.start]
             start_at = samples.index(before[-1]) if before else 0
             series[key] = samples[start_at:]
         return series
 
-    def interface_deltas(self, window: Window, device: str | None = None,
-                         interface: str | None = None) -> list[InterfaceDelta]:
+    def interface_deltas(
+        self, window: Window, device: str | None = None, interface: str | None = None
+    ) -> list[InterfaceDelta]:
         extra, extra_args = ("", ()) if interface is None else (" AND iface = ?", (interface,))
         series = self._edge_rows(
-            "iface", "device, iface, oper, mtu, rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, "
-            "tx_errors, rx_dropped, tx_dropped", 2, window, device, extra, extra_args)
+            "iface",
+            "device, iface, oper, mtu, rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, "
+            "tx_errors, rx_dropped, tx_dropped",
+            2,
+            window,
+            device,
+            extra,
+            extra_args,
+        )
         out: list[InterfaceDelta] = []
         for (dev, itf), samples in sorted(series.items()):
             first, last = samples[0], samples[-1]
             # a counter that went backwards was reset (interface re-created): count from zero
             deltas = [b - a if b >= a else b for a, b in zip(first[5:13], last[5:13], strict=True)]
             changes = sum(1 for a, b in itertools.pairwise(samples) if a[3] != b[3])
-            out.append(InterfaceDelta(
-                device=dev, interface=itf, oper_state=last[3], mtu=last[4],
-                rx_packets=deltas[0], tx_packets=deltas[1], rx_bytes=deltas[2], tx_bytes=deltas[3],
-                rx_errors=deltas[4], tx_errors=deltas[5], rx_dropped=deltas[6], tx_dropped=deltas[7],
-                state_changes=changes, seconds=round(last[0] - first[0], 3),
-            ))
+            out.append(
+                InterfaceDelta(
+                    device=dev,
+                    interface=itf,
+                    oper_state=last[3],
+                    mtu=last[4],
+                    rx_packets=deltas[0],
+                    tx_packets=deltas[1],
+                    rx_bytes=deltas[2],
+                    tx_bytes=deltas[3],
+                    rx_errors=deltas[4],
+                    tx_errors=deltas[5],
+                    rx_dropped=deltas[6],
+                    tx_dropped=deltas[7],
+                    state_changes=changes,
+                    seconds=round(last[0] - first[0], 3),
+                )
+            )
         return out
 
     def interface_samples(self, window: Window) -> list[Row]:
         """Raw samples: (ts, device, iface, oper, mtu, rx_packets, tx_packets, rx_bytes, tx_bytes,
         rx_errors, tx_errors, rx_dropped, tx_dropped)."""
-        return self._query("SELECT * FROM iface WHERE ts >= ? AND ts <= ? ORDER BY ts",
-                           (window.start, window.end))
+        return self._query(
+            "SELECT * FROM iface WHERE ts >= ? AND ts <= ? ORDER BY ts", (window.start, window.end)
+        )
 
     def netstat_samples(self, window: Window) -> list[Row]:
         """Raw samples: (ts, device, key, value)."""
-        return self._query("SELECT * FROM netstat WHERE ts >= ? AND ts <= ? ORDER BY ts",
-                           (window.start, window.end))
+        return self._query(
+            "SELECT * FROM netstat WHERE ts >= ? AND ts <= ? ORDER BY ts", (window.start, window.end)
+        )
 
     def netstat_deltas(self, window: Window, device: str) -> dict[str, int]:
         series = self._edge_rows("netstat", "key, value", 1, window, device)
@@ -270,17 +343,33 @@ class EvidenceStore:
         for (dev, tbl, chain, rule), s in sorted(series.items()):
             # a rule first seen inside the window counts from zero
             base_p, base_b = (s[0][5], s[0][6]) if s[0][0] <= window.start and len(s) > 1 else (0, 0)
-            out.append(RuleCounter(device=dev, table=tbl, chain=chain, rule=rule,
-                                   packets=max(0, s[-1][5] - base_p), bytes=max(0, s[-1][6] - base_b)))
+            out.append(
+                RuleCounter(
+                    device=dev,
+                    table=tbl,
+                    chain=chain,
+                    rule=rule,
+                    packets=max(0, s[-1][5] - base_p),
+                    bytes=max(0, s[-1][6] - base_b),
+                )
+            )
         return out
 
     def bgp_history(self, window: Window, device: str | None = None) -> list[BgpPeerRecord]:
         """Peer state records in the window, plus the state each peer was in when it opened."""
         series = self._edge_rows("bgp", "device, peer, state, remote_as, pfx_rcvd, uptime", 2, window, device)
         out = [
-            BgpPeerRecord(ts=r[0], device=r[1], peer=r[2], state=r[3], remote_as=r[4],
-                          prefixes_received=r[5], uptime=r[6])
-            for rows in series.values() for r in rows
+            BgpPeerRecord(
+                ts=r[0],
+                device=r[1],
+                peer=r[2],
+                state=r[3],
+                remote_as=r[4],
+                prefixes_received=r[5],
+                uptime=r[6],
+            )
+            for rows in series.values()
+            for r in rows
         ]
         return sorted(out, key=lambda r: (r.ts, r.device, r.peer))
 
@@ -328,15 +417,19 @@ class EvidenceStore:
                     lo = window.start - (_LOOKBACK_S if table in ("iface", "netstat", "rule", "bgp") else 0)
                     self._db.execute(
                         f"INSERT INTO dst.{table} SELECT * FROM {table} WHERE ts >= ? AND ts <= ?",
-                        (lo, window.end))
+                        (lo, window.end),
+                    )
                 # the FIB/RIB in force when the window opened, even if it last changed long before
                 self._db.execute(
                     "INSERT INTO dst.route_snap SELECT r.* FROM route_snap r WHERE r.ts < ? AND r.ts = "
                     "(SELECT max(ts) FROM route_snap q "
                     "WHERE q.device = r.device AND q.kind = r.kind AND q.ts < ?)",
-                    (window.start, window.start))
-                self._db.execute("INSERT OR REPLACE INTO dst.meta VALUES ('window', ?)",
-                                 (json.dumps({"start": window.start, "end": window.end}),))
+                    (window.start, window.start),
+                )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO dst.meta VALUES ('window', ?)",
+                    (json.dumps({"start": window.start, "end": window.end}),),
+                )
             finally:
                 self._db.execute("DETACH DATABASE dst")
         return dest

@@ -66,7 +66,8 @@ class BackgroundTraffic:
         for _, dst in self.flows:
             if dst.name not in self._servers:
                 self._servers[dst.name] = self.lab.spawn(
-                    dst.name, ["iperf3", "-s", "-B", dst.host_ip, "-p", str(_PORT)])
+                    dst.name, ["iperf3", "-s", "-B", dst.host_ip, "-p", str(_PORT)]
+                )
         # A client that connects before its server listens is refused and exits; it would only come
         # back at the next maintain() tick, leaving the first seconds of a baseline without traffic.
         self._wait_listening(timeout=3.0)
@@ -91,11 +92,30 @@ class BackgroundTraffic:
                 continue
             if proc is not None:
                 self.restarts += 1
-            self._clients[(src.name, dst.name)] = self.lab.spawn(src.name, [
-                "iperf3", "-c", dst.host_ip, "-B", src.host_ip, "-p", str(_PORT), "-b", self.rate,
-                "-P", str(self.profile.streams), "-t", _DURATION_S, "-i", "0", "--connect-timeout", "1000",
-                "--pacing-timer", "10000",  # 10 ms pacing ticks: a tenth of the default wakeups
-            ])
+            self._clients[(src.name, dst.name)] = self.lab.spawn(
+                src.name,
+                [
+                    "iperf3",
+                    "-c",
+                    dst.host_ip,
+                    "-B",
+                    src.host_ip,
+                    "-p",
+                    str(_PORT),
+                    "-b",
+                    self.rate,
+                    "-P",
+                    str(self.profile.streams),
+                    "-t",
+                    _DURATION_S,
+                    "-i",
+                    "0",
+                    "--connect-timeout",
+                    "1000",
+                    "--pacing-timer",
+                    "10000",  # 10 ms pacing ticks: a tenth of the default wakeups
+                ],
+            )
 
     def running(self) -> int:
         return sum(1 for p in self._clients.values() if p.poll() is None)

@@ -44,8 +44,12 @@ def _from_runtime() -> dict[str, bool] | None:
     except Exception:
         return None
     k = caps.kernel
-    probed = {"netem": k.netem, "tbf": k.tbf, "nftables": k.nftables and k.netdev_egress,
-              "nfqueue": k.nfqueue and caps.has("iptables")}
+    probed = {
+        "netem": k.netem,
+        "tbf": k.tbf,
+        "nftables": k.nftables and k.netdev_egress,
+        "nfqueue": k.nfqueue and caps.has("iptables"),
+    }
     out = {name: bool(v) for name, v in probed.items() if v is not None}
     out["iperf3"] = caps.has("iperf3")
     return out

@@ -14,8 +14,10 @@ __all__ = ["LinkFault", "SwitchFault"]
 
 def _require_switch(topology: Topology, target: FaultTarget) -> None:
     if not topology.device(target.device).is_switch:
-        raise TargetError(f"{target.device} is a host; this fault targets switches (spines, leaves)",
-                          field="fault.target.device")
+        raise TargetError(
+            f"{target.device} is a host; this fault targets switches (spines, leaves)",
+            field="fault.target.device",
+        )
 
 
 class SwitchFault(Fault):
@@ -62,14 +64,45 @@ class LinkFault(Fault):
 
     def ground_truth(self) -> GroundTruth:
         peer = self.topology.peer_of(self.device, self.interface)
-        return GroundTruth(fault_type=self.name, device=self.device, interface=self.interface,
-                           equivalent=(Location(device=peer.device, interface=peer.interface),))
+        return GroundTruth(
+            fault_type=self.name,
+            device=self.device,
+            interface=self.interface,
+            equivalent=(Location(device=peer.device, interface=peer.interface),),
+        )
 
-    def probe_link(self, lab: Lab, *, count: int = 50, interval: float = 0.01, size: int = 56,
-                   df: bool = False, from_peer: bool = False, wait: float = 1.0) -> PingResult:
+    def probe_link(
+        self,
+        lab: Lab,
+        *,
+        count: int = 50,
+        interval: float = 0.01,
+        size: int = 56,
+        df: bool = False,
+        from_peer: bool = False,
+        wait: float = 1.0,
+    ) -> PingResult:
         """Ping across this one link from its target end (or from the peer end), pinned to the port."""
         if from_peer:
-            return ping(lab, self.port.peer_device, self.port.ip, count=count, interval=interval, size=size,
-                        df=df, interface=self.port.peer_interface, wait=wait)
-        return ping(lab, self.device, self.peer.ip, count=count, interval=interval, size=size, df=df,
-                    interface=self.interface, wait=wait)
+            return ping(
+                lab,
+                self.port.peer_device,
+                self.port.ip,
+                count=count,
+                interval=interval,
+                size=size,
+                df=df,
+                interface=self.port.peer_interface,
+                wait=wait,
+            )
+        return ping(
+            lab,
+            self.device,
+            self.peer.ip,
+            count=count,
+            interval=interval,
+            size=size,
+            df=df,
+            interface=self.interface,
+            wait=wait,
+        )

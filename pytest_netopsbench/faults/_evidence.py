@@ -94,16 +94,22 @@ class MeshFinding(BaseModel):
     note: str = ""
 
 
-def mesh_symptoms(store: Any, window: Window | None, pairs: set[Pair], *, slow_ms: float | None = None,
-                  ) -> MeshFinding:
+def mesh_symptoms(
+    store: Any,
+    window: Window | None,
+    pairs: set[Pair],
+    *,
+    slow_ms: float | None = None,
+) -> MeshFinding:
     """Read ``store.pair_stats(window)`` for ``pairs``; ``available=False`` when there is no store or
     no probe of those pairs in the window (the caller then probes itself)."""
     if store is None or window is None or not hasattr(store, "pair_stats"):
         return MeshFinding(available=False, note="no ping-mesh evidence store")
     rows = [r for r in store.pair_stats(window) if (r.src, r.dst) in pairs and r.sent > 0]
     if not rows:
-        return MeshFinding(available=False,
-                           note=f"ping mesh has no probes of the {len(pairs)} affected pairs")
+        return MeshFinding(
+            available=False, note=f"ping mesh has no probes of the {len(pairs)} affected pairs"
+        )
     out = MeshFinding(available=True, pairs_probed=len(rows))
     for r in rows:
         tag = f"{r.src}->{r.dst}"
@@ -136,8 +142,11 @@ class Findings:
         if not finding.available:
             self.lines.append(finding.note)
             return False
-        hits = [*(finding.lossy if loss else []), *(finding.slow if slow else []),
-                *(finding.df_lossy if df else [])]
+        hits = [
+            *(finding.lossy if loss else []),
+            *(finding.slow if slow else []),
+            *(finding.df_lossy if df else []),
+        ]
         if hits:
             shown = "; ".join(hits[:6]) + (f" (+{len(hits) - 6} more)" if len(hits) > 6 else "")
             self.add(f"ping mesh: {shown}", data_plane=True)

@@ -53,12 +53,22 @@ class FlowProbe(BaseModel):
         return self.flows - self.answered
 
     def describe(self) -> str:
-        return (f"{self.flows} TCP flows {self.source} -> {self.target}: {self.answered} answered, "
-                f"{self.lost} unanswered")
+        return (
+            f"{self.flows} TCP flows {self.source} -> {self.target}: {self.answered} answered, "
+            f"{self.lost} unanswered"
+        )
 
 
-def tcp_flows(ns: str, target: str, *, source_ip: str = "", flows: int = 32, port: int = 9,
-              timeout: float = 0.6, label: str = "") -> FlowProbe:
+def tcp_flows(
+    ns: str,
+    target: str,
+    *,
+    source_ip: str = "",
+    flows: int = 32,
+    port: int = 9,
+    timeout: float = 0.6,
+    label: str = "",
+) -> FlowProbe:
     """Open ``flows`` connections from distinct source ports; a RST or an accept counts as answered."""
     base = random.Random().randrange(20000, 60000 - flows)
     socks: dict[int, socket.socket] = {}
@@ -89,5 +99,10 @@ def tcp_flows(ns: str, target: str, *, source_ip: str = "", flows: int = 32, por
                 answered.add(sport)
     for s in socks.values():
         s.close()
-    return FlowProbe(source=label or ns, target=target, flows=len(socks), answered=len(answered),
-                     lost_ports=sorted(set(socks) - answered))
+    return FlowProbe(
+        source=label or ns,
+        target=target,
+        flows=len(socks),
+        answered=len(answered),
+        lost_ports=sorted(set(socks) - answered),
+    )

@@ -40,11 +40,13 @@ def choose_backend(spec: ImpairSpec, wanted: Backend = "auto", caps: frozenset[s
     if wanted != "auto":
         need = {"netem": "netem", "nft": "nftables", "nfqueue": "nfqueue"}[wanted]
         if need not in have:
-            raise CapabilityError(f"impairment backend {wanted!r} needs {need}, which this host lacks",
-                                  hint="use backend: auto")
+            raise CapabilityError(
+                f"impairment backend {wanted!r} needs {need}, which this host lacks", hint="use backend: auto"
+            )
         if wanted == "nft" and (spec.delay_ms or spec.jitter_ms or spec.corrupt_pct):
-            raise CapabilityError("the nft backend only drops packets; delay, jitter and corruption need "
-                                  "netem or nfqueue")
+            raise CapabilityError(
+                "the nft backend only drops packets; delay, jitter and corruption need netem or nfqueue"
+            )
         return wanted
     if "netem" in have:
         return "netem"
@@ -52,8 +54,10 @@ def choose_backend(spec: ImpairSpec, wanted: Backend = "auto", caps: frozenset[s
         return "nft"
     if "nfqueue" in have:
         return "nfqueue"
-    raise CapabilityError("no impairment mechanism: the kernel has neither sch_netem nor xt_NFQUEUE",
-                          hint="install iptables, or use a kernel with CONFIG_NET_SCH_NETEM")
+    raise CapabilityError(
+        "no impairment mechanism: the kernel has neither sch_netem nor xt_NFQUEUE",
+        hint="install iptables, or use a kernel with CONFIG_NET_SCH_NETEM",
+    )
 
 
 class Impairment:
@@ -70,8 +74,20 @@ class Impairment:
         return f"egress_{self.interface}"
 
     def _nfqueue_rule(self, op: str) -> list[str]:
-        return ["iptables", "-t", "mangle", op, "POSTROUTING", "-o", self.interface, "-j", "NFQUEUE",
-                "--queue-num", str(self._queue), "--queue-bypass"]
+        return [
+            "iptables",
+            "-t",
+            "mangle",
+            op,
+            "POSTROUTING",
+            "-o",
+            self.interface,
+            "-j",
+            "NFQUEUE",
+            "--queue-num",
+            str(self._queue),
+            "--queue-bypass",
+        ]
 
     def install(self, lab: Lab) -> None:
         s, dev, itf = self.spec, self.device, self.interface
@@ -86,12 +102,17 @@ class Impairment:
             run(lab, dev, argv)
         elif self.backend == "nft":
             nft_delete_table(lab, dev, "netdev", _TABLE)
-            nft_apply(lab, dev, (
-                f"table netdev {_TABLE} {{\n"
-                f"  chain {self.chain} {{\n"
-                f'    type filter hook egress device "{itf}" priority 0; policy accept;\n'
-                f"    numgen random mod 100 < {round(s.loss_pct)} counter drop\n"
-                "  }\n}\n"))
+            nft_apply(
+                lab,
+                dev,
+                (
+                    f"table netdev {_TABLE} {{\n"
+                    f"  chain {self.chain} {{\n"
+                    f'    type filter hook egress device "{itf}" priority 0; policy accept;\n'
+                    f"    numgen random mod 100 < {round(s.loss_pct)} counter drop\n"
+                    "  }\n}\n"
+                ),
+            )
         else:
             self._start_shaper(lab)
             run(lab, dev, self._nfqueue_rule("-A"))
@@ -100,19 +121,37 @@ class Impairment:
         s = self.spec
         # Started from the harness's namespace: it opens its queue inside the device and returns, so
         # the device's process list never shows it (see _shaper.py).
-        argv = [sys.executable, "-m", "pytest_netopsbench.faults._shaper", "--queue", str(self._queue),
-                "--netns", netns_of(lab, self.device), "--parent-pid", str(os.getpid()),
-                "--delay-ms", f"{s.delay_ms:g}", "--jitter-ms", f"{s.jitter_ms:g}",
-                "--loss", f"{s.loss_pct:g}", "--corrupt", f"{s.corrupt_pct:g}"]
-        self._proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                      stderr=subprocess.PIPE)
+        argv = [
+            sys.executable,
+            "-m",
+            "pytest_netopsbench.faults._shaper",
+            "--queue",
+            str(self._queue),
+            "--netns",
+            netns_of(lab, self.device),
+            "--parent-pid",
+            str(os.getpid()),
+            "--delay-ms",
+            f"{s.delay_ms:g}",
+            "--jitter-ms",
+            f"{s.jitter_ms:g}",
+            "--loss",
+            f"{s.loss_pct:g}",
+            "--corrupt",
+            f"{s.corrupt_pct:g}",
+        ]
+        self._proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         try:  # a bind error shows within a few ms; a healthy shaper just keeps running
             _, err = self._proc.communicate(timeout=0.4)
         except subprocess.TimeoutExpired:
             return
         self._proc = None
-        raise FaultError(f"{self.device}: the NFQUEUE shaper for {self.interface} exited: "
-                         f"{err.decode(errors='replace').strip()[:300]}")
+        raise FaultError(
+            f"{self.device}: the NFQUEUE shaper for {self.interface} exited: "
+            f"{err.decode(errors='replace').strip()[:300]}"
+        )
 
     def remove(self, lab: Lab) -> None:
         dev = self.device
@@ -150,8 +189,13 @@ class Impairment:
     def _stop_foreign_shaper(self, lab: Lab) -> None:
         """A shaper this instance did not start (another process injected): matched by its exact
         queue and namespace arguments, then signalled by pid."""
-        want = [b"pytest_netopsbench.faults._shaper", b"--queue", str(self._queue).encode(),
-                b"--netns", netns_of(lab, self.device).encode()]
+        want = [
+            b"pytest_netopsbench.faults._shaper",
+            b"--queue",
+            str(self._queue).encode(),
+            b"--netns",
+            netns_of(lab, self.device).encode(),
+        ]
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 with open(f"/proc/{pid}/cmdline", "rb") as fh:

@@ -8,11 +8,42 @@ import random
 __all__ = ["FORBIDDEN_WORDS", "operator_password", "prefix_list_name"]
 
 #: words that must never appear in anything a fault makes visible (checked by the label-leak test)
-FORBIDDEN_WORDS = ("netopsbench", "nob-", "fault", "inject", "bench", "test", "harness", "pytest",
-                   "shaper", "impair", "chaos", "ground_truth", "scenario")
+FORBIDDEN_WORDS = (
+    "netopsbench",
+    "nob-",
+    "fault",
+    "inject",
+    "bench",
+    "test",
+    "harness",
+    "pytest",
+    "shaper",
+    "impair",
+    "chaos",
+    "ground_truth",
+    "scenario",
+)
 
-_WORDS = ("granite", "harbor", "falcon", "meadow", "copper", "willow", "summit", "orchid", "cobalt",
-          "juniper", "lantern", "river", "ember", "quartz", "saffron", "tundra", "violet", "pebble")
+_WORDS = (
+    "granite",
+    "harbor",
+    "falcon",
+    "meadow",
+    "copper",
+    "willow",
+    "summit",
+    "orchid",
+    "cobalt",
+    "juniper",
+    "lantern",
+    "river",
+    "ember",
+    "quartz",
+    "saffron",
+    "tundra",
+    "violet",
+    "pebble",
+)
 
 
 def operator_password(rng: random.Random | None = None) -> str:

@@ -42,15 +42,24 @@ def netns_of(lab: Lab, device: str) -> str:
     return str(ns(device)) if callable(ns) else f"{lab.name}-{device}"
 
 
-def run(lab: Lab, device: str, argv: Sequence[str], *, check: bool = True, timeout: float = 10.0,
-        input: str | None = None) -> CommandResult:
+def run(
+    lab: Lab,
+    device: str,
+    argv: Sequence[str],
+    *,
+    check: bool = True,
+    timeout: float = 10.0,
+    input: str | None = None,
+) -> CommandResult:
     try:
         res = lab.exec(device, list(argv), timeout=timeout, input=input)
     except LabError as exc:
         raise FaultError(f"{device}: `{' '.join(argv)}` could not run: {exc}") from exc
     if check and not res.ok:
-        raise FaultError(f"{device}: `{' '.join(argv)}` exited {res.returncode}: "
-                         f"{(res.stderr or res.stdout).strip()[:300]}")
+        raise FaultError(
+            f"{device}: `{' '.join(argv)}` exited {res.returncode}: "
+            f"{(res.stderr or res.stdout).strip()[:300]}"
+        )
     return res
 
 
@@ -150,23 +159,45 @@ class PingResult(BaseModel):
 
     def describe(self) -> str:
         rtt = f", rtt avg {self.rtt_avg_ms:.1f} ms max {self.rtt_max_ms:.1f} ms" if self.rtt_avg_ms else ""
-        return (f"ping {self.source} -> {self.target}: {self.received}/{self.sent} replies "
-                f"({self.loss_pct:.0f}% loss{rtt})")
+        return (
+            f"ping {self.source} -> {self.target}: {self.received}/{self.sent} replies "
+            f"({self.loss_pct:.0f}% loss{rtt})"
+        )
 
 
 _SUMMARY = re.compile(r"xmt/rcv/%loss = (\d+)/(\d+)/")
 _RTT = re.compile(r"min/avg/max = [\d.]+/([\d.]+)/([\d.]+)")
 
 
-def ping(lab: Lab, device: str, target: str, *, count: int = 20, interval: float = 0.02,
-         size: int = 56, df: bool = False, interface: str | None = None, source: str | None = None,
-         wait: float = 1.0) -> PingResult:
+def ping(
+    lab: Lab,
+    device: str,
+    target: str,
+    *,
+    count: int = 20,
+    interval: float = 0.02,
+    size: int = 56,
+    df: bool = False,
+    interface: str | None = None,
+    source: str | None = None,
+    wait: float = 1.0,
+) -> PingResult:
     """fping from inside ``device``. ``interface`` pins the egress port (only sound toward a directly
     connected address: with ECMP the kernel may pick a next hop on another port); ``source`` picks
     the source address (a loopback, so replies from far hosts find their way back)."""
     ipaddress.ip_address(target)
-    argv = ["fping", "-q", "-c", str(count), "-p", str(max(1, round(interval * 1000))),
-            "-t", str(max(50, round(wait * 1000))), "-b", str(size)]
+    argv = [
+        "fping",
+        "-q",
+        "-c",
+        str(count),
+        "-p",
+        str(max(1, round(interval * 1000))),
+        "-t",
+        str(max(50, round(wait * 1000))),
+        "-b",
+        str(size),
+    ]
     if df:
         argv.append("-M")
     if interface:
@@ -179,10 +210,15 @@ def ping(lab: Lab, device: str, target: str, *, count: int = 20, interval: float
     sent, recv = (int(m.group(1)), int(m.group(2))) if m else (count, 0)
     rtt = _RTT.search(text)
     where = device + (f" via {interface}" if interface else "") + (f" from {source}" if source else "")
-    return PingResult(source=where, target=target, sent=sent, received=recv,
-                      loss_pct=100.0 * (sent - recv) / sent if sent else 100.0,
-                      rtt_avg_ms=float(rtt.group(1)) if rtt else None,
-                      rtt_max_ms=float(rtt.group(2)) if rtt else None)
+    return PingResult(
+        source=where,
+        target=target,
+        sent=sent,
+        received=recv,
+        loss_pct=100.0 * (sent - recv) / sent if sent else 100.0,
+        rtt_avg_ms=float(rtt.group(1)) if rtt else None,
+        rtt_max_ms=float(rtt.group(2)) if rtt else None,
+    )
 
 
 def wait_for(check: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:

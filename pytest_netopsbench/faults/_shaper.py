@@ -268,9 +268,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"--{name.replace('_', '-')} must be >= 0", file=sys.stderr)
             return 2
     _die_with_parent()
-    cfg = ShaperConfig(queue=args.queue, delay_ms=args.delay_ms, jitter_ms=args.jitter_ms,
-                       loss_pct=args.loss, corrupt_pct=args.corrupt, netns=args.netns,
-                       parent_pid=args.parent_pid, seed=args.seed)
+    cfg = ShaperConfig(
+        queue=args.queue,
+        delay_ms=args.delay_ms,
+        jitter_ms=args.jitter_ms,
+        loss_pct=args.loss,
+        corrupt_pct=args.corrupt,
+        netns=args.netns,
+        parent_pid=args.parent_pid,
+        seed=args.seed,
+    )
     try:
         run(cfg)
     except OSError as exc:

@@ -30,8 +30,11 @@ _TABLE = "filter"
 class AclParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     direction: Literal["in", "out"] = "in"
-    prefix: str | None = Field(default=None, description="destination prefix dropped; default: a host "
-                               "subnet whose traffic crosses the port in that direction")
+    prefix: str | None = Field(
+        default=None,
+        description="destination prefix dropped; default: a host "
+        "subnet whose traffic crosses the port in that direction",
+    )
 
     @field_validator("prefix")
     @classmethod
@@ -39,8 +42,9 @@ class AclParams(BaseModel):
         return None if v is None else str(ipaddress.IPv4Network(v, strict=False))
 
 
-def port_flow_probe(lab: Lab, topo: Topology, device: str, interface: str, direction: str, dst: Device
-                    ) -> FlowProbe:
+def port_flow_probe(
+    lab: Lab, topo: Topology, device: str, interface: str, direction: str, dst: Device
+) -> FlowProbe:
     """TCP flows toward ``dst`` that cross ``device:interface`` in ``direction``: sent from the peer end
     for ``in``, from the device itself for ``out`` (sourced from a loopback so replies return)."""
     port = topo.device(device).interface(interface)
@@ -67,8 +71,9 @@ class AclMisconfig(Fault):
     def check_params(cls, topology: Topology, target: FaultTarget, params: BaseModel) -> None:
         assert isinstance(params, AclParams)
         if params.prefix and not hosts_in(topology, params.prefix):
-            raise TargetError(f"{params.prefix} covers no host, so the drop would show nowhere",
-                              field="fault.params.prefix")
+            raise TargetError(
+                f"{params.prefix} covers no host, so the drop would show nowhere", field="fault.params.prefix"
+            )
 
     @property
     def interface(self) -> str:
@@ -85,8 +90,9 @@ class AclMisconfig(Fault):
         assert isinstance(self.params, AclParams)
         if self.params.prefix:
             return self.params.prefix
-        pick = (hosts_near if self.direction == "in" else hosts_behind)(self.topology, self.target.device,
-                                                                      self.interface)
+        pick = (hosts_near if self.direction == "in" else hosts_behind)(
+            self.topology, self.target.device, self.interface
+        )
         subnet = self.topology.device(pick[0]).subnet
         assert subnet is not None
         return subnet
@@ -105,12 +111,17 @@ class AclMisconfig(Fault):
             raise CapabilityError("acl_misconfig needs nftables with netdev hooks")
         hook = "ingress" if self.direction == "in" else "egress"
         nft_delete_table(lab, self.target.device, "netdev", _TABLE)
-        nft_apply(lab, self.target.device, (
-            f"table netdev {_TABLE} {{\n"
-            f"  chain {self.chain} {{\n"
-            f'    type filter hook {hook} device "{self.interface}" priority 0; policy accept;\n'
-            f"    ip daddr {self.prefix} counter drop\n"
-            "  }\n}\n"))
+        nft_apply(
+            lab,
+            self.target.device,
+            (
+                f"table netdev {_TABLE} {{\n"
+                f"  chain {self.chain} {{\n"
+                f'    type filter hook {hook} device "{self.interface}" priority 0; policy accept;\n'
+                f"    ip daddr {self.prefix} counter drop\n"
+                "  }\n}\n"
+            ),
+        )
 
     def clear(self, lab: Lab) -> None:
         nft_delete_table(lab, self.target.device, "netdev", _TABLE)
@@ -128,14 +139,20 @@ class AclMisconfig(Fault):
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
         victims = hosts_in(self.topology, self.prefix)
-        pairs = {p for p in pairs_crossing(self.topology, self.target.device, self.interface)
-                 if p[1] in {v.name for v in victims}}
+        pairs = {
+            p
+            for p in pairs_crossing(self.topology, self.target.device, self.interface)
+            if p[1] in {v.name for v in victims}
+        }
         if not f.mesh(mesh_symptoms(store, window, pairs), loss=True) and victims:
-            probe = port_flow_probe(lab, self.topology, self.target.device, self.interface, self.direction,
-                                    victims[0])
+            probe = port_flow_probe(
+                lab, self.topology, self.target.device, self.interface, self.direction, victims[0]
+            )
             f.add(probe.describe(), data_plane=probe.lost > 0)
         count = self._counter(lab)
-        f.add(f"{self.target.device} nft netdev {_TABLE} {self.chain}: "
-              + ("no such rule" if count is None else f"drop counter {count} packets"),
-              state=bool(count))
+        f.add(
+            f"{self.target.device} nft netdev {_TABLE} {self.chain}: "
+            + ("no such rule" if count is None else f"drop counter {count} packets"),
+            state=bool(count),
+        )
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)

@@ -34,8 +34,9 @@ class CongestionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rate_mbit: float = Field(default=10.0, ge=1.0, le=10000.0, description="tbf rate on the port")
     streams: int = Field(default=8, ge=1, le=64, description="iperf3 TCP streams (ECMP spreads them)")
-    offered_factor: float = Field(default=1.0, gt=0.0, le=20.0,
-                                  description="per-stream bitrate as a multiple of rate_mbit")
+    offered_factor: float = Field(
+        default=1.0, gt=0.0, le=20.0, description="per-stream bitrate as a multiple of rate_mbit"
+    )
 
 
 @register
@@ -45,8 +46,10 @@ class Congestion(LinkFault):
     aliases = ("link_congestion",)
     Params = CongestionParams
     requires: ClassVar[tuple[str, ...]] = ("tbf", "iperf3")
-    description = ("The port is rate-limited (tbf) and iperf3 traffic between hosts across it fills the "
-                   "queue: latency and drops on every flow through that link.")
+    description = (
+        "The port is rate-limited (tbf) and iperf3 traffic between hosts across it fills the "
+        "queue: latency and drops on every flow through that link."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,8 +65,25 @@ class Congestion(LinkFault):
     def inject(self, lab: Lab) -> None:
         p = self.params
         assert isinstance(p, CongestionParams)
-        run(lab, self.device, ["tc", "qdisc", "replace", "dev", self.interface, "root", "tbf",
-                               "rate", f"{p.rate_mbit:g}mbit", "burst", "32kbit", "latency", "50ms"])
+        run(
+            lab,
+            self.device,
+            [
+                "tc",
+                "qdisc",
+                "replace",
+                "dev",
+                self.interface,
+                "root",
+                "tbf",
+                "rate",
+                f"{p.rate_mbit:g}mbit",
+                "burst",
+                "32kbit",
+                "latency",
+                "50ms",
+            ],
+        )
         if self._procs:
             return
         client, server = self._pair()
@@ -122,8 +142,9 @@ class Congestion(LinkFault):
         m = _OVERLIMITS.search(res.stdout) if " tbf " in f" {res.stdout} " else None
         dropped, over = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
         f.add(f"{self.device}:{self.interface} tbf: dropped {dropped}, overlimits {over}", state=over > 0)
-        mesh = mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface),
-                             slow_ms=5.0)
+        mesh = mesh_symptoms(
+            store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=5.0
+        )
         if not f.mesh(mesh, loss=True, slow=True):
             probe = self.probe_link(lab, count=10, interval=0.05, wait=1.0)
             f.add(probe.describe(), data_plane=(probe.rtt_avg_ms or 0) >= 5.0 or probe.loss_pct > 0)

@@ -38,7 +38,8 @@ class FibParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["blackhole", "wrong_nexthop"] = Field(
         default="blackhole",
-        description="blackhole: kernel drops; wrong_nexthop: kernel sends to a local host")
+        description="blackhole: kernel drops; wrong_nexthop: kernel sends to a local host",
+    )
 
 
 @register
@@ -48,22 +49,28 @@ class FibRibMismatch(SwitchFault):
     aliases = ("rib_fib_mismatch", "fib_desync")
     targets: ClassVar[tuple[TargetKind, ...]] = (TargetKind.PREFIX,)
     Params = FibParams
-    description = ("A leaf's kernel route for a remote subnet disagrees with FRR's RIB (changed behind "
-                   "zebra's back); FRR still shows the healthy route as installed.")
+    description = (
+        "A leaf's kernel route for a remote subnet disagrees with FRR's RIB (changed behind "
+        "zebra's back); FRR still shows the healthy route as installed."
+    )
 
     @classmethod
     def check_target(cls, topology: Topology, target: FaultTarget) -> None:
         super().check_target(topology, target)
         dev = topology.device(target.device)
         if dev.role is not Role.LEAF:
-            raise TargetError(f"{target.device} is a {dev.role}; fib_rib_mismatch targets a leaf",
-                              field="fault.target.device")
+            raise TargetError(
+                f"{target.device} is a {dev.role}; fib_rib_mismatch targets a leaf",
+                field="fault.target.device",
+            )
         if target.prefix:
             subnets = {h.subnet for h in topology.hosts if h.leaf != target.device}
             if str(ipaddress.ip_network(target.prefix, strict=False)) not in subnets:
-                raise TargetError(f"{target.prefix} is not a remote host subnet learned by {target.device} "
-                                  f"(those are {', '.join(sorted(s for s in subnets if s))})",
-                                  field="fault.target.prefix")
+                raise TargetError(
+                    f"{target.prefix} is not a remote host subnet learned by {target.device} "
+                    f"(those are {', '.join(sorted(s for s in subnets if s))})",
+                    field="fault.target.prefix",
+                )
 
     @property
     def prefix(self) -> str:
@@ -78,8 +85,11 @@ class FibRibMismatch(SwitchFault):
         out = []
         for entry in data.get(self.prefix, []) if isinstance(data, dict) else []:
             if entry.get("selected"):
-                out += [(nh["ip"], nh["interfaceName"]) for nh in entry.get("nexthops", [])
-                        if nh.get("active") and "ip" in nh and "interfaceName" in nh]
+                out += [
+                    (nh["ip"], nh["interfaceName"])
+                    for nh in entry.get("nexthops", [])
+                    if nh.get("active") and "ip" in nh and "interfaceName" in nh
+                ]
         return out
 
     def _fib_nexthops(self, lab: Lab) -> tuple[str, list[tuple[str, str]]]:
@@ -125,9 +135,11 @@ class FibRibMismatch(SwitchFault):
         rib = self._rib_nexthops(lab)
         kind, fib = self._fib_nexthops(lab)
         show = ", ".join(f"{ip} {itf}" for ip, itf in rib) or "none"
-        f.add(f"{self.target.device} {self.prefix}: FRR RIB (installed) via {show}; kernel FIB {kind} "
-              + (", ".join(f"{ip} {itf}" for ip, itf in fib) or ""),
-              state=kind != "unicast" or sorted(fib) != sorted(rib))
+        f.add(
+            f"{self.target.device} {self.prefix}: FRR RIB (installed) via {show}; kernel FIB {kind} "
+            + (", ".join(f"{ip} {itf}" for ip, itf in fib) or ""),
+            state=kind != "unicast" or sorted(fib) != sorted(rib),
+        )
         victims = hosts_in(self.topology, self.prefix)
         pairs = pairs_toward(self.topology, [v.name for v in victims])
         if victims and not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
@@ -151,8 +163,10 @@ class EcmpMemberDrop(LinkFault):
     aliases = ("ecmp_blackhole", "silent_flow_drop")
     Params = EcmpParams
     requires: ClassVar[tuple[str, ...]] = ("nftables",)
-    description = ("One ECMP member drops a share of TCP/UDP flows by 5-tuple hash; the port, BGP and "
-                   "ping all look healthy.")
+    description = (
+        "One ECMP member drops a share of TCP/UDP flows by 5-tuple hash; the port, BGP and "
+        "ping all look healthy."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,29 +178,38 @@ class EcmpMemberDrop(LinkFault):
         assert target.interface is not None
         port = topology.device(target.device).interface(target.interface)
         if not topology.device(port.peer_device).is_switch:
-            raise TargetError(f"{target.device}:{target.interface} faces a host, not a fabric link",
-                              field="fault.target.interface")
+            raise TargetError(
+                f"{target.device}:{target.interface} faces a host, not a fabric link",
+                field="fault.target.interface",
+            )
 
     def inject(self, lab: Lab) -> None:
         assert isinstance(self.params, EcmpParams)
         if "nft_hash" not in host_capabilities():
             raise CapabilityError("ecmp_member_drop needs the nftables jhash expression (CONFIG_NFT_HASH)")
         nft_delete_table(lab, self.device, "netdev", _TABLE)
-        nft_apply(lab, self.device, (
-            f"table netdev {_TABLE} {{\n"
-            f"  chain egress_{self.interface} {{\n"
-            f'    type filter hook egress device "{self.interface}" priority 0; policy accept;\n'
-            "    meta l4proto { tcp, udp } jhash ip saddr . ip daddr . th sport . th dport mod 100 "
-            f"seed 0x{self._seed:x} < {self.params.share_pct} counter drop\n"
-            "  }\n}\n"))
+        nft_apply(
+            lab,
+            self.device,
+            (
+                f"table netdev {_TABLE} {{\n"
+                f"  chain egress_{self.interface} {{\n"
+                f'    type filter hook egress device "{self.interface}" priority 0; policy accept;\n'
+                "    meta l4proto { tcp, udp } jhash ip saddr . ip daddr . th sport . th dport mod 100 "
+                f"seed 0x{self._seed:x} < {self.params.share_pct} counter drop\n"
+                "  }\n}\n"
+            ),
+        )
 
     def clear(self, lab: Lab) -> None:
         nft_delete_table(lab, self.device, "netdev", _TABLE)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
-        f.add(f"{self.device}:{self.interface} operstate "
-              f"{link_info(lab, self.device, self.interface).get('operstate', '?')}")
+        f.add(
+            f"{self.device}:{self.interface} operstate "
+            f"{link_info(lab, self.device, self.interface).get('operstate', '?')}"
+        )
         pairs = pairs_crossing(self.topology, self.device, self.interface)
         if not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
             victim = self.topology.device(hosts_behind(self.topology, self.device, self.interface)[0])
@@ -194,8 +217,14 @@ class EcmpMemberDrop(LinkFault):
             f.add(probe.describe(), data_plane=0 < probe.lost < probe.flows or probe.lost > 0)
         res = run(lab, self.device, ["nft", "-j", "list", "table", "netdev", _TABLE], check=False)
         items = json.loads(res.stdout or "{}").get("nftables", []) if res.ok else []
-        packets = sum(int(e["counter"]["packets"]) for item in items
-                      for e in (item.get("rule") or {}).get("expr", []) if "counter" in e)
-        f.add(f"{self.device} nft netdev {_TABLE} egress_{self.interface}: {packets} packets dropped",
-              state=packets > 0)
+        packets = sum(
+            int(e["counter"]["packets"])
+            for item in items
+            for e in (item.get("rule") or {}).get("expr", [])
+            if "counter" in e
+        )
+        f.add(
+            f"{self.device} nft netdev {_TABLE} egress_{self.interface}: {packets} packets dropped",
+            state=packets > 0,
+        )
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)

@@ -63,15 +63,18 @@ class _ImpairmentFault(LinkFault):
         if "netem" in res.stdout:
             return " ".join(res.stdout.split())[:200]
         res = run(lab, self.device, ["nft", "-j", "list", "ruleset"], check=False)
-        for item in (json.loads(res.stdout or "{}").get("nftables") or []):
+        for item in json.loads(res.stdout or "{}").get("nftables") or []:
             rule = item.get("rule")
             if rule and rule.get("chain") == f"egress_{self.interface}":
                 for e in rule.get("expr", []):
                     if "counter" in e:
-                        return (f"nft {rule['family']} {rule['table']} {rule['chain']}: "
-                                f"{e['counter']['packets']} packets")
-        res = run(lab, self.device, ["iptables", "-t", "mangle", "-L", "POSTROUTING", "-v", "-n", "-x"],
-                  check=False)
+                        return (
+                            f"nft {rule['family']} {rule['table']} {rule['chain']}: "
+                            f"{e['counter']['packets']} packets"
+                        )
+        res = run(
+            lab, self.device, ["iptables", "-t", "mangle", "-L", "POSTROUTING", "-v", "-n", "-x"], check=False
+        )
         for line in res.stdout.splitlines():
             if "NFQUEUE" in line and self.interface in line:
                 return "iptables mangle POSTROUTING: " + " ".join(line.split())
@@ -80,8 +83,12 @@ class _ImpairmentFault(LinkFault):
 
 class LossParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    loss_pct: float = Field(default=30.0, ge=10.0, le=100.0,
-                            description="percent of packets dropped (>= 10: less is lost in probe noise)")
+    loss_pct: float = Field(
+        default=30.0,
+        ge=10.0,
+        le=100.0,
+        description="percent of packets dropped (>= 10: less is lost in probe noise)",
+    )
     backend: Backend = Field(default="auto", description="auto | netem | nft | nfqueue")
 
 
@@ -111,8 +118,9 @@ class PacketLoss(_ImpairmentFault):
 
 class CorruptionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    corruption_pct: float = Field(default=25.0, gt=0.0, le=100.0,
-                                  description="percent of packets with a bit flipped")
+    corruption_pct: float = Field(
+        default=25.0, gt=0.0, le=100.0, description="percent of packets with a bit flipped"
+    )
     backend: Backend = Field(default="auto", description="auto | netem | nft | nfqueue")
 
 
@@ -124,8 +132,10 @@ class PacketCorruption(_ImpairmentFault):
     name = "packet_corruption"
     requires = ("corruption",)  # netem or nfqueue
     Params = CorruptionParams
-    description = ("A share of the packets leaving the port get a flipped bit; receivers drop them on "
-                   "checksum, which shows in their InCsumErrors counters, not in interface errors.")
+    description = (
+        "A share of the packets leaving the port get a flipped bit; receivers drop them on "
+        "checksum, which shows in their InCsumErrors counters, not in interface errors."
+    )
 
     def spec(self) -> ImpairSpec:
         assert isinstance(self.params, CorruptionParams)
@@ -142,8 +152,10 @@ class PacketCorruption(_ImpairmentFault):
         delta = self._csum_errors(lab) - before
         f.add(f"{self.port.peer_device} checksum errors +{delta} during 100 probes", state=delta > 0)
         f.add(probe.describe(), data_plane=probe.sent - probe.received >= 3)
-        f.mesh(mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
-               loss=True)
+        f.mesh(
+            mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
+            loss=True,
+        )
         f.add(self.rule_counters(lab))
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)
 
@@ -173,18 +185,22 @@ class HighLatency(_ImpairmentFault):
 
         assert isinstance(params, LatencyParams)
         if params.jitter_ms > params.latency_ms:
-            raise TargetError(f"jitter_ms {params.jitter_ms:g} exceeds latency_ms {params.latency_ms:g}",
-                              field="fault.params.jitter_ms")
+            raise TargetError(
+                f"jitter_ms {params.jitter_ms:g} exceeds latency_ms {params.latency_ms:g}",
+                field="fault.params.jitter_ms",
+            )
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         assert isinstance(self.params, LatencyParams)
         f = Findings()
         threshold = 0.6 * self.params.latency_ms
-        mesh = mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface),
-                             slow_ms=threshold)
+        mesh = mesh_symptoms(
+            store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=threshold
+        )
         if not f.mesh(mesh, slow=True):
-            probe = self.probe_link(lab, count=5, interval=0.05,
-                                    wait=2 + (self.params.latency_ms + self.params.jitter_ms) / 1000)
+            probe = self.probe_link(
+                lab, count=5, interval=0.05, wait=2 + (self.params.latency_ms + self.params.jitter_ms) / 1000
+            )
             f.add(probe.describe(), data_plane=(probe.rtt_avg_ms or 0) >= threshold)
         f.add(self.rule_counters(lab))
         return Verification(confirmed=f.data_plane, evidence=f.lines)

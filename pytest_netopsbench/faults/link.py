@@ -55,13 +55,18 @@ class LinkDown(LinkFault):
         f = Findings()
         mine = _oper(lab, self.device, self.interface)
         theirs = _oper(lab, self.port.peer_device, self.port.peer_interface)
-        f.add(f"{self.device}:{self.interface} operstate {mine}; peer {self.port.peer_device}:"
-              f"{self.port.peer_interface} operstate {theirs}", state=mine != "UP" and theirs != "UP")
+        f.add(
+            f"{self.device}:{self.interface} operstate {mine}; peer {self.port.peer_device}:"
+            f"{self.port.peer_interface} operstate {theirs}",
+            state=mine != "UP" and theirs != "UP",
+        )
         bgp = _bgp_line(lab, self)
         if bgp:
             f.add(bgp[0], state=False)
-        f.mesh(mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
-               loss=True)
+        f.mesh(
+            mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
+            loss=True,
+        )
         return Verification(confirmed=f.state, evidence=f.lines)
 
 
@@ -77,8 +82,9 @@ class LinkFlapping(LinkFault):
     category = "link"
     aliases = ("flapping",)
     Params = FlapParams
-    description = ("The port goes down and up on a cycle until cleared, so it is still flapping "
-                   "while the agent looks.")
+    description = (
+        "The port goes down and up on a cycle until cleared, so it is still flapping while the agent looks."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,8 +112,9 @@ class LinkFlapping(LinkFault):
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._cycle, args=(lab,), daemon=True,
-                                        name=f"flap-{self.device}-{self.interface}")
+        self._thread = threading.Thread(
+            target=self._cycle, args=(lab,), daemon=True, name=f"flap-{self.device}-{self.interface}"
+        )
         self._thread.start()
 
     def clear(self, lab: Lab) -> None:
@@ -118,8 +125,12 @@ class LinkFlapping(LinkFault):
         _set_link(lab, self.device, self.interface, "up")
 
     def _carrier_changes(self, lab: Lab) -> int:
-        res = run(lab, self.port.peer_device,
-                  ["cat", f"/sys/class/net/{self.port.peer_interface}/carrier_changes"], check=False)
+        res = run(
+            lab,
+            self.port.peer_device,
+            ["cat", f"/sys/class/net/{self.port.peer_interface}/carrier_changes"],
+            check=False,
+        )
         return int(res.stdout.strip() or 0) if res.stdout.strip().isdigit() else 0
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
@@ -137,11 +148,15 @@ class LinkFlapping(LinkFault):
             if changes >= 2 and len(seen) >= 2:
                 break
             time.sleep(0.2)
-        f.add(f"{self.port.peer_device}:{self.port.peer_interface} carrier changed {changes} times in one "
-              f"cycle; {self.device}:{self.interface} seen {'/'.join(sorted(seen))}",
-              state=changes >= 2 or len(seen) >= 2)
-        f.mesh(mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
-               loss=True)
+        f.add(
+            f"{self.port.peer_device}:{self.port.peer_interface} carrier changed {changes} times in one "
+            f"cycle; {self.device}:{self.interface} seen {'/'.join(sorted(seen))}",
+            state=changes >= 2 or len(seen) >= 2,
+        )
+        f.mesh(
+            mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
+            loss=True,
+        )
         return Verification(confirmed=f.state, evidence=f.lines)
 
 
@@ -155,8 +170,10 @@ class MtuMismatch(LinkFault):
     name = "mtu_mismatch"
     category = "link"
     Params = MtuParams
-    description = ("The target port's MTU differs from its peer's: small packets and BGP keep working, "
-                   "full-size don't-fragment packets are dropped.")
+    description = (
+        "The target port's MTU differs from its peer's: small packets and BGP keep working, "
+        "full-size don't-fragment packets are dropped."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -170,21 +187,27 @@ class MtuMismatch(LinkFault):
         run(lab, self.device, ["ip", "link", "set", "dev", self.interface, "mtu", str(p.mtu)])
 
     def clear(self, lab: Lab) -> None:
-        mtu = self._original or int(link_info(lab, self.port.peer_device, self.port.peer_interface)
-                                    .get("mtu", 1500))
+        mtu = self._original or int(
+            link_info(lab, self.port.peer_device, self.port.peer_interface).get("mtu", 1500)
+        )
         run(lab, self.device, ["ip", "link", "set", "dev", self.interface, "mtu", str(mtu)])
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
         mine = int(link_info(lab, self.device, self.interface).get("mtu", 0))
         theirs = int(link_info(lab, self.port.peer_device, self.port.peer_interface).get("mtu", 0))
-        f.add(f"MTU {self.device}:{self.interface} = {mine}, {self.port.peer_device}:"
-              f"{self.port.peer_interface} = {theirs}", state=mine != theirs)
+        f.add(
+            f"MTU {self.device}:{self.interface} = {mine}, {self.port.peer_device}:"
+            f"{self.port.peer_interface} = {theirs}",
+            state=mine != theirs,
+        )
         mesh = mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface))
         if not f.mesh(mesh, df=True):
             big = max(mine, theirs) - 28
             probe = self.probe_link(lab, count=5, size=big, df=True, from_peer=theirs > mine, wait=0.5)
             small = self.probe_link(lab, count=5, from_peer=theirs > mine, wait=0.5)
-            f.add(f"{probe.describe()} [{big}-byte DF]; {small.describe()} [56-byte]",
-                  data_plane=probe.loss_pct >= 60 and small.loss_pct < 60)
+            f.add(
+                f"{probe.describe()} [{big}-byte DF]; {small.describe()} [56-byte]",
+                data_plane=probe.loss_pct >= 60 and small.loss_pct < 60,
+            )
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)

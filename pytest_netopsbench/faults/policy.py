@@ -23,9 +23,13 @@ if TYPE_CHECKING:
 
 __all__ = ["RoutePolicyMisconfig"]
 
-_KINDS = {"network_statement_missing": "network_withdrawn", "withdrawn_network": "network_withdrawn",
-          "route_map_deny_prefix": "prefix_list_deny", "prefix_deny": "prefix_list_deny",
-          "route_map_deny": "prefix_list_deny"}
+_KINDS = {
+    "network_statement_missing": "network_withdrawn",
+    "withdrawn_network": "network_withdrawn",
+    "route_map_deny_prefix": "prefix_list_deny",
+    "prefix_deny": "prefix_list_deny",
+    "route_map_deny": "prefix_list_deny",
+}
 
 
 class PolicyParams(BaseModel):
@@ -50,8 +54,10 @@ class RoutePolicyMisconfig(SwitchFault):
     aliases = ("route_policy_misconfiguration",)
     targets: ClassVar[tuple[TargetKind, ...]] = (TargetKind.PREFIX,)
     Params = PolicyParams
-    description = ("A leaf stops advertising one of its prefixes: the network statement was removed, or "
-                   "an outbound prefix-list denies it.")
+    description = (
+        "A leaf stops advertising one of its prefixes: the network statement was removed, or "
+        "an outbound prefix-list denies it."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,13 +68,18 @@ class RoutePolicyMisconfig(SwitchFault):
         super().check_target(topology, target)
         leaf = topology.device(target.device)
         if leaf.role is not Role.LEAF:
-            raise TargetError(f"{target.device} is a {leaf.role}; route_policy_misconfig targets a leaf "
-                              "(the switch that originates host prefixes)", field="fault.target.device")
+            raise TargetError(
+                f"{target.device} is a {leaf.role}; route_policy_misconfig targets a leaf "
+                "(the switch that originates host prefixes)",
+                field="fault.target.device",
+            )
         if target.prefix:
             mine = _originated(topology, leaf)
             if str(ipaddress.ip_network(target.prefix, strict=False)) not in mine:
-                raise TargetError(f"{target.device} does not originate {target.prefix} (it originates "
-                                  f"{', '.join(mine)})", field="fault.target.prefix")
+                raise TargetError(
+                    f"{target.device} does not originate {target.prefix} (it originates {', '.join(mine)})",
+                    field="fault.target.prefix",
+                )
 
     @property
     def prefix(self) -> str:
@@ -86,8 +97,13 @@ class RoutePolicyMisconfig(SwitchFault):
 
     def _export_targets(self, lines: list[str]) -> list[str]:
         """Where an export filter attaches: the peer-group(s) if the fabric uses them, else each peer."""
-        groups = sorted({ln.split()[3] for ln in lines if ln.startswith("neighbor ") and " peer-group " in ln
-                         and len(ln.split()) == 4})
+        groups = sorted(
+            {
+                ln.split()[3]
+                for ln in lines
+                if ln.startswith("neighbor ") and " peer-group " in ln and len(ln.split()) == 4
+            }
+        )
         if groups:
             return groups
         return sorted({ln.split()[1] for ln in lines if ln.startswith("neighbor ") and " remote-as " in ln})
@@ -106,9 +122,16 @@ class RoutePolicyMisconfig(SwitchFault):
             vtysh_config(lab, dev, [*self._router(), f"no {found[0]}"])
             return
         pl = self._plist()
-        vtysh_config(lab, dev, [f"ip prefix-list {pl} seq 5 deny {self.prefix}",
-                                f"ip prefix-list {pl} seq 10 permit 0.0.0.0/0 le 32", *self._router(),
-                                *[f"neighbor {t} prefix-list {pl} out" for t in self._export_targets(lines)]])
+        vtysh_config(
+            lab,
+            dev,
+            [
+                f"ip prefix-list {pl} seq 5 deny {self.prefix}",
+                f"ip prefix-list {pl} seq 10 permit 0.0.0.0/0 le 32",
+                *self._router(),
+                *[f"neighbor {t} prefix-list {pl} out" for t in self._export_targets(lines)],
+            ],
+        )
 
     def clear(self, lab: Lab) -> None:
         dev = self.target.device
@@ -132,12 +155,18 @@ class RoutePolicyMisconfig(SwitchFault):
             data = vtysh_json(lab, d.name, f"show bgp ipv4 unicast {self.prefix} json")
             if not (isinstance(data, dict) and data.get("paths")):
                 missing.append(d.name)
-        f.add(f"BGP route {self.prefix} missing on {', '.join(missing) or 'no switch'} "
-              f"(of {len(others)} other switches)", state=len(missing) == len(others))
+        f.add(
+            f"BGP route {self.prefix} missing on {', '.join(missing) or 'no switch'} "
+            f"(of {len(others)} other switches)",
+            state=len(missing) == len(others),
+        )
         victims = hosts_in(self.topology, self.prefix)
         if victims:
-            pairs = pairs_toward(self.topology, [v.name for v in victims],
-                                 [h.name for h in self.topology.hosts if h.leaf != self.target.device])
+            pairs = pairs_toward(
+                self.topology,
+                [v.name for v in victims],
+                [h.name for h in self.topology.hosts if h.leaf != self.target.device],
+            )
             if not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
                 remote = [h for h in self.topology.hosts if h.leaf != self.target.device]
                 if remote:

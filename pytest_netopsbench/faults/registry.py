@@ -43,18 +43,34 @@ _errors: dict[str, str] = {}
 # Names other benchmarks (NetOpsBench among them) use for the same faults, so a scorer can compare
 # an agent's answer in either vocabulary.
 _EXTRA_ALIASES = {
-    "link_failure": "link_down", "interface_down": "link_down", "link_flap": "link_flapping",
-    "interface_flapping": "link_flapping", "mtu": "mtu_mismatch", "loss": "packet_loss",
-    "corruption": "packet_corruption", "latency": "high_latency", "delay": "high_latency",
-    "bgp_peer_misconfig": "bgp_neighbor_misconfig", "bgp_misconfig": "bgp_neighbor_misconfig",
-    "static_route_misconfiguration": "static_route_misconfig", "blackhole": "blackhole_route",
-    "null_route": "blackhole_route", "network_statement_missing": "route_policy_misconfig",
-    "prefix_list_deny": "route_policy_misconfig", "route_map_deny": "route_policy_misconfig",
-    "node_down": "device_down", "switch_down": "device_down",
-    "acl_misconfiguration": "acl_misconfig", "acl": "acl_misconfig", "firewall_drop": "acl_misconfig",
-    "bandwidth_limit": "congestion", "rate_limit": "congestion",
-    "fib_mismatch": "fib_rib_mismatch", "rib_fib_mismatch": "fib_rib_mismatch",
-    "ecmp_drop": "ecmp_member_drop", "gray_failure": "ecmp_member_drop",
+    "link_failure": "link_down",
+    "interface_down": "link_down",
+    "link_flap": "link_flapping",
+    "interface_flapping": "link_flapping",
+    "mtu": "mtu_mismatch",
+    "loss": "packet_loss",
+    "corruption": "packet_corruption",
+    "latency": "high_latency",
+    "delay": "high_latency",
+    "bgp_peer_misconfig": "bgp_neighbor_misconfig",
+    "bgp_misconfig": "bgp_neighbor_misconfig",
+    "static_route_misconfiguration": "static_route_misconfig",
+    "blackhole": "blackhole_route",
+    "null_route": "blackhole_route",
+    "network_statement_missing": "route_policy_misconfig",
+    "prefix_list_deny": "route_policy_misconfig",
+    "route_map_deny": "route_policy_misconfig",
+    "node_down": "device_down",
+    "switch_down": "device_down",
+    "acl_misconfiguration": "acl_misconfig",
+    "acl": "acl_misconfig",
+    "firewall_drop": "acl_misconfig",
+    "bandwidth_limit": "congestion",
+    "rate_limit": "congestion",
+    "fib_mismatch": "fib_rib_mismatch",
+    "rib_fib_mismatch": "fib_rib_mismatch",
+    "ecmp_drop": "ecmp_member_drop",
+    "gray_failure": "ecmp_member_drop",
 }
 
 
@@ -75,8 +91,9 @@ def register(cls: type[Fault]) -> type[Fault]:
     with _lock:
         have = _faults.get(cls.name)
         if have is not None and have is not cls:
-            raise FaultError(f"fault name {cls.name!r} is already taken by "
-                             f"{have.__module__}.{have.__qualname__}")
+            raise FaultError(
+                f"fault name {cls.name!r} is already taken by {have.__module__}.{have.__qualname__}"
+            )
         for alias in map(_key, cls.aliases):
             owner = _aliases.get(alias)
             if (alias in _faults and alias != cls.name) or (owner and owner != cls.name):
@@ -102,10 +119,15 @@ def _load_entry_point(ep: EntryPoint) -> None:
         _errors[ep.name] = f"entry point {ep.name} = {ep.value!r} failed to import: {exc}"
         warnings.warn(_errors[ep.name], RuntimeWarning, stacklevel=3)
         return
-    classes = [obj] if isinstance(obj, type) else [
-        v for v in vars(obj).values() if isinstance(v, type) and issubclass(v, Fault) and v is not Fault
-        and getattr(v, "name", None)
-    ]
+    classes = (
+        [obj]
+        if isinstance(obj, type)
+        else [
+            v
+            for v in vars(obj).values()
+            if isinstance(v, type) and issubclass(v, Fault) and v is not Fault and getattr(v, "name", None)
+        ]
+    )
     for cls in classes:
         if not (isinstance(cls, type) and issubclass(cls, Fault)):
             _errors[ep.name] = f"entry point {ep.name} = {ep.value!r} is not a Fault subclass"
@@ -184,32 +206,43 @@ def _check_target_shape(cls: type[Fault], topology: Topology, target: FaultTarge
     takes_interface = bool(kinds & {TargetKind.INTERFACE, TargetKind.LINK})
     if not topology.has_device(target.device):
         known = ", ".join(d.name for d in topology.devices)
-        raise TargetError(f"device {target.device!r} is not in the {topology.scale} topology ({known})",
-                          field="fault.target.device")
+        raise TargetError(
+            f"device {target.device!r} is not in the {topology.scale} topology ({known})",
+            field="fault.target.device",
+        )
     device = topology.device(target.device)
     if target.interface is not None:
         if not takes_interface:
-            raise TargetError(f"{cls.name} targets a {'/'.join(sorted(kinds))}, not an interface; "
-                              "remove `interface`", field="fault.target.interface")
+            raise TargetError(
+                f"{cls.name} targets a {'/'.join(sorted(kinds))}, not an interface; remove `interface`",
+                field="fault.target.interface",
+            )
         if target.interface not in {i.name for i in device.interfaces}:
             have = ", ".join(i.name for i in device.interfaces)
-            raise TargetError(f"{target.device} has no interface {target.interface!r} (it has {have})",
-                              field="fault.target.interface")
+            raise TargetError(
+                f"{target.device} has no interface {target.interface!r} (it has {have})",
+                field="fault.target.interface",
+            )
     elif takes_interface and not kinds & {TargetKind.DEVICE, TargetKind.PREFIX}:
-        raise TargetError(f"{cls.name} needs `interface` (one of {target.device}'s: "
-                          f"{', '.join(i.name for i in device.interfaces)})", field="fault.target.interface")
+        raise TargetError(
+            f"{cls.name} needs `interface` (one of {target.device}'s: "
+            f"{', '.join(i.name for i in device.interfaces)})",
+            field="fault.target.interface",
+        )
     if target.prefix is not None:
         if TargetKind.PREFIX not in kinds:
             raise TargetError(f"{cls.name} takes no prefix; remove `prefix`", field="fault.target.prefix")
         try:
             ipaddress.ip_network(target.prefix, strict=False)
         except ValueError:
-            raise TargetError(f"{target.prefix!r} is not an IPv4 prefix like 198.19.2.0/24",
-                              field="fault.target.prefix") from None
+            raise TargetError(
+                f"{target.prefix!r} is not an IPv4 prefix like 198.19.2.0/24", field="fault.target.prefix"
+            ) from None
 
 
-def build_fault(fault_type: str, target: Mapping[str, Any], params: Mapping[str, Any] | None,
-                topology: Topology) -> Fault:
+def build_fault(
+    fault_type: str, target: Mapping[str, Any], params: Mapping[str, Any] | None, topology: Topology
+) -> Fault:
     """A fault instance checked against ``topology``; ScenarioError names the field to fix."""
     try:
         cls = get(fault_type)

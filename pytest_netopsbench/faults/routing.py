@@ -44,8 +44,14 @@ def bgp_neighbors(topo: Topology, device: str) -> dict[str, Device]:
     return out
 
 
-def probe_toward(lab: Lab, topo: Topology, device: str, dst: Device, *, count: int = 10,
-                 ) -> PingResult | FlowProbe:
+def probe_toward(
+    lab: Lab,
+    topo: Topology,
+    device: str,
+    dst: Device,
+    *,
+    count: int = 10,
+) -> PingResult | FlowProbe:
     """Probe ``dst`` along paths that must use ``device``'s forwarding table: ping from a host on that
     leaf; from a spine, TCP flows from the spine itself (loopback source), because a misroute there
     can send traffic into ECMP where only some flows come back around."""
@@ -105,8 +111,11 @@ class _PrefixFault(SwitchFault):
 
 class StaticParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    next_hop: str | None = Field(default=None, description="wrong next hop; default: a local host (leaf) "
-                                 "or a leaf that does not own the prefix (spine)")
+    next_hop: str | None = Field(
+        default=None,
+        description="wrong next hop; default: a local host (leaf) "
+        "or a leaf that does not own the prefix (spine)",
+    )
 
     @field_validator("next_hop")
     @classmethod
@@ -144,8 +153,10 @@ class StaticRouteMisconfig(_PrefixFault):
     def check_target(cls, topology: Topology, target: FaultTarget) -> None:
         super().check_target(topology, target)
         if target.prefix and not hosts_in(topology, target.prefix):
-            raise TargetError(f"{target.prefix} covers no host, so the misroute would show nowhere",
-                              field="fault.target.prefix")
+            raise TargetError(
+                f"{target.prefix} covers no host, so the misroute would show nowhere",
+                field="fault.target.prefix",
+            )
 
     def _line(self) -> str:
         return f"ip route {self.prefix} {self.next_hop()}"
@@ -173,15 +184,21 @@ class BlackholeRoute(_PrefixFault):
         f = Findings()
         routes = kernel_routes(lab, self.target.device, self.prefix)
         kinds = [r.get("type", "unicast") for r in routes]
-        f.add(f"{self.target.device} kernel route {self.prefix}: {kinds or 'none'}",
-              state="blackhole" in kinds)
+        f.add(
+            f"{self.target.device} kernel route {self.prefix}: {kinds or 'none'}", state="blackhole" in kinds
+        )
         self.data_plane(lab, store, window, f)
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)
 
 
-_KIND_ALIASES = {"peer_as_mismatch": "remote_as_mismatch", "as_mismatch": "remote_as_mismatch",
-                 "auth_mismatch": "password_mismatch", "md5_mismatch": "password_mismatch",
-                 "shutdown": "admin_shutdown", "neighbor_shutdown": "admin_shutdown"}
+_KIND_ALIASES = {
+    "peer_as_mismatch": "remote_as_mismatch",
+    "as_mismatch": "remote_as_mismatch",
+    "auth_mismatch": "password_mismatch",
+    "md5_mismatch": "password_mismatch",
+    "shutdown": "admin_shutdown",
+    "neighbor_shutdown": "admin_shutdown",
+}
 
 
 class BgpParams(BaseModel):
@@ -202,8 +219,10 @@ class BgpNeighborMisconfig(SwitchFault):
     category = "routing"
     aliases = ("bgp_peer_misconfig",)
     Params = BgpParams
-    description = ("One BGP neighbor is misconfigured (wrong remote AS, an MD5 password the peer does "
-                   "not have, or administratively shut down), so the session stays down.")
+    description = (
+        "One BGP neighbor is misconfigured (wrong remote AS, an MD5 password the peer does "
+        "not have, or administratively shut down), so the session stays down."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -215,8 +234,10 @@ class BgpNeighborMisconfig(SwitchFault):
         assert isinstance(params, BgpParams)
         peers = bgp_neighbors(topology, target.device)
         if params.peer is not None and params.peer not in peers:
-            raise TargetError(f"{params.peer} is not a BGP neighbor of {target.device} "
-                              f"(neighbors: {', '.join(peers)})", field="fault.params.peer")
+            raise TargetError(
+                f"{params.peer} is not a BGP neighbor of {target.device} (neighbors: {', '.join(peers)})",
+                field="fault.params.peer",
+            )
 
     @property
     def peer(self) -> str:
@@ -241,15 +262,25 @@ class BgpNeighborMisconfig(SwitchFault):
             vtysh_config(lab, dev, [router, f"neighbor {peer} password {self._password}"])
         else:
             if self._saved is None:
-                self._saved = [ln.strip() for ln in frr_config_lines(lab, dev)
-                               if ln.strip().startswith(f"neighbor {peer} ")]
+                self._saved = [
+                    ln.strip()
+                    for ln in frr_config_lines(lab, dev)
+                    if ln.strip().startswith(f"neighbor {peer} ")
+                ]
             real = bgp_neighbors(self.topology, dev)[peer].asn or 0
             wrong = self.params.wrong_remote_as or real + 1
             # A peer-group member cannot override the group's remote-as: take it out of the group and
             # give it an explicit (wrong) AS, as an operator hand-editing one session would.
-            vtysh_config(lab, dev, [router, f"no neighbor {peer}", f"neighbor {peer} remote-as {wrong}",
-                                    *[ln for ln in self._saved if " peer-group " not in ln
-                                      and " remote-as " not in ln]])
+            vtysh_config(
+                lab,
+                dev,
+                [
+                    router,
+                    f"no neighbor {peer}",
+                    f"neighbor {peer} remote-as {wrong}",
+                    *[ln for ln in self._saved if " peer-group " not in ln and " remote-as " not in ln],
+                ],
+            )
         lab.vtysh(dev, [f"clear ip bgp {peer}"])
 
     def clear(self, lab: Lab) -> None:
@@ -270,11 +301,17 @@ class BgpNeighborMisconfig(SwitchFault):
     def _rebuilt(self, lines: list[str]) -> list[str]:
         """The neighbor's original lines when this instance did not record them (another process
         injected): the peer-group its siblings use, and the description the fabric gives peers."""
-        groups = [ln.split()[3] for ln in lines
-                  if ln.startswith("neighbor ") and " peer-group " in ln and len(ln.split()) == 4]
+        groups = [
+            ln.split()[3]
+            for ln in lines
+            if ln.startswith("neighbor ") and " peer-group " in ln and len(ln.split()) == 4
+        ]
         remote = bgp_neighbors(self.topology, self.target.device)[self.peer].name
-        out = [f"neighbor {self.peer} peer-group {groups[0]}"] if groups else [
-            f"neighbor {self.peer} remote-as external"]
+        out = (
+            [f"neighbor {self.peer} peer-group {groups[0]}"]
+            if groups
+            else [f"neighbor {self.peer} remote-as external"]
+        )
         return [*out, f"neighbor {self.peer} description {remote}"]
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
@@ -284,6 +321,8 @@ class BgpNeighborMisconfig(SwitchFault):
         mine = bgp_peer_states(lab, dev).get(peer, "absent")
         my_ip = next(i.ip for i in self.topology.device(dev).interfaces if i.peer_device == remote.name)
         theirs = bgp_peer_states(lab, remote.name).get(my_ip, "absent")
-        f.add(f"BGP {dev} -> {peer} ({remote.name}): {mine}; {remote.name} -> {my_ip}: {theirs}",
-              state=mine != "Established" and theirs != "Established")
+        f.add(
+            f"BGP {dev} -> {peer} ({remote.name}): {mine}; {remote.name} -> {my_ip}: {theirs}",
+            state=mine != "Established" and theirs != "Established",
+        )
         return Verification(confirmed=f.state, evidence=f.lines)

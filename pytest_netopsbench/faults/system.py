@@ -23,8 +23,11 @@ __all__ = ["DeviceDown"]
 def _daemon_control(lab: Lab, action: str) -> Any:
     method = getattr(lab, f"{action}_daemons", None)
     if not callable(method):
-        raise CapabilityError(f"the {type(lab).__name__} runtime cannot {action} a device's routing "
-                              f"daemons (no `{action}_daemons(device)`)", hint="use the netns runtime")
+        raise CapabilityError(
+            f"the {type(lab).__name__} runtime cannot {action} a device's routing "
+            f"daemons (no `{action}_daemons(device)`)",
+            hint="use the netns runtime",
+        )
     return method
 
 

@@ -16,8 +16,16 @@ __all__ = ["LabPool"]
 
 
 class LabPool:
-    def __init__(self, *, backend: str, run_id: str, worker: str, store_root: Path, keep_labs: bool,
-                 attach: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        backend: str,
+        run_id: str,
+        worker: str,
+        store_root: Path,
+        keep_labs: bool,
+        attach: list[str] | None = None,
+    ) -> None:
         self.backend, self.run_id, self.worker = backend, run_id, worker
         self.store_root, self.keep_labs = store_root, keep_labs
         self.attach = list(attach or [])  # --netopsbench-lab: use these labs, never create or remove any
@@ -61,7 +69,8 @@ class LabPool:
             raise LabError(
                 f"worker {self.worker} needs lab #{index + 1} of scale {scale}, but --netopsbench-lab gives "
                 f"{len(mine)} ({', '.join(mine) or 'none'}); provision one lab of each scale per worker "
-                "or lower -n", step="attach",
+                "or lower -n",
+                step="attach",
             )
         return mine[index]
 

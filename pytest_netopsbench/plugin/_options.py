@@ -41,9 +41,13 @@ _OPTIONS: dict[str, tuple[str, str, str | None]] = {
     # Added for the SDK/CLI: the caller names the run (so it knows the run directory up front) and
     # may hand over labs it provisioned (`runtime up`, `bench.runtimes.provision`).
     "run-id": ("name of the run directory (default run-<UTC time>-<hex>)", "string", None),
-    "lab": ("run on this already-running lab instead of creating labs (repeat, or comma-separate; "
-            "each worker takes its own lab of each scale, so give at least -n labs per scale); "
-            "these labs are never torn down by the run", "list", None),
+    "lab": (
+        "run on this already-running lab instead of creating labs (repeat, or comma-separate; "
+        "each worker takes its own lab of each scale, so give at least -n labs per scale); "
+        "these labs are never torn down by the run",
+        "list",
+        None,
+    ),
 }
 
 
@@ -69,8 +73,14 @@ def add_options(parser: pytest.Parser) -> None:
             group.addoption(f"--netopsbench-{name}", action="store_true", default=None, dest=dest, help=help_)
             parser.addini(dest, help_, type="bool", default=False)
         elif kind == "list":
-            group.addoption(f"--netopsbench-{name}", action="append", default=None, dest=dest,
-                            metavar=name.upper(), help=help_)
+            group.addoption(
+                f"--netopsbench-{name}",
+                action="append",
+                default=None,
+                dest=dest,
+                metavar=name.upper(),
+                help=help_,
+            )
             parser.addini(dest, help_, type="args", default=[])
         else:
             suffix = f" (default {default})" if default is not None else ""

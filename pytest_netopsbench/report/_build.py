@@ -68,13 +68,25 @@ def _row(cells: list[str], widths: list[int]) -> str:
 def _fault_table(by_type: dict[str, Summary], total: Summary) -> list[str]:
     # the "excluded" column (harness failures, skips) appears only when there are any
     show_excluded = total.excluded_cases > 0
-    header = ["fault type", "cases", *(["excluded"] if show_excluded else []), "passed", "pass rate",
-              "mean score", "mean agent"]
+    header = [
+        "fault type",
+        "cases",
+        *(["excluded"] if show_excluded else []),
+        "passed",
+        "pass rate",
+        "mean score",
+        "mean agent",
+    ]
 
     def cells(name: str, s: Summary) -> list[str]:
         return [
-            name, str(s.cases), *([str(s.excluded_cases)] if show_excluded else []), str(s.passed),
-            _pct(s.pass_rate).strip(), _num(s.mean_score), _secs(s.mean_agent_seconds),
+            name,
+            str(s.cases),
+            *([str(s.excluded_cases)] if show_excluded else []),
+            str(s.passed),
+            _pct(s.pass_rate).strip(),
+            _num(s.mean_score),
+            _secs(s.mean_agent_seconds),
         ]
 
     ordered = sorted(by_type.items(), key=lambda kv: (kv[0] == scoring.HEALTHY_KEY, kv[0]))
@@ -105,10 +117,14 @@ def render_table(report: BenchmarkReport) -> str:
         ("detection accuracy", _pct(s.detection_accuracy).strip()),
         ("precision / recall", f"{_pct(s.detection_precision).strip()} / {_pct(s.detection_recall).strip()}"),
         ("false-positive rate", f"{_pct(s.false_positive_rate).strip()} of {s.healthy_cases} healthy"),
-        ("device localization",
-         _with_ci(s.device_localization_rate, ci.get("device_localization_rate"), True)),
-        ("interface localization",
-         _with_ci(s.interface_localization_rate, ci.get("interface_localization_rate"), True)),
+        (
+            "device localization",
+            _with_ci(s.device_localization_rate, ci.get("device_localization_rate"), True),
+        ),
+        (
+            "interface localization",
+            _with_ci(s.interface_localization_rate, ci.get("interface_localization_rate"), True),
+        ),
         ("fault-type accuracy", _pct(s.fault_type_accuracy).strip()),
         ("strict accuracy", _pct(s.strict_accuracy).strip()),
         ("agent time mean / p90", f"{_secs(s.mean_agent_seconds)} / {_secs(s.p90_agent_seconds)}"),

@@ -12,8 +12,14 @@ __all__ = ["CaseDiff", "Comparison", "MetricDiff", "compare_reports", "render_co
 
 #: metrics compared, in display order (all have a paired bootstrap)
 COMPARED = (
-    "mean_score", "pass_rate", "detection_f1", "false_positive_rate", "device_localization_rate",
-    "interface_localization_rate", "fault_type_accuracy", "strict_accuracy",
+    "mean_score",
+    "pass_rate",
+    "detection_f1",
+    "false_positive_rate",
+    "device_localization_rate",
+    "interface_localization_rate",
+    "fault_type_accuracy",
+    "strict_accuracy",
 )
 # for these, a lower value is better; the table marks which run is ahead accordingly
 _LOWER_IS_BETTER = frozenset({"false_positive_rate"})
@@ -78,25 +84,36 @@ def _by_scenario(report: BenchmarkReport) -> dict[str, list[CaseRecord]]:
 
 def _differs(xs: list[CaseRecord], ys: list[CaseRecord]) -> bool:
     if len(xs) == len(ys):
-        return any(x.passed != y.passed or x.outcome != y.outcome or abs(x.score - y.score) > 1e-9
-                   for x, y in zip(xs, ys, strict=True))
+        return any(
+            x.passed != y.passed or x.outcome != y.outcome or abs(x.score - y.score) > 1e-9
+            for x, y in zip(xs, ys, strict=True)
+        )
     # different trial counts: compare what each run did on the scenario overall
-    return (sum(x.passed for x in xs) / len(xs) != sum(y.passed for y in ys) / len(ys)
-            or sorted({x.outcome for x in xs}) != sorted({y.outcome for y in ys}))
+    return sum(x.passed for x in xs) / len(xs) != sum(y.passed for y in ys) / len(ys) or sorted(
+        {x.outcome for x in xs}
+    ) != sorted({y.outcome for y in ys})
 
 
 def _case_diff(sid: str, xs: list[CaseRecord], ys: list[CaseRecord]) -> CaseDiff:
     return CaseDiff(
         scenario_id=sid,
-        a_outcomes=[x.outcome for x in xs], b_outcomes=[y.outcome for y in ys],
-        a_score=sum(x.score for x in xs) / len(xs), b_score=sum(y.score for y in ys) / len(ys),
-        a_passed=sum(x.passed for x in xs), b_passed=sum(y.passed for y in ys),
-        a_answer=_answer(xs[0]), b_answer=_answer(ys[0]),
+        a_outcomes=[x.outcome for x in xs],
+        b_outcomes=[y.outcome for y in ys],
+        a_score=sum(x.score for x in xs) / len(xs),
+        b_score=sum(y.score for y in ys) / len(ys),
+        a_passed=sum(x.passed for x in xs),
+        b_passed=sum(y.passed for y in ys),
+        a_answer=_answer(xs[0]),
+        b_answer=_answer(ys[0]),
     )
 
 
 def compare_reports(
-    a: BenchmarkReport, b: BenchmarkReport, *, resamples: int | None = None, seed: int | None = None,
+    a: BenchmarkReport,
+    b: BenchmarkReport,
+    *,
+    resamples: int | None = None,
+    seed: int | None = None,
 ) -> Comparison:
     """B against A on the scenarios both scored (all their scored trials, so a single run compares
     with a repeated one): point values, paired bootstrap intervals of B - A, disagreements.
@@ -122,9 +139,15 @@ def compare_reports(
             MetricDiff(metric=name, a=getattr(sa, name), b=getattr(sb, name), diff=ci, better=better)
         )
     return Comparison(
-        a_run=a.run.run_id, b_run=b.run.run_id, a_agent=a.run.agent, b_agent=b.run.agent,
-        a_campaign=a.run.campaign_version, b_campaign=b.run.campaign_version,
-        shared_scenarios=len(shared), a_cases=len(a_cases), b_cases=len(b_cases),
+        a_run=a.run.run_id,
+        b_run=b.run.run_id,
+        a_agent=a.run.agent,
+        b_agent=b.run.agent,
+        a_campaign=a.run.campaign_version,
+        b_campaign=b.run.campaign_version,
+        shared_scenarios=len(shared),
+        a_cases=len(a_cases),
+        b_cases=len(b_cases),
         only_in_a=sorted(a_by.keys() - b_by.keys()),
         only_in_b=sorted(b_by.keys() - a_by.keys()),
         metrics=metrics,
@@ -170,6 +193,8 @@ def render_comparison(cmp: Comparison) -> str:
     else:
         lines.append(f"cases where the runs disagree ({len(cmp.disagreements)}):")
         for d in cmp.disagreements:
-            lines.append(f"  {d.scenario_id}: A {_side(d.a_outcomes, d.a_score, d.a_answer)} | "
-                         f"B {_side(d.b_outcomes, d.b_score, d.b_answer)}")
+            lines.append(
+                f"  {d.scenario_id}: A {_side(d.a_outcomes, d.a_score, d.a_answer)} | "
+                f"B {_side(d.b_outcomes, d.b_score, d.b_answer)}"
+            )
     return "\n".join(lines)

@@ -23,12 +23,14 @@ def resolve_report_path(path: str | os.PathLike[str]) -> Path:
     if p.is_dir():
         candidate = p / REPORT_FILE
         if not candidate.is_file():
-            raise ReportError(f"directory has no {REPORT_FILE}; pass a report file or a run directory",
-                              file=str(p))
+            raise ReportError(
+                f"directory has no {REPORT_FILE}; pass a report file or a run directory", file=str(p)
+            )
         return candidate
     if not p.exists():
-        raise ReportError("no such file; pass a report.json or a run directory (.netopsbench/runs/<run_id>)",
-                          file=str(p))
+        raise ReportError(
+            "no such file; pass a report.json or a run directory (.netopsbench/runs/<run_id>)", file=str(p)
+        )
     return p
 
 
@@ -40,20 +42,25 @@ def load_report(path: str | os.PathLike[str]) -> BenchmarkReport:
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"cannot read: {exc}", file=str(p)) from exc
     except json.JSONDecodeError as exc:
-        raise ReportError(f"not JSON (line {exc.lineno}: {exc.msg}); is this a report.json?",
-                          file=str(p)) from exc
+        raise ReportError(
+            f"not JSON (line {exc.lineno}: {exc.msg}); is this a report.json?", file=str(p)
+        ) from exc
     if not isinstance(data, dict) or "schema" not in data:
         raise ReportError(f"not a netopsbench report (no 'schema': expected {REPORT_SCHEMA!r})", file=str(p))
     if data["schema"] != REPORT_SCHEMA:
-        raise ReportError(f"report schema {data['schema']!r} is not {REPORT_SCHEMA!r}: written by an "
-                          "incompatible netopsbench version", file=str(p))
+        raise ReportError(
+            f"report schema {data['schema']!r} is not {REPORT_SCHEMA!r}: written by an "
+            "incompatible netopsbench version",
+            file=str(p),
+        )
     try:
         return BenchmarkReport.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise ReportError(f"invalid report field {where}: {first['msg']} ({exc.error_count()} error(s))",
-                          file=str(p)) from exc
+        raise ReportError(
+            f"invalid report field {where}: {first['msg']} ({exc.error_count()} error(s))", file=str(p)
+        ) from exc
 
 
 def save_report(report: BenchmarkReport, path: str | os.PathLike[str]) -> Path:

@@ -38,12 +38,27 @@ def merge_reports(
         raise ReportError("nothing to merge: pass at least one report")
     names = list(names) if names is not None else [r.run.run_id for r in reports]
     runs = [r.run for r in reports]
-    _check_same("campaign versions", [r.campaign_version for r in runs], names, force,
-                "their scenario ids may name different cases; pass --force to merge anyway")
-    _check_same("agents", [r.agent for r in runs], names, force,
-                "a merged report describes one agent; pass --force to merge anyway")
-    _check_same("pass scores", [r.pass_score for r in runs], names, force,
-                "'passed' would mean different things; pass --force to merge anyway")
+    _check_same(
+        "campaign versions",
+        [r.campaign_version for r in runs],
+        names,
+        force,
+        "their scenario ids may name different cases; pass --force to merge anyway",
+    )
+    _check_same(
+        "agents",
+        [r.agent for r in runs],
+        names,
+        force,
+        "a merged report describes one agent; pass --force to merge anyway",
+    )
+    _check_same(
+        "pass scores",
+        [r.pass_score for r in runs],
+        names,
+        force,
+        "'passed' would mean different things; pass --force to merge anyway",
+    )
     chosen: dict[tuple[str, int], CaseRecord] = {}
     for report in reports:
         for case in report.cases:

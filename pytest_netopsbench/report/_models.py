@@ -25,7 +25,13 @@ Outcome = Literal[
     "correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped"
 ]
 OUTCOMES: tuple[str, ...] = (
-    "correct", "wrong", "agent_error", "agent_timeout", "invalid_result", "infra_error", "skipped",
+    "correct",
+    "wrong",
+    "agent_error",
+    "agent_timeout",
+    "invalid_result",
+    "infra_error",
+    "skipped",
 )
 REPORT_SCHEMA = "netopsbench-report/1"
 

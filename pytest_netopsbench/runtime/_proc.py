@@ -21,7 +21,12 @@ def run(argv: Sequence[str], *, timeout: float = 10.0, input: str | None = None)
     t0 = time.monotonic()
     try:
         proc = subprocess.run(
-            list(argv), input=input, capture_output=True, text=True, timeout=timeout, check=False,
+            list(argv),
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
             stdin=None if input is not None else subprocess.DEVNULL,
         )
         rc, out, err = proc.returncode, proc.stdout, proc.stderr
@@ -31,8 +36,9 @@ def run(argv: Sequence[str], *, timeout: float = 10.0, input: str | None = None)
         err = _text(exc.stderr) + f"\ntimed out after {timeout:g}s"
     except FileNotFoundError as exc:
         rc, out, err = 127, "", f"{argv[0]}: not found ({exc})"
-    return CommandResult(argv=list(argv), returncode=rc, stdout=out, stderr=err,
-                         seconds=time.monotonic() - t0)
+    return CommandResult(
+        argv=list(argv), returncode=rc, stdout=out, stderr=err, seconds=time.monotonic() - t0
+    )
 
 
 def _text(data: bytes | str | None) -> str:

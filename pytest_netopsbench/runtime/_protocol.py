@@ -74,7 +74,12 @@ class Lab(Protocol):
     def teardown(self) -> None: ...
 
     def exec(
-        self, device: str, argv: Sequence[str], *, timeout: float = 10.0, check: bool = False,
+        self,
+        device: str,
+        argv: Sequence[str],
+        *,
+        timeout: float = 10.0,
+        check: bool = False,
         input: str | None = None,
     ) -> CommandResult:
         """Run a command inside a device (argv, never a shell string)."""

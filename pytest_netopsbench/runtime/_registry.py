@@ -58,8 +58,13 @@ def _factory(backend: str) -> BackendFactory:
 
 
 def create_lab(
-    scale_or_topology: str | Topology, *, backend: str = "netns", name: str | None = None,
-    run_id: str | None = None, worker: str = "master", **options: Any,
+    scale_or_topology: str | Topology,
+    *,
+    backend: str = "netns",
+    name: str | None = None,
+    run_id: str | None = None,
+    worker: str = "master",
+    **options: Any,
 ) -> Lab:
     """A lab object, not yet deployed: call ``lab.deploy()`` (or use it via the pytest fixtures)."""
     if isinstance(scale_or_topology, Topology):

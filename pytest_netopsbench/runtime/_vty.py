@@ -13,8 +13,15 @@ from ..errors import LabError
 
 __all__ = ["VTY_STATUS", "vty_command"]
 
-VTY_STATUS = {0: "success", 1: "warning", 2: "unknown command", 3: "ambiguous command",
-              4: "incomplete command", 5: "not my instance", 6: "too many matches"}
+VTY_STATUS = {
+    0: "success",
+    1: "warning",
+    2: "unknown command",
+    3: "ambiguous command",
+    4: "incomplete command",
+    5: "not my instance",
+    6: "too many matches",
+}
 _TRAILER = b"\0\0\0"
 
 
@@ -29,21 +36,25 @@ def vty_command(sock_path: Path, command: str, *, timeout: float = 5.0, device: 
             while True:
                 chunk = sock.recv(65536)
                 if not chunk:
-                    raise LabError(f"vty socket {sock_path} closed mid-reply to {command!r}",
-                                   step="vty", device=device)
+                    raise LabError(
+                        f"vty socket {sock_path} closed mid-reply to {command!r}", step="vty", device=device
+                    )
                 buf += chunk
                 # The trailer is 3 NULs then the status byte; output itself never contains NUL.
                 if len(buf) >= 4 and buf[-4:-1] == _TRAILER:
                     break
     except (FileNotFoundError, ConnectionRefusedError) as exc:
-        raise LabError(f"daemon not reachable at {sock_path} ({exc.strerror}); is the lab up?",
-                       step="vty", device=device) from None
+        raise LabError(
+            f"daemon not reachable at {sock_path} ({exc.strerror}); is the lab up?", step="vty", device=device
+        ) from None
     except TimeoutError:
-        raise LabError(f"no reply within {timeout:g}s to {command!r} on {sock_path}",
-                       step="vty", device=device) from None
+        raise LabError(
+            f"no reply within {timeout:g}s to {command!r} on {sock_path}", step="vty", device=device
+        ) from None
     status = buf[-1]
     text = buf[:-4].decode(errors="replace")
     if status not in (0, 1):
-        raise LabError(f"{command!r} failed: {VTY_STATUS.get(status, status)}: {text.strip()}",
-                       step="vty", device=device)
+        raise LabError(
+            f"{command!r} failed: {VTY_STATUS.get(status, status)}: {text.strip()}", step="vty", device=device
+        )
     return text

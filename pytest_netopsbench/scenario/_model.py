@@ -42,7 +42,9 @@ class Timing(BaseModel):
     verify_timeout_s: float = Field(default=20.0, ge=1.0, le=600.0)
     recover_timeout_s: float = Field(default=60.0, ge=1.0, le=900.0)
     handoff_s: float = Field(
-        default=2.0, ge=0.0, le=60.0,
+        default=2.0,
+        ge=0.0,
+        le=60.0,
         description="minimum delay between the end of the observation window and the agent's start, "
         "the same for healthy and fault cases, so verification time cannot tell them apart",
     )

@@ -63,11 +63,7 @@ def strict_correct(case: CaseRecord) -> bool:
     """Verdict, location and fault type all right (healthy cases: the verdict)."""
     if case.healthy:
         return case.verdict_correct
-    return (
-        device_localized(case)
-        and case.interface_correct is not False
-        and case.fault_type_correct is True
-    )
+    return device_localized(case) and case.interface_correct is not False and case.fault_type_correct is True
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

@@ -34,7 +34,18 @@ DEFAULT_SEED = 20261126
 
 # Per-case counters; a metric is a ratio of two counter sums, so a resample is a sum of vectors.
 _FIELDS = (
-    "n", "score", "passed", "tp", "fp", "fn", "faults", "healthy", "device", "itf_n", "itf", "ftype",
+    "n",
+    "score",
+    "passed",
+    "tp",
+    "fp",
+    "fn",
+    "faults",
+    "healthy",
+    "device",
+    "itf_n",
+    "itf",
+    "ftype",
     "strict",
 )
 _IDX = {name: i for i, name in enumerate(_FIELDS)}
@@ -85,7 +96,10 @@ BOOTSTRAP_METRICS: dict[str, Callable[[Sequence[float]], float | None]] = {
 }
 #: the metrics the terminal summary shows with an interval
 HEADLINE_INTERVALS = (
-    "mean_score", "detection_f1", "device_localization_rate", "interface_localization_rate",
+    "mean_score",
+    "detection_f1",
+    "device_localization_rate",
+    "interface_localization_rate",
 )
 
 

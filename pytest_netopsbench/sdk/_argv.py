@@ -40,8 +40,13 @@ class RunOptions(BaseModel):
 
 
 def build_pytest_args(
-    paths: Sequence[str | Path], *, agent: str | None, options: RunOptions, run_id: str | None = None,
-    report: Path | None = None, labs: Sequence[str] = (),
+    paths: Sequence[str | Path],
+    *,
+    agent: str | None,
+    options: RunOptions,
+    run_id: str | None = None,
+    report: Path | None = None,
+    labs: Sequence[str] = (),
 ) -> list[str]:
     args = [str(p) for p in paths]
     if agent:

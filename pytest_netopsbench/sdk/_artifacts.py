@@ -43,8 +43,10 @@ class ArtifactManager:
         if run_id == "latest":
             runs = self._dirs()
             if not runs:
-                raise NetopsbenchError(f"no runs under {self.runs_root}; run a benchmark first "
-                                       "(netopsbench run ... or pytest --netopsbench-agent=...)")
+                raise NetopsbenchError(
+                    f"no runs under {self.runs_root}; run a benchmark first "
+                    "(netopsbench run ... or pytest --netopsbench-agent=...)"
+                )
             return runs[-1]
         path = Path(run_id)
         if path.is_dir():
@@ -52,27 +54,36 @@ class ArtifactManager:
         path = self.runs_root / run_id
         if not path.is_dir():
             known = ", ".join(p.name for p in self._dirs()[-5:]) or "none"
-            raise NetopsbenchError(f"no run {run_id!r} under {self.runs_root} (recent: {known}); "
-                                   "see `netopsbench trace list`")
+            raise NetopsbenchError(
+                f"no run {run_id!r} under {self.runs_root} (recent: {known}); see `netopsbench trace list`"
+            )
         return path
 
     def _dirs(self) -> list[Path]:
         if not self.runs_root.is_dir():
             return []
-        return sorted(p for p in self.runs_root.iterdir()
-                      if p.is_dir() and ((p / "report.json").exists() or (p / "cases.jsonl").exists()))
+        return sorted(
+            p
+            for p in self.runs_root.iterdir()
+            if p.is_dir() and ((p / "report.json").exists() or (p / "cases.jsonl").exists())
+        )
 
     def runs(self, limit: int | None = None) -> list[RunSummary]:
         out = []
         for path in self._dirs()[-limit:] if limit else self._dirs():
             cases = self.cases(path.name)
             report = self._maybe_report(path)
-            out.append(RunSummary(
-                run_id=path.name, path=path, has_report=report is not None, cases=len(cases),
-                traces=sum(1 for c in cases if c.trace_path),
-                agent=report.run.agent if report else "",
-                mean_score=report.summary.mean_score if report else None,
-            ))
+            out.append(
+                RunSummary(
+                    run_id=path.name,
+                    path=path,
+                    has_report=report is not None,
+                    cases=len(cases),
+                    traces=sum(1 for c in cases if c.trace_path),
+                    agent=report.run.agent if report else "",
+                    mean_score=report.summary.mean_score if report else None,
+                )
+            )
         return out
 
     def _maybe_report(self, path: Path) -> BenchmarkReport | None:
@@ -101,8 +112,16 @@ class ArtifactManager:
             if case.trace_path:
                 trace = Path(case.trace_path)
                 trace = trace if trace.is_absolute() else path / trace
-            refs.append(TraceRef(run_id=path.name, case_id=case.case_id, scenario_id=case.scenario_id,
-                                 outcome=case.outcome, score=case.score, path=trace))
+            refs.append(
+                TraceRef(
+                    run_id=path.name,
+                    case_id=case.case_id,
+                    scenario_id=case.scenario_id,
+                    outcome=case.outcome,
+                    score=case.score,
+                    path=trace,
+                )
+            )
         return refs
 
     def export_traces(self, run_id: str, output: str | Path) -> ExportSummary:

@@ -25,8 +25,13 @@ class NetOpsBench:
     On exit: waits for unfinished runs, closes every wrapped agent, and tears down the labs
     provisioned without ``keep=True``."""
 
-    def __init__(self, workspace: str | os.PathLike[str] = ".", *, defaults: dict[str, Any] | None = None,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        workspace: str | os.PathLike[str] = ".",
+        *,
+        defaults: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> None:
         self.workspace = Path(workspace).resolve()
         if not self.workspace.is_dir():
             raise NotADirectoryError(f"workspace {self.workspace} is not a directory")

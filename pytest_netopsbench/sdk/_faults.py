@@ -39,8 +39,12 @@ class FaultManager:
     def list(self) -> list[FaultInfo]:
         return [
             FaultInfo(
-                name=cls.name, category=cls.category, targets=[str(t) for t in cls.targets],
-                aliases=list(cls.aliases), requires=list(cls.requires), description=cls.description,
+                name=cls.name,
+                category=cls.category,
+                targets=[str(t) for t in cls.targets],
+                aliases=list(cls.aliases),
+                requires=list(cls.requires),
+                description=cls.description,
                 params=cls.Params().model_dump(mode="json"),
             )
             for cls in _registry().all_faults()
@@ -79,15 +83,19 @@ class EvaluatorManager:
         return fault.ground_truth()
 
     def evaluate_scenario(
-        self, scenario: Scenario | ScenarioRef | str | Path, diagnosis: DiagnosisResult | dict[str, Any],
+        self,
+        scenario: Scenario | ScenarioRef | str | Path,
+        diagnosis: DiagnosisResult | dict[str, Any],
     ) -> CaseScore:
         sc = self._scenario(scenario)
-        result = (diagnosis if isinstance(diagnosis, DiagnosisResult)
-                  else DiagnosisResult.model_validate(diagnosis))
+        result = (
+            diagnosis if isinstance(diagnosis, DiagnosisResult) else DiagnosisResult.model_validate(diagnosis)
+        )
         return score_case(self.ground_truth(sc), result, build_topology(sc.scale))
 
     def evaluate_suite(
-        self, pairs: list[tuple[Scenario | ScenarioRef | str | Path, DiagnosisResult | dict[str, Any]]],
+        self,
+        pairs: list[tuple[Scenario | ScenarioRef | str | Path, DiagnosisResult | dict[str, Any]]],
     ) -> list[CaseScore]:
         return [self.evaluate_scenario(s, d) for s, d in pairs]
 

@@ -68,33 +68,57 @@ def _trial(case: CaseRecord, run_dir: Path, job_dir: Path, report: BenchmarkRepo
     verifier.mkdir(parents=True, exist_ok=True)
     (verifier / "reward.txt").write_text(f"{case.score:g}\n", encoding="utf-8")
     got = case.diagnosis.model_dump(mode="json") if case.diagnosis else None
-    _write(verifier / "result.json", {
-        "reward": case.score, "outcome": case.outcome, "passed": case.passed, "message": case.message,
-        "expected": case.expected.model_dump(mode="json") if case.expected else None,
-        "expected_verdict": case.expected_verdict, "got": got,
-    })
-    agent_info = {"name": report.run.agent or "agent", "version": report.run.netopsbench_version or "unknown"}
-    _write(trial_dir / "config.json", {
-        "trial_name": name, "task": {"name": case.scenario_id, "dataset": dataset},
-        "agent": agent_info, "job_id": report.run.run_id,
-    })
-    errored = case.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error")
-    _write(trial_dir / "result.json", {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{report.run.run_id}/{name}")),
-        "task_name": case.scenario_id, "trial_name": name, "trial_uri": trial_dir.resolve().as_uri(),
-        "source": dataset, "agent_info": agent_info,
-        "agent_result": {
-            "n_input_tokens": case.input_tokens, "n_output_tokens": case.output_tokens,
-            "cost_usd": case.cost_usd,
-            "metadata": {"tool_calls": case.tool_calls, "tool_errors": case.tool_errors,
-                         "llm_calls": case.llm_calls, "agent_seconds": case.agent_seconds},
+    _write(
+        verifier / "result.json",
+        {
+            "reward": case.score,
+            "outcome": case.outcome,
+            "passed": case.passed,
+            "message": case.message,
+            "expected": case.expected.model_dump(mode="json") if case.expected else None,
+            "expected_verdict": case.expected_verdict,
+            "got": got,
         },
-        "verifier_result": {"rewards": {"reward": case.score}},
-        "exception_info": (
-            {"exception_type": case.outcome, "exception_message": case.message} if errored else None
-        ),
-        "started_at": _iso(case.started), "finished_at": _iso(case.ended),
-    })
+    )
+    agent_info = {"name": report.run.agent or "agent", "version": report.run.netopsbench_version or "unknown"}
+    _write(
+        trial_dir / "config.json",
+        {
+            "trial_name": name,
+            "task": {"name": case.scenario_id, "dataset": dataset},
+            "agent": agent_info,
+            "job_id": report.run.run_id,
+        },
+    )
+    errored = case.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error")
+    _write(
+        trial_dir / "result.json",
+        {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{report.run.run_id}/{name}")),
+            "task_name": case.scenario_id,
+            "trial_name": name,
+            "trial_uri": trial_dir.resolve().as_uri(),
+            "source": dataset,
+            "agent_info": agent_info,
+            "agent_result": {
+                "n_input_tokens": case.input_tokens,
+                "n_output_tokens": case.output_tokens,
+                "cost_usd": case.cost_usd,
+                "metadata": {
+                    "tool_calls": case.tool_calls,
+                    "tool_errors": case.tool_errors,
+                    "llm_calls": case.llm_calls,
+                    "agent_seconds": case.agent_seconds,
+                },
+            },
+            "verifier_result": {"rewards": {"reward": case.score}},
+            "exception_info": (
+                {"exception_type": case.outcome, "exception_message": case.message} if errored else None
+            ),
+            "started_at": _iso(case.started),
+            "finished_at": _iso(case.ended),
+        },
+    )
     return has_traj
 
 
@@ -112,22 +136,41 @@ def export_harbor_job(report: BenchmarkReport, run_dir: Path, output: Path) -> E
     histogram: dict[str, list[str]] = {}
     for case in report.cases:
         histogram.setdefault(str(float(case.score)), []).append(_trial_name(case))  # "1.0" as Harbor keys
-    errors = sum(c.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error")
-                 for c in report.cases)
+    errors = sum(
+        c.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error") for c in report.cases
+    )
     key = f"{report.run.agent or 'agent'}__{dataset}"
-    _write(job_dir / "config.json", {
-        "job_name": report.run.run_id, "datasets": [{"name": dataset}],
-        "agents": [{"name": report.run.agent or "agent"}], "n_attempts": 1,
-        "n_concurrent_trials": report.run.workers,
-    })
-    _write(job_dir / "result.json", {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, report.run.run_id)),
-        "started_at": _iso(report.run.started), "finished_at": _iso(report.run.ended),
-        "n_total_trials": len(report.cases),
-        "stats": {"n_trials": len(report.cases), "n_errors": errors, "evals": {key: {
-            "n_trials": len(report.cases), "n_errors": errors,
-            "metrics": [{"mean": mean}], "reward_stats": {"reward": histogram},
-        }}},
-    })
-    return ExportSummary(job_dir=job_dir, trials=len(report.cases), with_trajectory=with_traj,
-                         mean_reward=mean)
+    _write(
+        job_dir / "config.json",
+        {
+            "job_name": report.run.run_id,
+            "datasets": [{"name": dataset}],
+            "agents": [{"name": report.run.agent or "agent"}],
+            "n_attempts": 1,
+            "n_concurrent_trials": report.run.workers,
+        },
+    )
+    _write(
+        job_dir / "result.json",
+        {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, report.run.run_id)),
+            "started_at": _iso(report.run.started),
+            "finished_at": _iso(report.run.ended),
+            "n_total_trials": len(report.cases),
+            "stats": {
+                "n_trials": len(report.cases),
+                "n_errors": errors,
+                "evals": {
+                    key: {
+                        "n_trials": len(report.cases),
+                        "n_errors": errors,
+                        "metrics": [{"mean": mean}],
+                        "reward_stats": {"reward": histogram},
+                    }
+                },
+            },
+        },
+    )
+    return ExportSummary(
+        job_dir=job_dir, trials=len(report.cases), with_trajectory=with_traj, mean_reward=mean
+    )

@@ -22,7 +22,9 @@ RunStatus = Literal["pending", "running", "completed", "failed", "cancelled"]
 _PYTEST_LOCK = threading.Lock()
 
 _EXIT_MEANING = {
-    2: "interrupted", 3: "pytest internal error", 4: "pytest usage error (bad option or path)",
+    2: "interrupted",
+    3: "pytest internal error",
+    4: "pytest usage error (bad option or path)",
     5: "no scenarios were collected",
 }
 
@@ -62,8 +64,16 @@ class RunHandle:
     no scenarios, crash), no report was written, or a case hit an infrastructure error."""
 
     def __init__(
-        self, *, run_id: str, mode: str, args: list[str], artifact_dir: Path, report_path: Path,
-        scenario_ids: list[str], runtime: list[str], cleanup: Callable[[], None] = lambda: None,
+        self,
+        *,
+        run_id: str,
+        mode: str,
+        args: list[str],
+        artifact_dir: Path,
+        report_path: Path,
+        scenario_ids: list[str],
+        runtime: list[str],
+        cleanup: Callable[[], None] = lambda: None,
     ) -> None:
         self.id = run_id
         self.mode = mode
@@ -122,8 +132,11 @@ class RunHandle:
         else:
             if self.error is None:
                 meaning = _EXIT_MEANING.get(self.exit_code or 0, f"exit code {self.exit_code}")
-                self.error = (f"pytest ended with {meaning}" if self.exit_code not in (0, 1)
-                              else f"no report was written at {self.report_path}")
+                self.error = (
+                    f"pytest ended with {meaning}"
+                    if self.exit_code not in (0, 1)
+                    else f"no report was written at {self.report_path}"
+                )
             self.status = "failed"
 
     def _load(self) -> BenchmarkReport | None:
@@ -168,10 +181,17 @@ class RunHandle:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "mode": self.mode, "status": self.status, "started_at": self.started_at,
-            "completed_at": self.completed_at, "artifact_dir": str(self.artifact_dir),
-            "report_path": str(self.report_path), "scenario_ids": self.scenario_ids,
-            "runtime": self.runtime, "exit_code": self.exit_code, "error": self.error,
+            "id": self.id,
+            "mode": self.mode,
+            "status": self.status,
+            "started_at": self.started_at,
+            "completed_at": self.completed_at,
+            "artifact_dir": str(self.artifact_dir),
+            "report_path": str(self.report_path),
+            "scenario_ids": self.scenario_ids,
+            "runtime": self.runtime,
+            "exit_code": self.exit_code,
+            "error": self.error,
         }
 
     def __repr__(self) -> str:

@@ -57,7 +57,12 @@ class RuntimeManager:
         self._pools: list[RuntimePool] = []
 
     def provision(
-        self, scale: str = "xs", *, count: int = 1, keep: bool = False, backend: str | None = None,
+        self,
+        scale: str = "xs",
+        *,
+        count: int = 1,
+        keep: bool = False,
+        backend: str | None = None,
         prefix: str | None = None,
     ) -> RuntimePool:
         """Deploy ``count`` labs of ``scale`` in parallel and wait until each is healthy. Labs are
@@ -69,8 +74,9 @@ class RuntimeManager:
         extra: dict[str, Any] = {"manual": True} if keep else {}
         labs = [
             # manual: kept labs have no owner pid, so stale-lab sweeps never remove them
-            create_lab(scale, backend=backend or self.backend, name=f"{prefix}-{i}", worker=f"sdk{i}",
-                       **extra)
+            create_lab(
+                scale, backend=backend or self.backend, name=f"{prefix}-{i}", worker=f"sdk{i}", **extra
+            )
             for i in range(count)
         ]
         errors: dict[str, BaseException] = {}

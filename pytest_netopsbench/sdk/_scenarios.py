@@ -51,7 +51,10 @@ class ScenarioManager:
         return ref
 
     def list(
-        self, paths: str | Path | Iterable[str | Path] | None = None, *, scale: str | None = None,
+        self,
+        paths: str | Path | Iterable[str | Path] | None = None,
+        *,
+        scale: str | None = None,
         validate: bool = False,
     ) -> list[ScenarioRef]:
         """Every scenario file under ``paths`` (default ``<workspace>/scenarios``), optionally of one
@@ -71,7 +74,9 @@ class ScenarioManager:
         return refs
 
     def resolve(
-        self, scenarios: str | Path | ScenarioRef | Iterable[str | Path | ScenarioRef] | None, *,
+        self,
+        scenarios: str | Path | ScenarioRef | Iterable[str | Path | ScenarioRef] | None,
+        *,
         scale: str | None,
     ) -> builtins.list[ScenarioRef]:
         """What a session runs: explicit files/directories/refs, else ``scenarios/generated/<scale>``."""
@@ -93,12 +98,16 @@ class ScenarioManager:
             else:
                 refs.extend(self.list(item, scale=scale, validate=True))
         if not refs:
-            raise ScenarioError(f"no scenario files found in {', '.join(str(i) for i in items)}"
-                                + (f" for scale {scale}" if scale else ""))
+            raise ScenarioError(
+                f"no scenario files found in {', '.join(str(i) for i in items)}"
+                + (f" for scale {scale}" if scale else "")
+            )
         seen: dict[str, Path] = {}
         for ref in refs:
             if ref.scenario_id in seen:
-                raise ScenarioError(f"scenario id {ref.scenario_id!r} is in both {seen[ref.scenario_id]} and "
-                                    f"{ref.path}; ids must be unique in one run")
+                raise ScenarioError(
+                    f"scenario id {ref.scenario_id!r} is in both {seen[ref.scenario_id]} and "
+                    f"{ref.path}; ids must be unique in one run"
+                )
             seen[ref.scenario_id] = ref.path
         return refs

@@ -35,7 +35,11 @@ def new_run_id() -> str:
 
 class SessionManager:
     def __init__(
-        self, workspace: Path, defaults: RunOptions, agents: AgentManager, scenarios: ScenarioManager,
+        self,
+        workspace: Path,
+        defaults: RunOptions,
+        agents: AgentManager,
+        scenarios: ScenarioManager,
     ) -> None:
         self.workspace = workspace
         self.defaults = defaults
@@ -49,21 +53,32 @@ class SessionManager:
         return self._start("scenario", [scenario], agent, options, labs=[])
 
     def run_suite(
-        self, scenarios: ScenarioInput | Iterable[ScenarioInput] | None, agent: Any, **options: Any,
+        self,
+        scenarios: ScenarioInput | Iterable[ScenarioInput] | None,
+        agent: Any,
+        **options: Any,
     ) -> RunHandle:
         """Run files/directories (or ``scenarios/generated/<scale>`` when ``scenarios`` is None)."""
         return self._start("suite", scenarios, agent, options, labs=[])
 
     def run_on_runtime_scenario(
-        self, scenario: ScenarioInput, agent: Any, *, runtime: RuntimePool | Iterable[str] | str,
+        self,
+        scenario: ScenarioInput,
+        agent: Any,
+        *,
+        runtime: RuntimePool | Iterable[str] | str,
         **options: Any,
     ) -> RunHandle:
         """Run one scenario on labs you provisioned (``bench.runtimes.provision``); they stay up."""
         return self._start("scenario", [scenario], agent, options, labs=_lab_names(runtime))
 
     def run_on_runtime_suite(
-        self, scenarios: ScenarioInput | Iterable[ScenarioInput] | None, agent: Any, *,
-        runtime: RuntimePool | Iterable[str] | str, **options: Any,
+        self,
+        scenarios: ScenarioInput | Iterable[ScenarioInput] | None,
+        agent: Any,
+        *,
+        runtime: RuntimePool | Iterable[str] | str,
+        **options: Any,
     ) -> RunHandle:
         return self._start("suite", scenarios, agent, options, labs=_lab_names(runtime))
 
@@ -82,7 +97,13 @@ class SessionManager:
             raise NetopsbenchError(f"invalid run option: {exc}") from None
 
     def _start(
-        self, mode: str, scenarios: Any, agent: Any, overrides: dict[str, Any], *, labs: builtins.list[str],
+        self,
+        mode: str,
+        scenarios: Any,
+        agent: Any,
+        overrides: dict[str, Any],
+        *,
+        labs: builtins.list[str],
     ) -> RunHandle:
         options = self._options(overrides)
         refs = self._scenarios.resolve(scenarios, scale=options.scale)
@@ -109,18 +130,30 @@ class SessionManager:
         report_path = artifact_dir / "report.json"
         # The plugin writes report.json into the run directory itself; no --netopsbench-report needed.
         args = build_pytest_args(
-            [str(r.path) for r in refs], agent=spec, options=options, run_id=run_id, labs=labs,
+            [str(r.path) for r in refs],
+            agent=spec,
+            options=options,
+            run_id=run_id,
+            labs=labs,
         )
         run = RunHandle(
-            run_id=run_id, mode=mode, args=args, artifact_dir=artifact_dir, report_path=report_path,
-            scenario_ids=[r.scenario_id for r in refs], runtime=labs, cleanup=cleanup,
+            run_id=run_id,
+            mode=mode,
+            args=args,
+            artifact_dir=artifact_dir,
+            report_path=report_path,
+            scenario_ids=[r.scenario_id for r in refs],
+            runtime=labs,
+            cleanup=cleanup,
         )
         self._runs.append(run)
         return run.start()
 
     @staticmethod
     def _fit_workers(
-        options: RunOptions, refs: builtins.list[ScenarioRef], labs: builtins.list[str],
+        options: RunOptions,
+        refs: builtins.list[ScenarioRef],
+        labs: builtins.list[str],
     ) -> RunOptions:
         """Each worker needs its own lab of every scale it runs; with a pool of k labs per scale,
         at most k workers."""

@@ -50,8 +50,9 @@ class Commands:
         # ``show running-config`` needs vtysh to merge the daemons' views; it is the one vtysh call
         return self.lab.vtysh(device, ["show running-config"], timeout=self.timeout)
 
-    def exec(self, device: str, key: str, *extra: str, count: int | None = None,
-             timeout: float | None = None) -> str:
+    def exec(
+        self, device: str, key: str, *extra: str, count: int | None = None, timeout: float | None = None
+    ) -> str:
         if key not in ALLOWED_EXEC:
             raise ToolInputError(f"command {key!r} is not on the allow-list")
         argv = [a.format(count=count) if "{count}" in a else a for a in ALLOWED_EXEC[key]]

@@ -25,8 +25,13 @@ def ping(cmd: Commands, src: Device, dst_ip: str, count: int, size: int | None, 
     sent, received = (int(m.group(1)), int(m.group(2))) if m else (count, 0)
     rtt = _PING_RTT.search(out)
     return {
-        "src": src.name, "dst_ip": dst_ip, "count": count, "size": size, "dont_fragment": dont_fragment,
-        "transmitted": sent, "received": received,
+        "src": src.name,
+        "dst_ip": dst_ip,
+        "count": count,
+        "size": size,
+        "dont_fragment": dont_fragment,
+        "transmitted": sent,
+        "received": received,
         "loss_pct": round(100 * (sent - received) / sent, 1) if sent else 100.0,
         "rtt_min_ms": float(rtt.group(1)) if rtt else None,
         "rtt_avg_ms": float(rtt.group(2)) if rtt else None,
@@ -40,8 +45,13 @@ def traceroute(cmd: Commands, src: Device, dst_ip: str) -> JSON:
     hops = []
     for line in out.splitlines()[1:]:
         if m := _HOP.match(line):
-            hops.append({"hop": int(m.group(1)), "address": None if m.group(2) == "*" else m.group(2),
-                         "rtt_ms": float(m.group(3)) if m.group(3) else None})
+            hops.append(
+                {
+                    "hop": int(m.group(1)),
+                    "address": None if m.group(2) == "*" else m.group(2),
+                    "rtt_ms": float(m.group(3)) if m.group(3) else None,
+                }
+            )
     reached = bool(hops) and hops[-1]["address"] == dst_ip
     return {"src": src.name, "dst_ip": dst_ip, "reached": reached, "hops": hops}
 
@@ -57,8 +67,11 @@ def _kernel_routes(cmd: Commands, dev: Device) -> dict[str, JSON]:
         prefix = "0.0.0.0/0" if dst == "default" else dst if "/" in dst else f"{dst}/32"
         single = [{"gateway": r.get("gateway"), "dev": r.get("dev")}] if r.get("dev") else []
         nhs = r.get("nexthops") or single
-        out[prefix] = {"type": r.get("type", "unicast"), "protocol": r.get("protocol"),
-                       "nexthops": _nh_set([{"via": n.get("gateway"), "dev": n.get("dev")} for n in nhs])}
+        out[prefix] = {
+            "type": r.get("type", "unicast"),
+            "protocol": r.get("protocol"),
+            "nexthops": _nh_set([{"via": n.get("gateway"), "dev": n.get("dev")} for n in nhs]),
+        }
     return out
 
 
@@ -76,9 +89,12 @@ def fib_vs_rib(cmd: Commands, dev: Device) -> JSON:
             nhs = e.get("nexthops", [])
             blackhole = any(n.get("blackhole") or n.get("unreachable") for n in nhs)
             rib[prefix] = {
-                "protocol": e.get("protocol"), "installed": bool(e.get("installed")), "blackhole": blackhole,
-                "nexthops": _nh_set([{"via": n.get("ip"), "dev": n.get("interfaceName")}
-                                     for n in nhs if n.get("active")]),
+                "protocol": e.get("protocol"),
+                "installed": bool(e.get("installed")),
+                "blackhole": blackhole,
+                "nexthops": _nh_set(
+                    [{"via": n.get("ip"), "dev": n.get("interfaceName")} for n in nhs if n.get("active")]
+                ),
             }
     rows = []
     for prefix in sorted(set(fib) | set(rib), key=lambda p: ipaddress.ip_network(p, strict=False)):
@@ -97,5 +113,10 @@ def fib_vs_rib(cmd: Commands, dev: Device) -> JSON:
                 issues.append("next hops differ")
         rows.append({"prefix": prefix, "rib": r, "fib": k, "issues": issues})
     mismatched = [row for row in rows if row["issues"]]
-    return {"device": dev.name, "prefixes": len(rows), "mismatches": len(mismatched),
-            "differences": mismatched, "agreeing": [row["prefix"] for row in rows if not row["issues"]]}
+    return {
+        "device": dev.name,
+        "prefixes": len(rows),
+        "mismatches": len(mismatched),
+        "differences": mismatched,
+        "agreeing": [row["prefix"] for row in rows if not row["issues"]],
+    }

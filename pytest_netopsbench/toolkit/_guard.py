@@ -17,7 +17,8 @@ _META = re.compile(r"[;&|$`<>\\\n\r\t\x00(){}\[\]!*?'\"]")
 # CLI words that change state; none of them is a device, interface, prefix or section name
 _CONFIG_WORDS = re.compile(
     r"\b(conf(ig(ure)?)?|write|wr|copy|clear|delete|no|shutdown|reload|rm|sudo|exec|set|del|flush|kill)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -33,31 +34,36 @@ class Guard:
         if m := _META.search(value):
             raise ToolInputError(
                 f"argument {arg!r} contains {m.group(0)!r}: tools take plain names and addresses, "
-                f"not commands; refused")
+                f"not commands; refused"
+            )
         if m := _CONFIG_WORDS.search(value):
             raise ToolInputError(
-                f"argument {arg!r} contains the command word {m.group(0)!r}: the tools are read-only; "
-                f"refused")
+                f"argument {arg!r} contains the command word {m.group(0)!r}: the tools are read-only; refused"
+            )
         return value.strip()
 
     def device(self, value: object, arg: str = "device", *, switch: bool = False) -> Device:
         name = self.plain(arg, value)
         if not _NAME.match(name) or not self.topology.has_device(name):
             known = ", ".join(d.name for d in self.topology.devices[:12])
-            raise ToolInputError(f"argument {arg!r}: no device {name!r} in this network (devices: {known}"
-                                 f"{', ...' if len(self.topology.devices) > 12 else ''})")
+            raise ToolInputError(
+                f"argument {arg!r}: no device {name!r} in this network (devices: {known}"
+                f"{', ...' if len(self.topology.devices) > 12 else ''})"
+            )
         dev = self.topology.device(name)
         if switch and not dev.is_switch:
-            raise ToolInputError(f"argument {arg!r}: {name} is a host and runs no routing daemons; "
-                                 f"use a leaf or spine")
+            raise ToolInputError(
+                f"argument {arg!r}: {name} is a host and runs no routing daemons; use a leaf or spine"
+            )
         return dev
 
     def interface(self, device: Device, value: object, arg: str = "interface") -> str:
         name = self.plain(arg, value)
         names = [i.name for i in device.interfaces]
         if name not in names:
-            raise ToolInputError(f"argument {arg!r}: {device.name} has no interface {name!r} "
-                                 f"(it has {', '.join(names)})")
+            raise ToolInputError(
+                f"argument {arg!r}: {device.name} has no interface {name!r} (it has {', '.join(names)})"
+            )
         return name
 
     def address(self, value: object, arg: str = "dst_ip") -> str:

@@ -33,8 +33,11 @@ _INSTRUCTIONS = (
 def _handler(toolkit: Toolkit, name: str) -> Callable[..., str]:
     target = inspect.unwrap(getattr(Toolkit, name))
     hints = get_type_hints(target)
-    params = [p.replace(annotation=hints[p.name]) for p in inspect.signature(target).parameters.values()
-              if p.name != "self"]
+    params = [
+        p.replace(annotation=hints[p.name])
+        for p in inspect.signature(target).parameters.values()
+        if p.name != "self"
+    ]
 
     def handler(**kwargs: Any) -> str:
         result = toolkit.call(name, kwargs)
@@ -53,8 +56,12 @@ def build_mcp_server(toolkit: Toolkit, *, name: str = "network-tools") -> MCPSer
     """An ``MCPServer`` exposing every toolkit tool with the same names, schemas and descriptions."""
     server: MCPServer = MCPServer(name=name, instructions=_INSTRUCTIONS)
     for spec in toolkit.tool_specs():
-        server.add_tool(_handler(toolkit, spec.name), name=spec.name, description=spec.description,
-                        structured_output=False)
+        server.add_tool(
+            _handler(toolkit, spec.name),
+            name=spec.name,
+            description=spec.description,
+            structured_output=False,
+        )
     return server
 
 
@@ -77,12 +84,14 @@ class McpHandle:
         self.stop()
 
 
-def serve_mcp_http(toolkit: Toolkit, host: str = "127.0.0.1", port: int = 0, *,
-                   ready_timeout: float = 10.0) -> McpHandle:
+def serve_mcp_http(
+    toolkit: Toolkit, host: str = "127.0.0.1", port: int = 0, *, ready_timeout: float = 10.0
+) -> McpHandle:
     """Serve the toolkit over Streamable HTTP at ``http://host:port/mcp``; port 0 picks a free port."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise NetopsbenchError(
-            f"refusing to serve MCP on {host!r}: bind to 127.0.0.1 (the tools reach a lab)")
+            f"refusing to serve MCP on {host!r}: bind to 127.0.0.1 (the tools reach a lab)"
+        )
     app = build_mcp_server(toolkit).streamable_http_app(host=host)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -96,6 +105,7 @@ def serve_mcp_http(toolkit: Toolkit, host: str = "127.0.0.1", port: int = 0, *,
         if time.monotonic() > deadline or not thread.is_alive():
             server.should_exit = True
             raise NetopsbenchError(
-                f"MCP HTTP server on {host}:{actual} did not start within {ready_timeout} s")
+                f"MCP HTTP server on {host}:{actual} did not start within {ready_timeout} s"
+            )
         time.sleep(0.02)
     return McpHandle(url=f"http://{host}:{actual}/mcp", _server=server, _thread=thread)

@@ -14,8 +14,9 @@ __all__ = ["ToolCallRecord", "ToolCallSink", "ToolLimits", "ToolSpec", "ToolStat
 class ToolCallSink(Protocol):
     """Anything that wants every tool call (a per-case trace recorder)."""
 
-    def record_tool_call(self, name: str, arguments: dict[str, Any], result: object, error: str | None,
-                         seconds: float) -> None: ...
+    def record_tool_call(
+        self, name: str, arguments: dict[str, Any], result: object, error: str | None, seconds: float
+    ) -> None: ...
 
 
 class ToolSpec(BaseModel):

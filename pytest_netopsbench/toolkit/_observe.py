@@ -78,11 +78,14 @@ def pingmesh_summary(store: EvidenceStore, window: Window, source: str) -> JSON:
         sent, lost = sum(p.sent for p in items), sum(p.lost for p in items)
         df_sent, df_lost = sum(p.df_sent for p in items), sum(p.df_lost for p in items)
         return {
-            "pairs": len(items), "probes_sent": sent, "probes_lost": lost,
+            "pairs": len(items),
+            "probes_sent": sent,
+            "probes_lost": lost,
             "loss_pct": round(100 * lost / sent, 3) if sent else 0.0,
-            "df_probes_sent": df_sent, "df_loss_pct": round(100 * df_lost / df_sent, 3) if df_sent else 0.0,
-            "pairs_with_loss": sum(1 for p in items if p.lost), "pairs_unreachable": sum(
-                1 for p in items if p.sent and p.lost == p.sent),
+            "df_probes_sent": df_sent,
+            "df_loss_pct": round(100 * df_lost / df_sent, 3) if df_sent else 0.0,
+            "pairs_with_loss": sum(1 for p in items if p.lost),
+            "pairs_unreachable": sum(1 for p in items if p.sent and p.lost == p.sent),
             "pairs_with_df_loss": sum(1 for p in items if p.df_lost),
             "rtt_avg_ms": _mean([p.rtt_avg_ms for p in items if p.rtt_avg_ms is not None]),
             "rtt_p99_max_ms": max((p.rtt_p99_ms for p in items if p.rtt_p99_ms is not None), default=None),
@@ -112,20 +115,35 @@ def hotspots(store: EvidenceStore, window: Window, source: str, limit: int) -> J
     for (s, d), items in lp.items():
         sent, lost = sum(p.sent for p in items), sum(p.lost for p in items)
         df_sent, df_lost = sum(p.df_sent for p in items), sum(p.df_lost for p in items)
-        leaf_rows.append({
-            "src_leaf": s, "dst_leaf": d, "pairs": len(items),
-            "pairs_unreachable": sum(1 for p in items if p.sent and p.lost == p.sent),
-            "pairs_with_loss": sum(1 for p in items if p.lost),
-            "loss_pct": round(100 * lost / sent, 3) if sent else 0.0,
-            "df_loss_pct": round(100 * df_lost / df_sent, 3) if df_sent else 0.0,
-            "rtt_avg_ms": _mean([p.rtt_avg_ms for p in items if p.rtt_avg_ms is not None]),
-            "rtt_p99_ms": max((p.rtt_p99_ms for p in items if p.rtt_p99_ms is not None), default=None),
-            "jitter_ms": max((p.jitter_ms for p in items if p.jitter_ms is not None), default=None),
-        })
-    leaf_rows.sort(key=lambda r: (-r["pairs_unreachable"], -r["loss_pct"], -r["df_loss_pct"],
-                                  -(r["rtt_p99_ms"] or 0.0), r["src_leaf"], r["dst_leaf"]))
-    worst = [p for p in sorted(stats, key=pair_key)
-             if p.lost or p.df_lost or (p.rtt_p99_ms or 0) > 1.0 or (p.jitter_ms or 0) > 1.0]
+        leaf_rows.append(
+            {
+                "src_leaf": s,
+                "dst_leaf": d,
+                "pairs": len(items),
+                "pairs_unreachable": sum(1 for p in items if p.sent and p.lost == p.sent),
+                "pairs_with_loss": sum(1 for p in items if p.lost),
+                "loss_pct": round(100 * lost / sent, 3) if sent else 0.0,
+                "df_loss_pct": round(100 * df_lost / df_sent, 3) if df_sent else 0.0,
+                "rtt_avg_ms": _mean([p.rtt_avg_ms for p in items if p.rtt_avg_ms is not None]),
+                "rtt_p99_ms": max((p.rtt_p99_ms for p in items if p.rtt_p99_ms is not None), default=None),
+                "jitter_ms": max((p.jitter_ms for p in items if p.jitter_ms is not None), default=None),
+            }
+        )
+    leaf_rows.sort(
+        key=lambda r: (
+            -r["pairs_unreachable"],
+            -r["loss_pct"],
+            -r["df_loss_pct"],
+            -(r["rtt_p99_ms"] or 0.0),
+            r["src_leaf"],
+            r["dst_leaf"],
+        )
+    )
+    worst = [
+        p
+        for p in sorted(stats, key=pair_key)
+        if p.lost or p.df_lost or (p.rtt_p99_ms or 0) > 1.0 or (p.jitter_ms or 0) > 1.0
+    ]
     return {
         "window": {"start_time": window.start, "end_time": window.end, "source": source},
         "leaf_pairs": leaf_rows[:limit],
@@ -147,12 +165,18 @@ def interface_metrics(store: EvidenceStore, window: Window, dev: Device, interfa
         rows.append(row)
     net = store.netstat_deltas(window, dev.name)
     protocol = {k: v for k, v in net.items() if not k.startswith("qdisc.")}
-    qdisc = {k.removeprefix("qdisc."): v for k, v in net.items() if k.startswith("qdisc.")
-             and (interface is None or k.split(".")[1] == interface)}
+    qdisc = {
+        k.removeprefix("qdisc."): v
+        for k, v in net.items()
+        if k.startswith("qdisc.") and (interface is None or k.split(".")[1] == interface)
+    }
     rules = [r.model_dump(exclude={"device"}) for r in store.rule_deltas(window, dev.name)]
     return {
-        "device": dev.name, "window": {"start_time": window.start, "end_time": window.end},
-        "interfaces": rows, "protocol_counters": protocol, "qdisc_counters": qdisc,
+        "device": dev.name,
+        "window": {"start_time": window.start, "end_time": window.end},
+        "interfaces": rows,
+        "protocol_counters": protocol,
+        "qdisc_counters": qdisc,
         "filter_rule_counters": rules,
         "note": "counter changes over the window; filter and qdisc drops do not appear in interface counters",
     }
@@ -161,6 +185,17 @@ def interface_metrics(store: EvidenceStore, window: Window, dev: Device, interfa
 def logs(store: EvidenceStore, window: Window, dev: Device, since_s: int, limit: int) -> JSON:
     end = min(window.end, time.time())
     rows = store.logs(Window(start=end - since_s, end=end), dev.name, limit=limit)
-    return {"device": dev.name, "since_s": since_s, "count": len(rows), "lines": [
-        {"time": datetime.fromtimestamp(r.ts, UTC).isoformat(timespec="milliseconds"), "ts": round(r.ts, 3),
-         "source": r.source, "message": r.message} for r in rows]}
+    return {
+        "device": dev.name,
+        "since_s": since_s,
+        "count": len(rows),
+        "lines": [
+            {
+                "time": datetime.fromtimestamp(r.ts, UTC).isoformat(timespec="milliseconds"),
+                "ts": round(r.ts, 3),
+                "source": r.source,
+                "message": r.message,
+            }
+            for r in rows
+        ],
+    }

@@ -52,9 +52,16 @@ class Toolkit:
     """Read-only troubleshooting tools. Call methods directly (errors raise) or through
     ``call(name, arguments)`` (errors come back as ``{"error": {...}}`` for an agent to read)."""
 
-    def __init__(self, lab: Lab, store: EvidenceStore, window: Window | None = None, *,
-                 topology: Topology | None = None, recorder: ToolCallSink | None = None,
-                 limits: ToolLimits | None = None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        store: EvidenceStore,
+        window: Window | None = None,
+        *,
+        topology: Topology | None = None,
+        recorder: ToolCallSink | None = None,
+        limits: ToolLimits | None = None,
+    ) -> None:
         self.lab, self.store, self.window = lab, store, window
         self.topology = topology or lab.topology
         self.recorder = recorder
@@ -75,13 +82,33 @@ class Toolkit:
         return {
             "summary": self.topology.summary(),
             "devices": [
-                {"name": d.name, "role": d.role.value, "asn": d.asn, "loopback": d.loopback, "leaf": d.leaf,
-                 "interfaces": [{"name": i.name, "address": i.address, "neighbor": i.peer_device,
-                                 "neighbor_interface": i.peer_interface} for i in d.interfaces]}
+                {
+                    "name": d.name,
+                    "role": d.role.value,
+                    "asn": d.asn,
+                    "loopback": d.loopback,
+                    "leaf": d.leaf,
+                    "interfaces": [
+                        {
+                            "name": i.name,
+                            "address": i.address,
+                            "neighbor": i.peer_device,
+                            "neighbor_interface": i.peer_interface,
+                        }
+                        for i in d.interfaces
+                    ],
+                }
                 for d in self.topology.devices
             ],
-            "links": [{"a": f"{ln.a.device}:{ln.a.interface}", "b": f"{ln.b.device}:{ln.b.interface}",
-                       "kind": ln.kind, "network": ln.network} for ln in self.topology.links],
+            "links": [
+                {
+                    "a": f"{ln.a.device}:{ln.a.interface}",
+                    "b": f"{ln.b.device}:{ln.b.interface}",
+                    "kind": ln.kind,
+                    "network": ln.network,
+                }
+                for ln in self.topology.links
+            ],
         }
 
     @tool
@@ -104,12 +131,18 @@ class Toolkit:
             try:
                 data = _device.bgp_neighbors(self.cmd, dev)
             except LabError as exc:
-                rows.append({"device": dev.name, "error": str(exc), "established": 0, "configured": None,
-                             "down": []})
+                rows.append(
+                    {"device": dev.name, "error": str(exc), "established": 0, "configured": None, "down": []}
+                )
                 continue
-            rows.append({"device": dev.name, "established": data["established"],
-                         "configured": len(data["neighbors"]),
-                         "down": [n for n in data["neighbors"] if n["state"] != "Established"]})
+            rows.append(
+                {
+                    "device": dev.name,
+                    "established": data["established"],
+                    "configured": len(data["neighbors"]),
+                    "down": [n for n in data["neighbors"] if n["state"] != "Established"],
+                }
+            )
         return {"switches": rows, "sessions_down": sum(len(r["down"]) for r in rows)}
 
     @tool
@@ -181,8 +214,9 @@ class Toolkit:
         return _observe.pingmesh_summary(self.store, window, source)
 
     @tool
-    def get_pingmesh_hotspots(self, limit: int = 10, start_time: float | None = None,
-                              end_time: float | None = None) -> JSON:
+    def get_pingmesh_hotspots(
+        self, limit: int = 10, start_time: float | None = None, end_time: float | None = None
+    ) -> JSON:
         """The worst leaf pairs and host pairs of the ping mesh: unreachable paths first, then loss,
         don't-fragment loss, latency and jitter."""
         n = self.guard.count(limit, "limit", 1, self.limits.max_hotspots)
@@ -191,8 +225,9 @@ class Toolkit:
 
     # -- tools: active checks --------------------------------------------------------------------
     @tool
-    def ping_test(self, src: str, dst_ip: str, count: int = 5, size: int | None = None,
-                  dont_fragment: bool = False) -> JSON:
+    def ping_test(
+        self, src: str, dst_ip: str, count: int = 5, size: int | None = None, dont_fragment: bool = False
+    ) -> JSON:
         """Ping an address from a device: loss and RTT. `size` is the ICMP payload in bytes;
         `dont_fragment` sets DF to test the path MTU (1472 bytes fills a 1500-byte MTU)."""
         dev = self.guard.device(src, "src")
@@ -243,8 +278,9 @@ class Toolkit:
         try:
             parsed = self._models[name].model_validate(args)
         except ValidationError as exc:
-            msg = "; ".join(f"argument {'.'.join(str(x) for x in e['loc']) or '?'!r}: {e['msg']}"
-                            for e in exc.errors())
+            msg = "; ".join(
+                f"argument {'.'.join(str(x) for x in e['loc']) or '?'!r}: {e['msg']}" for e in exc.errors()
+            )
             self._record(name, args, None, msg, time.monotonic())
             return {"error": {"type": "invalid_arguments", "message": msg}}
         method: Callable[..., object] = getattr(self, name)
@@ -260,13 +296,21 @@ class Toolkit:
         with self._lock:
             return self._stats.model_copy(deep=True)
 
-    def _record(self, name: str, arguments: dict[str, Any], result: object, error: str | None,
-                started: float) -> None:
+    def _record(
+        self, name: str, arguments: dict[str, Any], result: object, error: str | None, started: float
+    ) -> None:
         seconds = round(time.monotonic() - started, 4)
         with self._lock:
             s = self._stats
-            s.calls.append(ToolCallRecord(name=name, arguments=arguments, seconds=seconds, error=error,
-                                          started=time.time() - seconds))
+            s.calls.append(
+                ToolCallRecord(
+                    name=name,
+                    arguments=arguments,
+                    seconds=seconds,
+                    error=error,
+                    started=time.time() - seconds,
+                )
+            )
             s.total_calls += 1
             s.total_errors += error is not None
             s.total_seconds = round(s.total_seconds + seconds, 4)
@@ -282,8 +326,9 @@ class Toolkit:
         if not isinstance(result, dict):
             return result
         while len(json.dumps(result, default=str)) > self.limits.max_chars:
-            lists = [(len(json.dumps(v, default=str)), k)
-                     for k, v in result.items() if isinstance(v, list) and v]
+            lists = [
+                (len(json.dumps(v, default=str)), k) for k, v in result.items() if isinstance(v, list) and v
+            ]
             if not lists:
                 break
             _, key = max(lists)

@@ -31,14 +31,17 @@ def _window(path: str | None) -> Window | None:
         return Window(start=float(data["start_time"]), end=float(data["end_time"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise NetopsbenchError(
-            f"--window-file {path}: expected JSON {{start_time, end_time}}: {exc}") from None
+            f"--window-file {path}: expected JSON {{start_time, end_time}}: {exc}"
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pytest_netopsbench.toolkit.mcp",
-                                     description="Serve a lab's read-only tools over MCP.")
-    parser.add_argument("--lab", required=True,
-                        help="name of a deployed lab (see `netopsbench runtime list`)")
+    parser = argparse.ArgumentParser(
+        prog="python -m pytest_netopsbench.toolkit.mcp", description="Serve a lab's read-only tools over MCP."
+    )
+    parser.add_argument(
+        "--lab", required=True, help="name of a deployed lab (see `netopsbench runtime list`)"
+    )
     parser.add_argument("--store", help="evidence store path (default: <lab run dir>/evidence.db)")
     parser.add_argument("--window-file", help="JSON file with start_time/end_time of the observation window")
     parser.add_argument("--http", type=int, metavar="PORT", help="serve Streamable HTTP on 127.0.0.1:PORT")

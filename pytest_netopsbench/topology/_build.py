@@ -58,15 +58,30 @@ def build_topology(scale: str) -> Topology:
                 raise ValueError(f"scale {key} needs more fabric links than 198.18.8.0/21 holds")
             spine, leaf = f"spine{j}", f"leaf{i}"
             s_if, l_if = f"eth{i}", f"eth{j}"
-            add(spine, Interface(name=s_if, address=f"{spine_ip}/31", peer_device=leaf,
-                                 peer_interface=l_if, kind="downlink"))
-            add(leaf, Interface(name=l_if, address=f"{leaf_ip}/31", peer_device=spine,
-                                peer_interface=s_if, kind="uplink"))
-            links.append(Link(
-                a=LinkEnd(device=leaf, interface=l_if, address=f"{leaf_ip}/31"),
-                b=LinkEnd(device=spine, interface=s_if, address=f"{spine_ip}/31"),
-                kind="fabric", network=f"{spine_ip}/31",
-            ))
+            add(
+                spine,
+                Interface(
+                    name=s_if,
+                    address=f"{spine_ip}/31",
+                    peer_device=leaf,
+                    peer_interface=l_if,
+                    kind="downlink",
+                ),
+            )
+            add(
+                leaf,
+                Interface(
+                    name=l_if, address=f"{leaf_ip}/31", peer_device=spine, peer_interface=s_if, kind="uplink"
+                ),
+            )
+            links.append(
+                Link(
+                    a=LinkEnd(device=leaf, interface=l_if, address=f"{leaf_ip}/31"),
+                    b=LinkEnd(device=spine, interface=s_if, address=f"{spine_ip}/31"),
+                    kind="fabric",
+                    network=f"{spine_ip}/31",
+                )
+            )
 
     hosts: list[Device] = []
     for g in range(1, H + 1):
@@ -76,29 +91,55 @@ def build_topology(scale: str) -> Topology:
         net = ipaddress.IPv4Network(f"198.19.{g}.0/24")
         gw, hip = net.network_address + 1, net.network_address + 10
         leaf_if = f"eth{S + slot}"
-        add(leaf, Interface(name=leaf_if, address=f"{gw}/24", peer_device=f"h{g}",
-                            peer_interface="eth1", kind="downlink"))
-        host_if = Interface(name="eth1", address=f"{hip}/24", peer_device=leaf,
-                            peer_interface=leaf_if, kind="host")
-        hosts.append(Device(name=f"h{g}", role=Role.HOST, subnet=str(net), gateway=str(gw),
-                            leaf=leaf, interfaces=(host_if,)))
-        links.append(Link(
-            a=LinkEnd(device=leaf, interface=leaf_if, address=f"{gw}/24"),
-            b=LinkEnd(device=f"h{g}", interface="eth1", address=f"{hip}/24"),
-            kind="access", network=str(net),
-        ))
+        add(
+            leaf,
+            Interface(
+                name=leaf_if, address=f"{gw}/24", peer_device=f"h{g}", peer_interface="eth1", kind="downlink"
+            ),
+        )
+        host_if = Interface(
+            name="eth1", address=f"{hip}/24", peer_device=leaf, peer_interface=leaf_if, kind="host"
+        )
+        hosts.append(
+            Device(
+                name=f"h{g}",
+                role=Role.HOST,
+                subnet=str(net),
+                gateway=str(gw),
+                leaf=leaf,
+                interfaces=(host_if,),
+            )
+        )
+        links.append(
+            Link(
+                a=LinkEnd(device=leaf, interface=leaf_if, address=f"{gw}/24"),
+                b=LinkEnd(device=f"h{g}", interface="eth1", address=f"{hip}/24"),
+                kind="access",
+                network=str(net),
+            )
+        )
 
     def ordered(dev: str) -> tuple[Interface, ...]:
         return tuple(sorted(ifaces.get(dev, []), key=lambda x: int(x.name[3:])))
 
     devices: list[Device] = [
-        Device(name=f"spine{j}", role=Role.SPINE, asn=SPINE_ASN, loopback=f"198.18.0.{j}/32",
-               interfaces=ordered(f"spine{j}"))
+        Device(
+            name=f"spine{j}",
+            role=Role.SPINE,
+            asn=SPINE_ASN,
+            loopback=f"198.18.0.{j}/32",
+            interfaces=ordered(f"spine{j}"),
+        )
         for j in range(1, S + 1)
     ]
     devices += [
-        Device(name=f"leaf{i}", role=Role.LEAF, asn=LEAF_ASN_BASE + i, loopback=f"198.18.1.{i}/32",
-               interfaces=ordered(f"leaf{i}"))
+        Device(
+            name=f"leaf{i}",
+            role=Role.LEAF,
+            asn=LEAF_ASN_BASE + i,
+            loopback=f"198.18.1.{i}/32",
+            interfaces=ordered(f"leaf{i}"),
+        )
         for i in range(1, L + 1)
     ]
     devices += hosts

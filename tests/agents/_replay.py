@@ -14,7 +14,11 @@ def replay_context(fx: dict[str, Any]) -> tuple[SimpleNamespace, ReplayTools]:
     """A context with exactly what a real one gives the agent (topology, symptoms, window, tools),
     the tools answering from the recording."""
     tools = ReplayTools(fx["answers"])
-    ctx = SimpleNamespace(case_id="case-replay", topology=build_topology(fx["scale"]),
-                          symptoms=SymptomReport.model_validate(fx["symptoms"]),
-                          window=Window.model_validate(fx["window"]), tools=tools)
+    ctx = SimpleNamespace(
+        case_id="case-replay",
+        topology=build_topology(fx["scale"]),
+        symptoms=SymptomReport.model_validate(fx["symptoms"]),
+        window=Window.model_validate(fx["window"]),
+        tools=tools,
+    )
     return ctx, tools

@@ -64,8 +64,14 @@ def main() -> int:
     for scale, items in by_scale.items():
         name = f"nob-ref{uuid.uuid4().hex[:4]}-{scale}"
         with tempfile.TemporaryDirectory() as tmp:
-            session = LabSession.start(scale, backend="netns", name=name, run_id=uuid.uuid4().hex[:6],
-                                       worker="rec", store_dir=Path(tmp))
+            session = LabSession.start(
+                scale,
+                backend="netns",
+                name=name,
+                run_id=uuid.uuid4().hex[:6],
+                worker="rec",
+                store_dir=Path(tmp),
+            )
             try:
                 for scenario in items:
                     session.use_traffic(scenario.traffic)
@@ -74,15 +80,18 @@ def main() -> int:
                     ep = run_episode(scenario, session, agent, run_id="rec")
                     rec = ep.record
                     truth = ep.truth.model_dump(mode="json") if ep.truth else None
-                    print(f"{scenario.scenario_id}: {rec.outcome} score={rec.score} "
-                          f"({time.monotonic() - started:.1f}s; agent {rec.agent_seconds:.2f}s, "
-                          f"{rec.tool_calls} tool calls) "
-                          f"{rec.message[:300]}", flush=True)
+                    print(
+                        f"{scenario.scenario_id}: {rec.outcome} score={rec.score} "
+                        f"({time.monotonic() - started:.1f}s; agent {rec.agent_seconds:.2f}s, "
+                        f"{rec.tool_calls} tool calls) "
+                        f"{rec.message[:300]}",
+                        flush=True,
+                    )
                     if agent.fixture:
-                        agent.fixture.update(scenario_id=scenario.scenario_id, truth=truth,
-                                             score=rec.score)
+                        agent.fixture.update(scenario_id=scenario.scenario_id, truth=truth, score=rec.score)
                         (DATA / f"{scenario.scenario_id}.json").write_text(
-                            json.dumps(agent.fixture, sort_keys=True, separators=(",", ":")))
+                            json.dumps(agent.fixture, sort_keys=True, separators=(",", ":"))
+                        )
             finally:
                 session.close()
     return 0

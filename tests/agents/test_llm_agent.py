@@ -18,8 +18,13 @@ from pytest_netopsbench.topology import build_topology
 from pytest_netopsbench.trace import TraceRecorder
 
 RIGHT = {
-    "verdict": "fault_detected", "fault_type": "link_down", "device": "leaf1", "interface": "eth1",
-    "confidence": 0.9, "reasoning": "leaf1 eth1 is down", "evidence": ["eth1 oper down"],
+    "verdict": "fault_detected",
+    "fault_type": "link_down",
+    "device": "leaf1",
+    "interface": "eth1",
+    "confidence": 0.9,
+    "reasoning": "leaf1 eth1 is down",
+    "evidence": ["eth1 oper down"],
 }
 
 
@@ -32,11 +37,20 @@ class TwoTools:
 
     def tool_specs(self) -> list[dict[str, Any]]:
         return [
-            {"name": "get_device_interfaces", "description": "interfaces of a device",
-             "parameters": {"type": "object", "properties": {"device": {"type": "string"}},
-                            "required": ["device"]}},
-            {"name": "get_pingmesh_hotspots", "description": "worst pairs",
-             "parameters": {"type": "object", "properties": {}}},
+            {
+                "name": "get_device_interfaces",
+                "description": "interfaces of a device",
+                "parameters": {
+                    "type": "object",
+                    "properties": {"device": {"type": "string"}},
+                    "required": ["device"],
+                },
+            },
+            {
+                "name": "get_pingmesh_hotspots",
+                "description": "worst pairs",
+                "parameters": {"type": "object", "properties": {}},
+            },
         ]
 
     def call(self, name: str, arguments: dict[str, Any]) -> Any:
@@ -71,8 +85,9 @@ def agent(base_url: str, **kw: Any) -> ToolCallingAgent:
 def test_right_answer_after_tool_calls() -> None:
     script = [
         tool_calls(("get_device_interfaces", {"device": "leaf1"})),
-        tool_calls(("get_device_interfaces", {"device": "spine1"}),
-                   ("get_device_interfaces", {"device": "leaf2"})),
+        tool_calls(
+            ("get_device_interfaces", {"device": "spine1"}), ("get_device_interfaces", {"device": "leaf2"})
+        ),
         final("After checking:\n```json\n" + json.dumps(RIGHT) + "\n```"),
     ]
     ctx = Ctx()
@@ -80,7 +95,11 @@ def test_right_answer_after_tool_calls() -> None:
         result = agent(server.base_url).diagnose(ctx)
     assert isinstance(result, DiagnosisResult)
     assert (result.verdict, result.device, result.interface, result.fault_type) == (
-        "fault_detected", "leaf1", "eth1", "link_down")
+        "fault_detected",
+        "leaf1",
+        "eth1",
+        "link_down",
+    )
     assert ctx.tools.calls == [("get_device_interfaces", {"device": d}) for d in ("leaf1", "spine1", "leaf2")]
     assert result.usage == Usage(input_tokens=300, output_tokens=60, llm_calls=3, cost_usd=0.00042)
     llm = [e for e in ctx.trace.events if e.kind == "llm"]
@@ -107,8 +126,11 @@ def test_right_answer_after_tool_calls() -> None:
 
 def test_tool_errors_go_back_to_the_model() -> None:
     script = [
-        tool_calls(("get_device_interfaces", {"device": "leaf9"}), ("get_pingmesh_hotspots", {}),
-                   ("no_such_tool", {})),
+        tool_calls(
+            ("get_device_interfaces", {"device": "leaf9"}),
+            ("get_pingmesh_hotspots", {}),
+            ("no_such_tool", {}),
+        ),
         Reply(tool_calls=[("get_device_interfaces", {})]),
         final(RIGHT),
     ]

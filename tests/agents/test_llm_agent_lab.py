@@ -26,8 +26,15 @@ pytestmark = [
 
 
 def test_llm_agent_works_a_real_case(tmp_path: Path) -> None:
-    answer = {"verdict": "fault_detected", "fault_type": "link_down", "device": "leaf1", "interface": "eth2",
-              "confidence": 0.9, "reasoning": "eth2 on leaf1 is down", "evidence": ["leaf1 eth2 down"]}
+    answer = {
+        "verdict": "fault_detected",
+        "fault_type": "link_down",
+        "device": "leaf1",
+        "interface": "eth2",
+        "confidence": 0.9,
+        "reasoning": "eth2 on leaf1 is down",
+        "evidence": ["leaf1 eth2 down"],
+    }
     script = [
         tool_calls(("get_pingmesh_hotspots", {"limit": 5})),
         tool_calls(("get_device_interfaces", {"device": "leaf1"}), ("get_all_bgp_status", {})),
@@ -37,7 +44,10 @@ def test_llm_agent_works_a_real_case(tmp_path: Path) -> None:
     try:
         with fake_openai(script) as server, NetOpsBench(REPO, artifacts_dir=tmp_path) as bench:
             agent = ToolCallingAgent(
-                base_url=server.base_url, api_key="sk-lab-test", model="fake-model", max_retries=0,
+                base_url=server.base_url,
+                api_key="sk-lab-test",
+                model="fake-model",
+                max_retries=0,
                 prices=load_price_table({"fake-model": ModelPrice(input=2.0, output=4.0)}),
             )
             run = bench.sessions.run_scenario(SCENARIO, agent=agent)
@@ -51,8 +61,11 @@ def test_llm_agent_works_a_real_case(tmp_path: Path) -> None:
         assert case.cost_usd == pytest.approx((300 * 2.0 + 60 * 4.0) / 1e6)
         assert case.tool_calls == 3 and case.tool_errors == 0
         # The live fabric answered: leaf1's eth2 is down in what the model was shown.
-        tool_msgs = {m["tool_call_id"]: json.loads(m["content"])
-                     for m in server.requests[2]["messages"] if m["role"] == "tool"}
+        tool_msgs = {
+            m["tool_call_id"]: json.loads(m["content"])
+            for m in server.requests[2]["messages"]
+            if m["role"] == "tool"
+        }
         interfaces = tool_msgs["call_2_0"]["interfaces"]
         eth2 = next(i for i in interfaces if i["name"] == "eth2")
         assert "down" in (eth2["admin_state"], eth2["oper_state"])

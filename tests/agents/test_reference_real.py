@@ -34,32 +34,44 @@ def _host_problem() -> str | None:
 
 
 HOST_PROBLEM = _host_problem()
-pytestmark = [pytest.mark.lab,
-              pytest.mark.skipif(HOST_PROBLEM is not None, reason=f"cannot run labs here: {HOST_PROBLEM}")]
+pytestmark = [
+    pytest.mark.lab,
+    pytest.mark.skipif(HOST_PROBLEM is not None, reason=f"cannot run labs here: {HOST_PROBLEM}"),
+]
 
 # xs: spine1/spine2, leaf1/leaf2 (eth1 -> spine1, eth2 -> spine2, eth3 -> its host), h1 on leaf1, h2 on
 # leaf2. Targets alternate between leaves and spines, uplinks and host ports.
 CASES: dict[str, dict[str, Any]] = {
     "healthy": {},
     "link_down": {"target": {"device": "spine1", "interface": "eth2"}},
-    "link_flapping": {"target": {"device": "leaf1", "interface": "eth1"},
-                      "params": {"down_s": 1.0, "up_s": 1.5}},
+    "link_flapping": {
+        "target": {"device": "leaf1", "interface": "eth1"},
+        "params": {"down_s": 1.0, "up_s": 1.5},
+    },
     "mtu_mismatch": {"target": {"device": "leaf2", "interface": "eth3"}, "params": {"mtu": 1280}},
     "packet_loss": {"target": {"device": "leaf1", "interface": "eth2"}, "params": {"loss_pct": 40}},
-    "packet_corruption": {"target": {"device": "spine1", "interface": "eth1"},
-                          "params": {"corruption_pct": 30}},
+    "packet_corruption": {
+        "target": {"device": "spine1", "interface": "eth1"},
+        "params": {"corruption_pct": 30},
+    },
     "high_latency": {"target": {"device": "spine2", "interface": "eth2"}, "params": {"latency_ms": 60}},
-    "bgp_neighbor_misconfig": {"target": {"device": "spine2"},
-                               "params": {"kind": "admin_shutdown", "peer": "198.18.8.3"}},
+    "bgp_neighbor_misconfig": {
+        "target": {"device": "spine2"},
+        "params": {"kind": "admin_shutdown", "peer": "198.18.8.3"},
+    },
     "static_route_misconfig": {"target": {"device": "leaf1", "prefix": "198.19.2.10/32"}},
     "blackhole_route": {"target": {"device": "leaf2", "prefix": "198.19.1.0/24"}},
-    "route_policy_misconfig": {"target": {"device": "leaf2", "prefix": "198.19.2.0/24"},
-                               "params": {"kind": "prefix_list_deny"}},
+    "route_policy_misconfig": {
+        "target": {"device": "leaf2", "prefix": "198.19.2.0/24"},
+        "params": {"kind": "prefix_list_deny"},
+    },
     "device_down": {"target": {"device": "spine2"}},
     "acl_misconfig": {"target": {"device": "leaf1", "interface": "eth1"}, "params": {"direction": "in"}},
     "congestion": {"target": {"device": "leaf2", "interface": "eth1"}, "params": {"rate_mbit": 10}},
-    "fib_rib_mismatch": {"target": {"device": "leaf1", "prefix": "198.19.2.0/24"},
-                         "params": {"kind": "blackhole"}},
+    "fib_rib_mismatch": {
+        "target": {"device": "leaf1", "prefix": "198.19.2.0/24"},
+        "params": {"kind": "blackhole"},
+    },
     "ecmp_member_drop": {"target": {"device": "spine2", "interface": "eth1"}},
 }
 
@@ -76,8 +88,9 @@ def test_every_builtin_fault_has_a_case() -> None:
 def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSession]:
     name = f"nob-ref{uuid.uuid4().hex[:5]}"
     store_dir: Path = tmp_path_factory.mktemp("ref-evidence")
-    s = LabSession.start("xs", backend="netns", name=name, run_id=uuid.uuid4().hex[:6], worker="ref",
-                         store_dir=store_dir)
+    s = LabSession.start(
+        "xs", backend="netns", name=name, run_id=uuid.uuid4().hex[:6], worker="ref", store_dir=store_dir
+    )
     try:
         yield s
     finally:
@@ -87,19 +100,34 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSession]:
 @pytest.mark.parametrize("case", list(CASES))
 def test_reference_agent_diagnoses_real_fault(session: LabSession, case: str) -> None:
     spec = CASES[case]
-    fault = None if case == "healthy" else {"type": case, "target": spec["target"],
-                                             "params": spec.get("params", {})}
-    scenario = Scenario.model_validate({
-        "scenario_id": f"ref-{case.replace('_', '-')}", "name": case, "topology": {"scale": "xs"},
-        "traffic": "light", "fault": fault, "timing": TIMING,
-    })
-    episode = run_episode(scenario, session, ReferenceAgent(), run_id="ref-real",
-                          settings=EpisodeSettings(agent_timeout_s=60, mcp=False, trace=False))
+    fault = (
+        None
+        if case == "healthy"
+        else {"type": case, "target": spec["target"], "params": spec.get("params", {})}
+    )
+    scenario = Scenario.model_validate(
+        {
+            "scenario_id": f"ref-{case.replace('_', '-')}",
+            "name": case,
+            "topology": {"scale": "xs"},
+            "traffic": "light",
+            "fault": fault,
+            "timing": TIMING,
+        }
+    )
+    episode = run_episode(
+        scenario,
+        session,
+        ReferenceAgent(),
+        run_id="ref-real",
+        settings=EpisodeSettings(agent_timeout_s=60, mcp=False, trace=False),
+    )
     rec = episode.record
     assert rec.outcome != "infra_error", f"harness problem, not the agent's: {rec.message}"
     got = rec.diagnosis
-    detail = (f"{rec.message}\nreasoning: {got.reasoning if got else '-'}\n"
-              f"evidence: {got.evidence if got else '-'}")
+    detail = (
+        f"{rec.message}\nreasoning: {got.reasoning if got else '-'}\nevidence: {got.evidence if got else '-'}"
+    )
     assert rec.score == 1.0, detail
     if fault is not None:
         assert rec.fault_type_correct, f"fault type {got.fault_type if got else None!r} for {case}\n{detail}"

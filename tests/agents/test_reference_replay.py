@@ -27,8 +27,9 @@ def test_reference_agent_on_recorded_case(path: Path) -> None:
     result = ReferenceAgent().diagnose(ctx)
     truth = GroundTruth.model_validate(fx["truth"]) if fx["truth"] else None
     scored = score_case(truth, result, ctx.topology)
-    assert scored.score == 1.0, (f"{scored.message}\nreasoning: {result.reasoning}\n"
-                                 f"evidence: {result.evidence}")
+    assert scored.score == 1.0, (
+        f"{scored.message}\nreasoning: {result.reasoning}\nevidence: {result.evidence}"
+    )
     if truth is not None:
         assert scored.fault_type_correct, f"fault type {result.fault_type!r}, expected {truth.fault_type!r}"
         assert result.evidence, "a fault diagnosis must cite evidence"

@@ -21,18 +21,38 @@ DATA = Path(__file__).parent / "data"
 
 # real get_device_acl answers (spine2 with an NFQUEUE impairment; leaf3 with a port ACL)
 NFQUEUE_ACL = {
-    "device": "spine2", "qdiscs": [], "truncated": False,
-    "iptables": ["*mangle", ":PREROUTING ACCEPT [0:0]", ":POSTROUTING ACCEPT [0:0]",
-                 "[150:18670] -A POSTROUTING -o eth1 -j NFQUEUE --queue-num 171 --queue-bypass", "COMMIT"],
-    "nftables": ["table ip mangle {", "\tchain POSTROUTING {",
-                 "\t\ttype filter hook postrouting priority mangle; policy accept;",
-                 '\t\toifname "eth1" counter packets 143 bytes 16810 queue num 171 bypass', "\t}", "}"],
+    "device": "spine2",
+    "qdiscs": [],
+    "truncated": False,
+    "iptables": [
+        "*mangle",
+        ":PREROUTING ACCEPT [0:0]",
+        ":POSTROUTING ACCEPT [0:0]",
+        "[150:18670] -A POSTROUTING -o eth1 -j NFQUEUE --queue-num 171 --queue-bypass",
+        "COMMIT",
+    ],
+    "nftables": [
+        "table ip mangle {",
+        "\tchain POSTROUTING {",
+        "\t\ttype filter hook postrouting priority mangle; policy accept;",
+        '\t\toifname "eth1" counter packets 143 bytes 16810 queue num 171 bypass',
+        "\t}",
+        "}",
+    ],
 }
 PORT_ACL = {
-    "device": "leaf3", "iptables": [], "qdiscs": [], "truncated": False,
-    "nftables": ["table netdev filter {", "\tchain ingress_eth2 {",
-                 '\t\ttype filter hook ingress device "eth2" priority filter; policy accept;',
-                 "\t\tip daddr 198.19.5.0/24 counter packets 273 bytes 56700 drop", "\t}", "}"],
+    "device": "leaf3",
+    "iptables": [],
+    "qdiscs": [],
+    "truncated": False,
+    "nftables": [
+        "table netdev filter {",
+        "\tchain ingress_eth2 {",
+        '\t\ttype filter hook ingress device "eth2" priority filter; policy accept;',
+        "\t\tip daddr 198.19.5.0/24 counter packets 273 bytes 56700 drop",
+        "\t}",
+        "}",
+    ],
 }
 
 
@@ -43,11 +63,16 @@ def _survey(name: str) -> Survey:
 
 
 def test_nfqueue_rule_is_bound_to_its_egress_port_in_both_views() -> None:
-    rules, qdiscs = parse_acl("spine2", NFQUEUE_ACL, (("ip mangle", "POSTROUTING",
-                                                      'oifname "eth1" counter queue num 171 bypass', 22),))
+    rules, qdiscs = parse_acl(
+        "spine2",
+        NFQUEUE_ACL,
+        (("ip mangle", "POSTROUTING", 'oifname "eth1" counter queue num 171 bypass', 22),),
+    )
     assert not qdiscs
     assert {(r.source, r.interface, r.direction, r.action) for r in rules} == {
-        ("iptables", "eth1", "out", "queue"), ("nftables", "eth1", "out", "queue")}
+        ("iptables", "eth1", "out", "queue"),
+        ("nftables", "eth1", "out", "queue"),
+    }
     nft = next(r for r in rules if r.source == "nftables")
     assert nft.packets == 143 and nft.window_packets == 22
 
@@ -66,11 +91,14 @@ def test_error_answers_parse_to_nothing() -> None:
     assert parse_interfaces("leaf1", err) == []
 
 
-@pytest.mark.parametrize(("options", "expected"), [
-    ({"limit": 1000, "delay": {"delay": 0.12, "jitter": 0.0, "correlation": 0.0}}, "high_latency"),
-    ({"limit": 1000, "loss-random": {"loss": 0.3, "correlation": 0.0}}, "packet_loss"),
-    ({"limit": 1000, "corrupt": {"corrupt": 0.25, "correlation": 0.0}}, "packet_corruption"),
-])
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"limit": 1000, "delay": {"delay": 0.12, "jitter": 0.0, "correlation": 0.0}}, "high_latency"),
+        ({"limit": 1000, "loss-random": {"loss": 0.3, "correlation": 0.0}}, "packet_loss"),
+        ({"limit": 1000, "corrupt": {"corrupt": 0.25, "correlation": 0.0}}, "packet_corruption"),
+    ],
+)
 def test_netem_qdisc_kinds(options: dict[str, object], expected: str) -> None:
     """tc -j shapes of netem (absent on this kernel, present where netem exists)."""
     s = _survey("xs-healthy-01")
@@ -81,19 +109,50 @@ def test_netem_qdisc_kinds(options: dict[str, object], expected: str) -> None:
 
 def test_jitter_and_small_latency_are_noise_not_a_fault() -> None:
     s = _survey("s-healthy-01")
-    noise = [Anomaly(kind=k, src="h1", dst="h3", src_ip="198.19.1.10", dst_ip="198.19.3.10", src_leaf="leaf1",
-                     dst_leaf="leaf2", value=v, baseline=0.05, threshold=2.0, unit="ms", severity="high",
-                     flows_seen=16, flows_lossy=0) for k, v in (("jitter", 3.5), ("latency_spike", 6.0))]
+    noise = [
+        Anomaly(
+            kind=k,
+            src="h1",
+            dst="h3",
+            src_ip="198.19.1.10",
+            dst_ip="198.19.3.10",
+            src_leaf="leaf1",
+            dst_leaf="leaf2",
+            value=v,
+            baseline=0.05,
+            threshold=2.0,
+            unit="ms",
+            severity="high",
+            flows_seen=16,
+            flows_lossy=0,
+        )
+        for k, v in (("jitter", 3.5), ("latency_spike", 6.0))
+    ]
     s.symptoms = s.symptoms.model_copy(update={"anomalies": noise})
     assert decide(s).verdict == "network_healthy"
 
 
 def test_broken_mesh_without_device_state_is_still_a_fault_at_low_confidence() -> None:
     s = _survey("s-healthy-01")
-    dead = [Anomaly(kind="path_unreachable", src=src, dst="h5", src_ip="", dst_ip="198.19.5.10",
-                    src_leaf=f"leaf{(int(src[1]) + 1) // 2}", dst_leaf="leaf3", value=100.0, baseline=0.0,
-                    threshold=100.0, unit="pct", severity="critical", flows_seen=16, flows_lossy=16)
-            for src in ("h1", "h2", "h3", "h7")]
+    dead = [
+        Anomaly(
+            kind="path_unreachable",
+            src=src,
+            dst="h5",
+            src_ip="",
+            dst_ip="198.19.5.10",
+            src_leaf=f"leaf{(int(src[1]) + 1) // 2}",
+            dst_leaf="leaf3",
+            value=100.0,
+            baseline=0.0,
+            threshold=100.0,
+            unit="pct",
+            severity="critical",
+            flows_seen=16,
+            flows_lossy=16,
+        )
+        for src in ("h1", "h2", "h3", "h7")
+    ]
     s.symptoms = s.symptoms.model_copy(update={"anomalies": dead})
     d = decide(s)
     assert d.verdict == "fault_detected" and d.finding is not None

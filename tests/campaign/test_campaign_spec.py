@@ -56,16 +56,22 @@ def test_unknown_scale_and_bad_fields(tmp_path: Path) -> None:
 
 
 def test_invalid_fault_in_campaign_names_the_variant(tmp_path: Path) -> None:
-    text = SMALL.replace("- {target: {role: spine, interface: downlink}}",
-                         "- {target: {role: spine, interface: downlink}, params: {bogus: 1}}")
+    text = SMALL.replace(
+        "- {target: {role: spine, interface: downlink}}",
+        "- {target: {role: spine, interface: downlink}, params: {bogus: 1}}",
+    )
     with pytest.raises(ScenarioError, match="variant 2") as info:
         generate_campaign(load_campaign(_write(tmp_path, text)), ["xs"])
     assert info.value.field.startswith("fault.params")
 
 
 def test_duplicate_fault_entry_is_refused() -> None:
-    data = {"version": "v", "seed": 1, "scales": {"xs": {"per_fault": 1, "healthy": 1}},
-            "faults": [{"type": "link_down", "variants": [{"target": {"role": "leaf"}}]}] * 2}
+    data = {
+        "version": "v",
+        "seed": 1,
+        "scales": {"xs": {"per_fault": 1, "healthy": 1}},
+        "faults": [{"type": "link_down", "variants": [{"target": {"role": "leaf"}}]}] * 2,
+    }
     with pytest.raises(ValueError, match="listed twice"):
         Campaign.model_validate(data)
 

@@ -37,8 +37,10 @@ def test_prepare_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_prepare_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["benchmark", "prepare", "--campaign", str(tmp_path / "none.yaml")]) == 1
     assert "campaign file not found" in capsys.readouterr().err
-    assert main(["benchmark", "prepare", "--scales", "xxl", "--campaign", str(CAMPAIGN),
-                 "--out", str(tmp_path)]) == 1
+    assert (
+        main(["benchmark", "prepare", "--scales", "xxl", "--campaign", str(CAMPAIGN), "--out", str(tmp_path)])
+        == 1
+    )
     assert "unknown scale 'xxl'" in capsys.readouterr().err
 
 

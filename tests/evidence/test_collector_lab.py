@@ -52,10 +52,16 @@ def test_dropping_uplink_shows_on_its_leaf_pair(lab: Lab, store: EvidenceStore, 
     baseline = _settle(collector, 2.0)
     # forwarded traffic out of leaf1's uplink to spine1 is dropped; BGP (locally sent) stays up
     lab.exec("leaf1", ["nft", "add", "table", "inet", "edge"], check=True)
-    lab.exec("leaf1", ["nft", "add", "chain", "inet", "edge", "out",
-                       "{ type filter hook forward priority 0; }"], check=True)
-    lab.exec("leaf1", ["nft", "add", "rule", "inet", "edge", "out", "oifname", "eth1", "counter", "drop"],
-             check=True)
+    lab.exec(
+        "leaf1",
+        ["nft", "add", "chain", "inet", "edge", "out", "{ type filter hook forward priority 0; }"],
+        check=True,
+    )
+    lab.exec(
+        "leaf1",
+        ["nft", "add", "rule", "inet", "edge", "out", "oifname", "eth1", "counter", "drop"],
+        check=True,
+    )
     current = _settle(collector, 3.0)
     report = detect(store, lab.topology, baseline, current)
     losses = [a for a in report.anomalies if a.kind in ("packet_loss", "path_unreachable")]
@@ -79,7 +85,8 @@ def test_df_probes_catch_mtu_reduction(lab: Lab, store: EvidenceStore, collector
     report = detect(store, lab.topology, baseline, current)
     df = [a for a in report.anomalies if a.kind == "mtu_df_failure"]
     assert df, report.model_dump_json(indent=1)
-    assert not [a for a in report.anomalies if a.kind in ("packet_loss", "path_unreachable")], \
+    assert not [a for a in report.anomalies if a.kind in ("packet_loss", "path_unreachable")], (
         "small probes still pass: only the DF probes fail"
+    )
     logs = [r.message for r in store.logs(current, "leaf1")]
     assert any("mtu changed from 1500 to 1400" in m for m in logs), logs

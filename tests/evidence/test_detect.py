@@ -17,9 +17,24 @@ LEAK = re.compile(r"\b(fault|faults|inject\w*|netopsbench|scenario|episode|groun
 
 def pair(src: str, dst: str, **over: object) -> PairStats:
     values: dict[str, object] = dict(
-        src=src, dst=dst, src_leaf=LEAF[src], dst_leaf=LEAF[dst], sent=120, lost=0, loss_pct=0.0,
-        rtt_min_ms=0.02, rtt_avg_ms=0.04, rtt_max_ms=0.3, rtt_p99_ms=0.3, jitter_ms=0.01, df_sent=30,
-        df_lost=0, df_loss_pct=0.0, flows_seen=16, flows_lossy=0, rounds=30,
+        src=src,
+        dst=dst,
+        src_leaf=LEAF[src],
+        dst_leaf=LEAF[dst],
+        sent=120,
+        lost=0,
+        loss_pct=0.0,
+        rtt_min_ms=0.02,
+        rtt_avg_ms=0.04,
+        rtt_max_ms=0.3,
+        rtt_p99_ms=0.3,
+        jitter_ms=0.01,
+        df_sent=30,
+        df_lost=0,
+        df_loss_pct=0.0,
+        flows_seen=16,
+        flows_lossy=0,
+        rounds=30,
     )
     values.update(over)
     return PairStats.model_validate(values)
@@ -30,10 +45,19 @@ def mesh(**changes: dict[str, object]) -> list[PairStats]:
     return [pair(s, d, **changes.get(f"{s}>{d}", {})) for s in hosts for d in hosts if s != d]
 
 
-def run(current: list[PairStats],
-        flow_paths: dict[tuple[str, str, int], tuple[str, str]] | None = None) -> SymptomReport:
-    return detect_pairs(mesh(), current, TOPO, baseline_window=BASE_W, current_window=CUR_W,
-                        flow_paths=flow_paths, baseline_rounds=30, current_rounds=30)
+def run(
+    current: list[PairStats], flow_paths: dict[tuple[str, str, int], tuple[str, str]] | None = None
+) -> SymptomReport:
+    return detect_pairs(
+        mesh(),
+        current,
+        TOPO,
+        baseline_window=BASE_W,
+        current_window=CUR_W,
+        flow_paths=flow_paths,
+        baseline_rounds=30,
+        current_rounds=30,
+    )
 
 
 def test_clean_window_gives_empty_report_with_every_key() -> None:
@@ -52,14 +76,24 @@ def test_scheduler_noise_does_not_fire() -> None:
 
 
 def test_each_kind_fires_and_dead_paths_rank_first() -> None:
-    report = run(mesh(**{
-        "h1>h5": {"rtt_avg_ms": 50.2, "rtt_p99_ms": 51.0},
-        "h2>h6": {"lost": 30, "loss_pct": 25.0, "flows_lossy": 8, "flows_lost_mask": 0xFF},
-        "h3>h7": {"lost": 120, "loss_pct": 100.0, "df_lost": 30, "df_loss_pct": 100.0, "rtt_avg_ms": None},
-        "h4>h8": {"df_lost": 15, "df_loss_pct": 50.0, "df_flows_dead": 2},
-        "h6>h2": {"df_lost": 10, "df_loss_pct": 33.3},  # DF loss spread over flows: random, not MTU
-        "h5>h1": {"jitter_ms": 12.0},
-    }))
+    report = run(
+        mesh(
+            **{
+                "h1>h5": {"rtt_avg_ms": 50.2, "rtt_p99_ms": 51.0},
+                "h2>h6": {"lost": 30, "loss_pct": 25.0, "flows_lossy": 8, "flows_lost_mask": 0xFF},
+                "h3>h7": {
+                    "lost": 120,
+                    "loss_pct": 100.0,
+                    "df_lost": 30,
+                    "df_loss_pct": 100.0,
+                    "rtt_avg_ms": None,
+                },
+                "h4>h8": {"df_lost": 15, "df_loss_pct": 50.0, "df_flows_dead": 2},
+                "h6>h2": {"df_lost": 10, "df_loss_pct": 33.3},  # DF loss spread over flows: random, not MTU
+                "h5>h1": {"jitter_ms": 12.0},
+            }
+        )
+    )
     kinds = [a.kind for a in report.anomalies]
     assert kinds[0] == "path_unreachable" and report.anomalies[0].severity == "critical"
     assert sorted(kinds) == ["jitter", "latency_spike", "mtu_df_failure", "packet_loss", "path_unreachable"]
@@ -92,14 +126,19 @@ def test_leaf_pair_and_leaf_aggregation_point_at_common_leaf() -> None:
 def test_spines_inferred_from_flow_map() -> None:
     # probes of flows 0-7 of h1>h5 go out via spine1, 8-15 via spine2; echoes come back via spine2
     # for even flows and are unmapped for odd ones; only the spine1 flows lose
-    paths = {("h1", "h5", f): ("spine1" if f < 8 else "spine2", "spine2" if f % 2 == 0 else "")
-             for f in range(16)}
-    report = run(mesh(**{"h1>h5": {"lost": 60, "loss_pct": 50.0, "flows_lossy": 8, "flows_lost_mask": 0xFF}}),
-                 flow_paths=paths)
+    paths = {
+        ("h1", "h5", f): ("spine1" if f < 8 else "spine2", "spine2" if f % 2 == 0 else "") for f in range(16)
+    }
+    report = run(
+        mesh(**{"h1>h5": {"lost": 60, "loss_pct": 50.0, "flows_lossy": 8, "flows_lost_mask": 0xFF}}),
+        flow_paths=paths,
+    )
     [a] = report.anomalies
     assert a.spines == ["spine1", "spine2"]
     assert [(s.spine, s.lossy_flows, s.mapped_flows) for s in report.by_spine] == [
-        ("spine1", 8, 8), ("spine2", 4, 12)]
+        ("spine1", 8, 8),
+        ("spine2", 4, 12),
+    ]
     assert report.data_quality.flow_paths_mapped == 16
 
 

@@ -28,8 +28,23 @@ from pytest_netopsbench.topology import build_topology
 def _filled(path: Path) -> EvidenceStore:
     store = EvidenceStore(path)
     store.set_topology(build_topology("xs"))
-    store.add_probe_rounds([ProbeRound(ts=100.0 + k, src="h1", dst="h2", sent=4, lost=1, rtt_min_us=20,
-                                       rtt_avg_us=30, rtt_max_us=40, df_sent=1, df_lost=0) for k in range(3)])
+    store.add_probe_rounds(
+        [
+            ProbeRound(
+                ts=100.0 + k,
+                src="h1",
+                dst="h2",
+                sent=4,
+                lost=1,
+                rtt_min_us=20,
+                rtt_avg_us=30,
+                rtt_max_us=40,
+                df_sent=1,
+                df_lost=0,
+            )
+            for k in range(3)
+        ]
+    )
     store.add_interface_samples(101.0, "leaf 1", [("eth1", "up", 1500, 1, 2, 3, 4, 0, 0, 5, 0)])
     store.add_netstat(101.0, "h2", {"Udp.InCsumErrors": 7})
     store.add_bgp([BgpPeerRecord(ts=101.5, device="leaf1", peer="198.18.8.0", state="Active")])
@@ -41,8 +56,10 @@ def test_line_protocol_text(tmp_path: Path) -> None:
     lines = list(to_line_protocol(store, Window(start=100.0, end=102.0)))
     store.close()
     assert len(lines) == 3 + 1 + 1 + 1
-    assert lines[0] == ("pingmesh,dst=h2,dst_leaf=leaf2,src=h1,src_leaf=leaf1 sent=4i,lost=1i,loss_pct=25.0,"
-                        "rtt_min_ms=0.02,rtt_avg_ms=0.03,rtt_max_ms=0.04,df_sent=1i,df_lost=0i 100000000000")
+    assert lines[0] == (
+        "pingmesh,dst=h2,dst_leaf=leaf2,src=h1,src_leaf=leaf1 sent=4i,lost=1i,loss_pct=25.0,"
+        "rtt_min_ms=0.02,rtt_avg_ms=0.03,rtt_max_ms=0.04,df_sent=1i,df_lost=0i 100000000000"
+    )
     iface = next(ln for ln in lines if ln.startswith("interface,"))
     assert iface.startswith("interface,device=leaf\\ 1,interface=eth1 up=1i,mtu=1500i,rx_packets=1i")
     assert any(ln.startswith("netstat,counter=Udp.InCsumErrors,device=h2 value=7i") for ln in lines)
@@ -57,8 +74,12 @@ def victoria(tmp_path: Path) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    argv = [binary, f"-storageDataPath={tmp_path / 'vm'}", f"-httpListenAddr=127.0.0.1:{port}",
-            "-search.latencyOffset=0s"]
+    argv = [
+        binary,
+        f"-storageDataPath={tmp_path / 'vm'}",
+        f"-httpListenAddr=127.0.0.1:{port}",
+        "-search.latencyOffset=0s",
+    ]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -14,13 +14,34 @@ from pytest_netopsbench.evidence._stats import aggregate_pairs, percentile
 from pytest_netopsbench.topology import build_topology
 
 
-def _round(ts: float, src: str = "h1", dst: str = "h2", *, sent: int = 4, lost: int = 0,
-           rtts: tuple[int, int, int] | None = (20, 30, 40), df_sent: int = 1, df_lost: int = 0,
-           flows: int = 0b1111, flows_lost: int = 0) -> ProbeRound:
+def _round(
+    ts: float,
+    src: str = "h1",
+    dst: str = "h2",
+    *,
+    sent: int = 4,
+    lost: int = 0,
+    rtts: tuple[int, int, int] | None = (20, 30, 40),
+    df_sent: int = 1,
+    df_lost: int = 0,
+    flows: int = 0b1111,
+    flows_lost: int = 0,
+) -> ProbeRound:
     lo, avg, hi = rtts if rtts else (None, None, None)
-    return ProbeRound(ts=ts, src=src, dst=dst, sent=sent, lost=lost, rtt_min_us=lo, rtt_avg_us=avg,
-                      rtt_max_us=hi, df_sent=df_sent, df_lost=df_lost, flows_sent=flows,
-                      flows_lost=flows_lost)
+    return ProbeRound(
+        ts=ts,
+        src=src,
+        dst=dst,
+        sent=sent,
+        lost=lost,
+        rtt_min_us=lo,
+        rtt_avg_us=avg,
+        rtt_max_us=hi,
+        df_sent=df_sent,
+        df_lost=df_lost,
+        flows_sent=flows,
+        flows_lost=flows_lost,
+    )
 
 
 def test_window_rejects_reversed_bounds() -> None:
@@ -61,13 +82,18 @@ def test_store_round_trip_and_export(tmp_path: Path) -> None:
     store.add_probe_rounds([_round(float(t)) for t in range(100, 110)])
     store.add_probe_rounds([_round(float(t), src="h2", dst="h1", lost=4, rtts=None) for t in range(100, 110)])
     for t in range(95, 111):
-        store.add_interface_samples(float(t), "leaf1", [("eth1", "up" if t < 105 else "down", 1500,
-                                                          10 * t, 10 * t, 0, 0, 0, 0, t - 95, 0)])
+        store.add_interface_samples(
+            float(t),
+            "leaf1",
+            [("eth1", "up" if t < 105 else "down", 1500, 10 * t, 10 * t, 0, 0, 0, 0, t - 95, 0)],
+        )
         store.add_netstat(float(t), "h2", {"Udp.InCsumErrors": 2 * t})
-    store.add_rule_counters(99.0, [RuleCounter(device="leaf1", table="inet t", chain="c", rule="drop",
-                                               packets=5, bytes=50)])
-    store.add_rule_counters(109.0, [RuleCounter(device="leaf1", table="inet t", chain="c", rule="drop",
-                                                packets=25, bytes=250)])
+    store.add_rule_counters(
+        99.0, [RuleCounter(device="leaf1", table="inet t", chain="c", rule="drop", packets=5, bytes=50)]
+    )
+    store.add_rule_counters(
+        109.0, [RuleCounter(device="leaf1", table="inet t", chain="c", rule="drop", packets=25, bytes=250)]
+    )
     store.add_logs([LogRecord(ts=103.0, device="leaf1", source="bgpd", message="neighbor down")])
     assert store.put_route_snapshot(90.0, "leaf1", "fib", "[1]")
     assert not store.put_route_snapshot(91.0, "leaf1", "fib", "[1]"), "unchanged snapshots are not stored"

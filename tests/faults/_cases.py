@@ -61,57 +61,154 @@ class Case:
 
 
 CASES = [
-    Case("link_down", "link_down", {"device": "leaf1", "interface": "eth1"},
-         operator_sees=lambda lab: _operstate(lab, "leaf1", "eth1") == "DOWN"
-         and _bgp_state(lab, "spine1", "198.18.8.1") != "Established"),
-    Case("link_flapping", "link_flapping", {"device": "leaf1", "interface": "eth1"},
-         {"down_s": 1.0, "up_s": 1.0}, operator_sees=_flapping),
-    Case("mtu_mismatch", "mtu_mismatch", {"device": "spine1", "interface": "eth1"},
-         operator_sees=lambda lab: "mtu 1400" in _sh(lab, "spine1", "ip", "link", "show", "dev", "eth1")
-         and "mtu 1500" in _sh(lab, "leaf1", "ip", "link", "show", "dev", "eth1")),
-    Case("packet_loss", "packet_loss", {"device": "leaf1", "interface": "eth1"},
-         operator_sees=lambda lab: _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"), "numgen")
-         or "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")),
-    Case("packet_loss_nfqueue", "packet_loss", {"device": "leaf2", "interface": "eth2"},
-         {"loss_pct": 40, "backend": "nfqueue"},
-         operator_sees=lambda lab: "-o eth2 -j NFQUEUE" in _sh(lab, "leaf2", "iptables-save")),
-    Case("packet_corruption", "packet_corruption", {"device": "leaf1", "interface": "eth2"},
-         operator_sees=lambda lab: "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")
-         or "corrupt" in _sh(lab, "leaf1", "tc", "qdisc", "show")),
-    Case("high_latency", "high_latency", {"device": "leaf1", "interface": "eth1"}, {"jitter_ms": 10},
-         operator_sees=lambda lab: _rtt_ms(lab, "leaf1", "eth1", "198.18.8.0") >= 60),
-    Case("bgp_remote_as", "bgp_neighbor_misconfig", {"device": "leaf1"},
-         operator_sees=lambda lab: "remote-as 65001" in lab.vtysh("leaf1", ["show running-config"])
-         and _bgp_state(lab, "leaf1", "198.18.8.0") != "Established"),
-    Case("bgp_password", "bgp_neighbor_misconfig", {"device": "leaf2"}, {"kind": "password_mismatch"},
-         operator_sees=lambda lab: _bgp_state(lab, "leaf2", "198.18.8.4") != "Established"),
-    Case("bgp_shutdown", "bgp_neighbor_misconfig", {"device": "spine2"},
-         {"kind": "admin_shutdown", "peer": "198.18.8.3"},
-         operator_sees=lambda lab: "Idle" in _bgp_state(lab, "spine2", "198.18.8.3")),
-    Case("static_route_misconfig", "static_route_misconfig", {"device": "leaf1"},
-         operator_sees=lambda lab: "198.19.1.10" in _sh(lab, "leaf1", "ip", "route", "get", "198.19.2.10")),
-    Case("blackhole_route", "blackhole_route", {"device": "leaf2", "prefix": "198.19.1.0/24"},
-         operator_sees=lambda lab: "blackhole" in _sh(lab, "leaf2", "ip", "route", "show", "198.19.1.0/24")),
-    Case("route_policy_network", "route_policy_misconfig", {"device": "leaf2"},
-         operator_sees=lambda lab: "not in table" in _frr(lab, "spine1", "show ip bgp 198.19.2.0/24")),
-    Case("route_policy_prefix_list", "route_policy_misconfig", {"device": "leaf1"},
-         {"kind": "prefix_list_deny"},
-         operator_sees=lambda lab: "PL-FABRIC-OUT out" in _frr(lab, "leaf1", "show running-config")
-         and "not in table" in _frr(lab, "spine2", "show ip bgp 198.19.1.0/24")),
-    Case("device_down", "device_down", {"device": "spine2"},
-         operator_sees=lambda lab: _bgp_state(lab, "leaf1", "198.18.8.2") != "Established"
-         and "state UP" not in _sh(lab, "spine2", "ip", "link", "show", "dev", "eth1")),
-    Case("acl_misconfig", "acl_misconfig", {"device": "leaf1", "interface": "eth1"},
-         operator_sees=lambda lab: _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"),
-                                                     "ip daddr")),
-    Case("congestion", "congestion", {"device": "leaf2", "interface": "eth1"},
-         operator_sees=lambda lab: bool(re.search(r"overlimits [1-9]", _sh(lab, "leaf2", "tc", "-s", "qdisc",
-                                                                           "show", "dev", "eth1")))),
-    Case("fib_rib_mismatch", "fib_rib_mismatch", {"device": "leaf1"},
-         operator_sees=lambda lab: "blackhole" in _sh(lab, "leaf1", "ip", "route", "show", "198.19.2.0/24")
-         and "198.18.8.0" in lab.vtysh("leaf1", ["show ip route 198.19.2.0/24"])),
-    Case("ecmp_member_drop", "ecmp_member_drop", {"device": "spine1", "interface": "eth2"},
-         operator_sees=lambda lab: _operstate(lab, "spine1", "eth2") == "UP"
-         and _bgp_state(lab, "spine1", "198.18.8.5") == "Established"
-         and _counter_positive(_sh(lab, "spine1", "nft", "list", "ruleset"), "jhash")),
+    Case(
+        "link_down",
+        "link_down",
+        {"device": "leaf1", "interface": "eth1"},
+        operator_sees=lambda lab: (
+            _operstate(lab, "leaf1", "eth1") == "DOWN"
+            and _bgp_state(lab, "spine1", "198.18.8.1") != "Established"
+        ),
+    ),
+    Case(
+        "link_flapping",
+        "link_flapping",
+        {"device": "leaf1", "interface": "eth1"},
+        {"down_s": 1.0, "up_s": 1.0},
+        operator_sees=_flapping,
+    ),
+    Case(
+        "mtu_mismatch",
+        "mtu_mismatch",
+        {"device": "spine1", "interface": "eth1"},
+        operator_sees=lambda lab: (
+            "mtu 1400" in _sh(lab, "spine1", "ip", "link", "show", "dev", "eth1")
+            and "mtu 1500" in _sh(lab, "leaf1", "ip", "link", "show", "dev", "eth1")
+        ),
+    ),
+    Case(
+        "packet_loss",
+        "packet_loss",
+        {"device": "leaf1", "interface": "eth1"},
+        operator_sees=lambda lab: (
+            _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"), "numgen")
+            or "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")
+        ),
+    ),
+    Case(
+        "packet_loss_nfqueue",
+        "packet_loss",
+        {"device": "leaf2", "interface": "eth2"},
+        {"loss_pct": 40, "backend": "nfqueue"},
+        operator_sees=lambda lab: "-o eth2 -j NFQUEUE" in _sh(lab, "leaf2", "iptables-save"),
+    ),
+    Case(
+        "packet_corruption",
+        "packet_corruption",
+        {"device": "leaf1", "interface": "eth2"},
+        operator_sees=lambda lab: (
+            "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")
+            or "corrupt" in _sh(lab, "leaf1", "tc", "qdisc", "show")
+        ),
+    ),
+    Case(
+        "high_latency",
+        "high_latency",
+        {"device": "leaf1", "interface": "eth1"},
+        {"jitter_ms": 10},
+        operator_sees=lambda lab: _rtt_ms(lab, "leaf1", "eth1", "198.18.8.0") >= 60,
+    ),
+    Case(
+        "bgp_remote_as",
+        "bgp_neighbor_misconfig",
+        {"device": "leaf1"},
+        operator_sees=lambda lab: (
+            "remote-as 65001" in lab.vtysh("leaf1", ["show running-config"])
+            and _bgp_state(lab, "leaf1", "198.18.8.0") != "Established"
+        ),
+    ),
+    Case(
+        "bgp_password",
+        "bgp_neighbor_misconfig",
+        {"device": "leaf2"},
+        {"kind": "password_mismatch"},
+        operator_sees=lambda lab: _bgp_state(lab, "leaf2", "198.18.8.4") != "Established",
+    ),
+    Case(
+        "bgp_shutdown",
+        "bgp_neighbor_misconfig",
+        {"device": "spine2"},
+        {"kind": "admin_shutdown", "peer": "198.18.8.3"},
+        operator_sees=lambda lab: "Idle" in _bgp_state(lab, "spine2", "198.18.8.3"),
+    ),
+    Case(
+        "static_route_misconfig",
+        "static_route_misconfig",
+        {"device": "leaf1"},
+        operator_sees=lambda lab: "198.19.1.10" in _sh(lab, "leaf1", "ip", "route", "get", "198.19.2.10"),
+    ),
+    Case(
+        "blackhole_route",
+        "blackhole_route",
+        {"device": "leaf2", "prefix": "198.19.1.0/24"},
+        operator_sees=lambda lab: "blackhole" in _sh(lab, "leaf2", "ip", "route", "show", "198.19.1.0/24"),
+    ),
+    Case(
+        "route_policy_network",
+        "route_policy_misconfig",
+        {"device": "leaf2"},
+        operator_sees=lambda lab: "not in table" in _frr(lab, "spine1", "show ip bgp 198.19.2.0/24"),
+    ),
+    Case(
+        "route_policy_prefix_list",
+        "route_policy_misconfig",
+        {"device": "leaf1"},
+        {"kind": "prefix_list_deny"},
+        operator_sees=lambda lab: (
+            "PL-FABRIC-OUT out" in _frr(lab, "leaf1", "show running-config")
+            and "not in table" in _frr(lab, "spine2", "show ip bgp 198.19.1.0/24")
+        ),
+    ),
+    Case(
+        "device_down",
+        "device_down",
+        {"device": "spine2"},
+        operator_sees=lambda lab: (
+            _bgp_state(lab, "leaf1", "198.18.8.2") != "Established"
+            and "state UP" not in _sh(lab, "spine2", "ip", "link", "show", "dev", "eth1")
+        ),
+    ),
+    Case(
+        "acl_misconfig",
+        "acl_misconfig",
+        {"device": "leaf1", "interface": "eth1"},
+        operator_sees=lambda lab: _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"), "ip daddr"),
+    ),
+    Case(
+        "congestion",
+        "congestion",
+        {"device": "leaf2", "interface": "eth1"},
+        operator_sees=lambda lab: bool(
+            re.search(r"overlimits [1-9]", _sh(lab, "leaf2", "tc", "-s", "qdisc", "show", "dev", "eth1"))
+        ),
+    ),
+    Case(
+        "fib_rib_mismatch",
+        "fib_rib_mismatch",
+        {"device": "leaf1"},
+        operator_sees=lambda lab: (
+            "blackhole" in _sh(lab, "leaf1", "ip", "route", "show", "198.19.2.0/24")
+            and "198.18.8.0" in lab.vtysh("leaf1", ["show ip route 198.19.2.0/24"])
+        ),
+    ),
+    Case(
+        "ecmp_member_drop",
+        "ecmp_member_drop",
+        {"device": "spine1", "interface": "eth2"},
+        operator_sees=lambda lab: (
+            _operstate(lab, "spine1", "eth2") == "UP"
+            and _bgp_state(lab, "spine1", "198.18.8.5") == "Established"
+            and _counter_positive(_sh(lab, "spine1", "nft", "list", "ruleset"), "jhash")
+        ),
+    ),
 ]

@@ -11,7 +11,8 @@ Snapshot = dict[str, dict[str, str]]  # device -> view name -> text
 
 FORBIDDEN = re.compile(
     r"netopsbench|\bnob-|\bfault|\binject|bench|\btest|harness|pytest|shaper|impair|chaos|scenario",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 _VIEWS = {
     "nft": ["nft", "list", "ruleset"],
@@ -66,5 +67,6 @@ def new_lines(base: Snapshot, now: Snapshot) -> dict[str, list[str]]:
 
 
 def leaks(lines: dict[str, list[str]]) -> list[str]:
-    return [f"{where}: {ln.strip()}" for where, found in lines.items() for ln in found
-            if FORBIDDEN.search(ln)]
+    return [
+        f"{where}: {ln.strip()}" for where, found in lines.items() for ln in found if FORBIDDEN.search(ln)
+    ]

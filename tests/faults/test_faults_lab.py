@@ -83,8 +83,9 @@ def test_verify_does_not_confirm_a_healthy_lab(fault_lab: FaultLab) -> None:
 
 def test_flapping_continues_until_cleared(fault_lab: FaultLab) -> None:
     lab = fault_lab.lab
-    fault = build_fault("link_flapping", {"device": "leaf2", "interface": "eth2"},
-                        {"down_s": 0.5, "up_s": 0.5}, lab.topology)
+    fault = build_fault(
+        "link_flapping", {"device": "leaf2", "interface": "eth2"}, {"down_s": 0.5, "up_s": 0.5}, lab.topology
+    )
     path = "/sys/class/net/eth2/carrier_changes"
     try:
         fault.inject(lab)
@@ -101,9 +102,25 @@ def test_flapping_continues_until_cleared(fault_lab: FaultLab) -> None:
     assert lab.wait_healthy(60).healthy
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.id in (
-    "bgp_remote_as", "congestion", "high_latency", "packet_loss_nfqueue", "device_down", "fib_rib_mismatch",
-    "route_policy_network", "mtu_mismatch")], ids=lambda c: c.id)
+@pytest.mark.parametrize(
+    "case",
+    [
+        c
+        for c in CASES
+        if c.id
+        in (
+            "bgp_remote_as",
+            "congestion",
+            "high_latency",
+            "packet_loss_nfqueue",
+            "device_down",
+            "fib_rib_mismatch",
+            "route_policy_network",
+            "mtu_mismatch",
+        )
+    ],
+    ids=lambda c: c.id,
+)
 def test_fresh_instance_clears_another_instances_injection(fault_lab: FaultLab, case: Case) -> None:
     """Recovery after the injecting object is gone (another process, a crash): a new instance with the
     same scenario fields must still restore the baseline."""

@@ -26,14 +26,20 @@ def test_backend_choice_follows_capabilities() -> None:
 
 
 @pytest.mark.lab
-@pytest.mark.skipif(not HAS_NETEM, reason="this kernel has no sch_netem (tc qdisc netem: 'Specified qdisc "
-                    "kind is unknown'); the nftables/NFQUEUE fallback is tested instead")
+@pytest.mark.skipif(
+    not HAS_NETEM,
+    reason="this kernel has no sch_netem (tc qdisc netem: 'Specified qdisc "
+    "kind is unknown'); the nftables/NFQUEUE fallback is tested instead",
+)
 def test_netem_latency_and_loss(fault_lab: FaultLab) -> None:
     lab = fault_lab.lab
-    for ftype, params, word in (("high_latency", {"latency_ms": 80}, "delay"),
-                                ("packet_loss", {"loss_pct": 30}, "loss")):
-        fault = build_fault(ftype, {"device": "leaf1", "interface": "eth1"}, {**params, "backend": "netem"},
-                            lab.topology)
+    for ftype, params, word in (
+        ("high_latency", {"latency_ms": 80}, "delay"),
+        ("packet_loss", {"loss_pct": 30}, "loss"),
+    ):
+        fault = build_fault(
+            ftype, {"device": "leaf1", "interface": "eth1"}, {**params, "backend": "netem"}, lab.topology
+        )
         started = time.time()
         try:
             fault.inject(lab)

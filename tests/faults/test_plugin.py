@@ -95,12 +95,23 @@ def test_entry_point_fault_is_registered(plugin_dir: Path) -> None:
 
 def test_cli_lists_the_plugin_fault(plugin_dir: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(plugin_dir)}
-    out = subprocess.run([sys.executable, "-m", "pytest_netopsbench.cli", "fault", "list", "--json"],
-                         capture_output=True, text=True, env=env, check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pytest_netopsbench.cli", "fault", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        timeout=60,
+    ).stdout
     entries = {e["name"]: e for e in json.loads(out)}
     assert entries["host_nic_down"]["source"] == "acme_netfaults:HostNicDown"
-    assert entries["host_nic_down"]["params"][0] == {"name": "nic", "type": "str", "default": "eth1",
-                                                     "required": False, "description": ""}
+    assert entries["host_nic_down"]["params"][0] == {
+        "name": "nic",
+        "type": "str",
+        "default": "eth1",
+        "required": False,
+        "description": "",
+    }
     assert "link_down" in entries
 
 

@@ -129,11 +129,22 @@ def test_agent_is_handed_the_case_at_the_same_delay(
     scenario = Scenario.model_validate(
         {"scenario_id": "handoff-check", "name": "handoff", "timing": timing, "fault": fault}
     )
-    answer = (DiagnosisResult(verdict="network_healthy") if fault is None else DiagnosisResult(
-        verdict="fault_detected", fault_type="link_down", device="leaf1", interface="eth1"))
+    answer = (
+        DiagnosisResult(verdict="network_healthy")
+        if fault is None
+        else DiagnosisResult(
+            verdict="fault_detected", fault_type="link_down", device="leaf1", interface="eth1"
+        )
+    )
     agent = ClockAgent(answer)
-    episode = run_episode(scenario, session, agent, run_id="run-test",
-                          settings=EpisodeSettings(agent_timeout_s=60), case_dir=tmp_path / "case")
+    episode = run_episode(
+        scenario,
+        session,
+        agent,
+        run_id="run-test",
+        settings=EpisodeSettings(agent_timeout_s=60),
+        case_dir=tmp_path / "case",
+    )
     assert episode.record.outcome == "correct", episode.record.message
     # context building (toolkit, MCP server) comes after the pause and is the same for both kinds
     assert 2.0 <= agent.delay < 4.0, agent.delay

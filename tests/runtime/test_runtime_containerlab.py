@@ -43,7 +43,9 @@ def _validate(doc: object, schema: dict[str, object]) -> None:
 
 @pytest.mark.parametrize("scale", ["xs", "m", "xl"])
 def test_generated_topology_validates_against_the_clab_schema(
-    scale: str, clab_schema: dict[str, object], tmp_path: Path,
+    scale: str,
+    clab_schema: dict[str, object],
+    tmp_path: Path,
 ) -> None:
     topo = build_topology(scale)
     doc = topology_dict(topo, name=f"clab-test-{scale}", conf_dir=tmp_path)
@@ -59,7 +61,9 @@ def test_generated_topology_validates_against_the_clab_schema(
 
 
 def test_written_files_round_trip_and_bind_real_paths(
-    clab_schema: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    clab_schema: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NETOPSBENCH_RUN_ROOT", str(tmp_path))
     lab = create_lab("xs", backend="containerlab", name="clabgen1")
@@ -85,7 +89,8 @@ def test_frr_conf_carries_addresses_and_bgp() -> None:
 
 @pytest.mark.skipif(shutil.which("containerlab") is not None, reason="containerlab is installed here")
 def test_deploy_without_containerlab_is_one_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NETOPSBENCH_RUN_ROOT", str(tmp_path))
     lab = create_lab("xs", backend="containerlab", name="clabgen2")

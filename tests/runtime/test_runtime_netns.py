@@ -37,8 +37,11 @@ def _root_links() -> set[str]:
 
 
 def _frr_pids(lab: Lab) -> list[int]:
-    pids = [read_pid(lab.run_dir / d.name / f"{daemon}.pid")
-            for d in lab.topology.switches for daemon in ("zebra", "staticd", "bgpd")]
+    pids = [
+        read_pid(lab.run_dir / d.name / f"{daemon}.pid")
+        for d in lab.topology.switches
+        for daemon in ("zebra", "staticd", "bgpd")
+    ]
     return [p for p in pids if p is not None]
 
 
@@ -83,8 +86,9 @@ def test_xs_lab_converges_with_ecmp_and_leaves_nothing_behind(make_lab: Callable
     assert "default via 198.19.1.1 dev eth1" in lab.exec("h1", ["ip", "route"]).stdout
 
     # FRR is reachable three ways, and its hostname is the device name.
-    assert '"state":"Established"' in lab.vty_show("spine1", "show bgp ipv4 unicast summary json",
-                                                   daemon="bgpd").replace(" ", "")
+    assert '"state":"Established"' in lab.vty_show(
+        "spine1", "show bgp ipv4 unicast summary json", daemon="bgpd"
+    ).replace(" ", "")
     assert "hostname leaf1" in lab.vtysh("leaf1", ["show running-config"])
     assert "bgp router-id 198.18.1.1" in lab.exec("leaf1", ["vtysh", "-c", "show running-config"]).stdout
     lab.vtysh("leaf1", ["configure terminal", "router bgp 65101", "neighbor 198.18.8.0 description uplink-a"])
@@ -175,8 +179,9 @@ time.sleep(600)
 
 def test_sigkilled_owner_leaves_a_stale_lab_that_teardown_all_removes(private_run_root: Path) -> None:
     name = unique_name()
-    owner = subprocess.Popen([sys.executable, "-c", _OWNER, name], stdout=subprocess.PIPE, text=True,
-                             env=os.environ.copy())
+    owner = subprocess.Popen(
+        [sys.executable, "-c", _OWNER, name], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
     try:
         assert owner.stdout is not None
         assert owner.stdout.readline().strip() == "up"
@@ -199,18 +204,27 @@ def test_sigkilled_owner_leaves_a_stale_lab_that_teardown_all_removes(private_ru
 def test_cli_up_exec_health_teardown(private_run_root: Path) -> None:
     name = unique_name()
     try:
-        up = subprocess.run([*CLI, "runtime", "up", "--scale", "xs", "--name", name], capture_output=True,
-                            text=True, timeout=120)
+        up = subprocess.run(
+            [*CLI, "runtime", "up", "--scale", "xs", "--name", name],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert up.returncode == 0, up.stderr
         assert f"lab {name} up" in up.stdout and "health: healthy" in up.stdout
         info = next(i for i in list_labs() if i.name == name)
         assert info.manual and info.state == "up"  # manual labs are never stale
         exec_ = [*CLI, "runtime", "exec", name]
-        show = subprocess.run([*exec_, "spine2", "--", "vtysh", "-c", "show bgp summary"],
-                              capture_output=True, text=True, check=True).stdout
+        show = subprocess.run(
+            [*exec_, "spine2", "--", "vtysh", "-c", "show bgp summary"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert "198.18.8.3" in show and "Total number of neighbors 2" in show
-        ping = subprocess.run([*exec_, "h2", "--", "ping", "-c", "1", "198.19.1.10"],
-                              capture_output=True, text=True)
+        ping = subprocess.run(
+            [*exec_, "h2", "--", "ping", "-c", "1", "198.19.1.10"], capture_output=True, text=True
+        )
         assert ping.returncode == 0 and "1 received" in ping.stdout
         bad = subprocess.run([*exec_, "h7", "--", "true"], capture_output=True, text=True)
         assert bad.returncode == 1 and "has no device 'h7'" in bad.stderr

@@ -52,8 +52,16 @@ def test_bgpd_config_peers_with_every_neighbor_and_keeps_ecmp() -> None:
     for spine in topo.spines:
         peer_ip = spine.interface(leaf.interface(f"eth{spine.name[5:]}").peer_interface).ip
         assert f" neighbor {peer_ip} peer-group FABRIC\n" in text
-    for needle in ("router bgp 65103", "coalesce-time 100", "timers connect 1", "timers bgp 3 9",
-                   "multipath-relax", "maximum-paths", "network 198.19.5.0/24", "network 198.19.6.0/24"):
+    for needle in (
+        "router bgp 65103",
+        "coalesce-time 100",
+        "timers connect 1",
+        "timers bgp 3 9",
+        "multipath-relax",
+        "maximum-paths",
+        "network 198.19.5.0/24",
+        "network 198.19.6.0/24",
+    ):
         assert needle in text
     assert "network 198.19.1.0/24" not in text  # another leaf's host
     assert "no zebra nexthop kernel enable" in render_configs(topo, leaf)["zebra"]
@@ -63,7 +71,8 @@ def test_extra_config_is_appended_and_unknown_daemon_rejected() -> None:
     topo = build_topology("xs")
     leaf = topo.device("leaf1")
     assert render_configs(topo, leaf, {"staticd": "ip route 198.19.9.0/24 blackhole"})["staticd"].endswith(
-        "ip route 198.19.9.0/24 blackhole\n")
+        "ip route 198.19.9.0/24 blackhole\n"
+    )
     with pytest.raises(ValueError, match="unknown daemon 'ospfd' on leaf1"):
         render_configs(topo, leaf, {"ospfd": "router ospf"})
 
@@ -108,12 +117,24 @@ def _dead_pid() -> int:
 def _fake_lab(root: Path, name: str, owner_pid: int) -> None:
     run_dir = root / "labs" / name
     run_dir.mkdir(parents=True)
-    write_info(LabInfo(name=name, backend="netns", scale="xs", run_id="000000", worker="master",
-                       owner_pid=owner_pid, created=time.time(), devices=["spine1"], run_dir=str(run_dir)))
+    write_info(
+        LabInfo(
+            name=name,
+            backend="netns",
+            scale="xs",
+            run_id="000000",
+            worker="master",
+            owner_pid=owner_pid,
+            created=time.time(),
+            devices=["spine1"],
+            run_dir=str(run_dir),
+        )
+    )
 
 
 def test_stale_detection_and_teardown_all_only_touches_stale_labs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Metadata-only labs in a private run root: their namespaces never existed, so teardown is a no-op
     # for the network and only exercises the bookkeeping.
@@ -132,8 +153,14 @@ def test_stale_detection_and_teardown_all_only_touches_stale_labs(
 def _caps(**kernel: bool) -> HostCapabilities:
     names = ("ip", "vtysh", "fping", "sysctl", "iptables")
     binaries: dict[str, str | None] = {b: f"/usr/bin/{b}" for b in names}
-    return HostCapabilities(is_root=True, kernel_release="test", frr_present=True, frr_dir="/usr/lib/frr",
-                            binaries=binaries, kernel=KernelFeatures(**kernel))
+    return HostCapabilities(
+        is_root=True,
+        kernel_release="test",
+        frr_present=True,
+        frr_dir="/usr/lib/frr",
+        binaries=binaries,
+        kernel=KernelFeatures(**kernel),
+    )
 
 
 def test_fault_mechanisms_fall_back_when_netem_is_missing() -> None:
@@ -141,7 +168,11 @@ def test_fault_mechanisms_fall_back_when_netem_is_missing() -> None:
     assert (with_netem.impairments, with_netem.loss, with_netem.rate_limit) == ("netem", "netem", "tbf")
     here = fault_mechanisms(_caps(netem=False, tbf=True, nftables=True, netdev_egress=True, nfqueue=True))
     assert (here.impairments, here.loss, here.corruption, here.acl) == (
-        "nftables+nfqueue", "nftables", "nftables", "nftables")
+        "nftables+nfqueue",
+        "nftables",
+        "nftables",
+        "nftables",
+    )
     assert any("netem" in n for n in here.notes)
     bare = fault_mechanisms(_caps(netem=False, tbf=False, htb=False, nftables=False, nfqueue=False))
     assert (bare.impairments, bare.rate_limit, bare.acl) == (None, None, "iptables")
@@ -149,7 +180,8 @@ def test_fault_mechanisms_fall_back_when_netem_is_missing() -> None:
 
 
 def test_missing_frr_is_one_clear_error_before_anything_is_created(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from pytest_netopsbench.errors import CapabilityError
     from pytest_netopsbench.runtime.netns import _lab

@@ -35,15 +35,20 @@ def test_help(command: list[str]) -> None:
     assert done.returncode == 0 and "usage: netopsbench" in done.stdout
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["run", "nope.yaml", "--agent", "m:A"], "no such file or directory: nope.yaml"),
-    (["run", "--agent", "m:A"], "name scenario files or directories, or --scale"),
-    (["run", "--scale", "xxl", "--agent", "m:A"], "xxl"),
-    (["trace", "export", "run-missing", "--output", "/tmp/x", "--runs-dir", "/nonexistent"],
-     "no run 'run-missing'"),
-    (["mcp", "serve", "--lab", "no-such-lab-1"], "runtime list"),
-    (["mcp", "serve", "--lab", "x", "--http", "--host", "0.0.0.0"], "not a loopback address"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "nope.yaml", "--agent", "m:A"], "no such file or directory: nope.yaml"),
+        (["run", "--agent", "m:A"], "name scenario files or directories, or --scale"),
+        (["run", "--scale", "xxl", "--agent", "m:A"], "xxl"),
+        (
+            ["trace", "export", "run-missing", "--output", "/tmp/x", "--runs-dir", "/nonexistent"],
+            "no run 'run-missing'",
+        ),
+        (["mcp", "serve", "--lab", "no-such-lab-1"], "runtime list"),
+        (["mcp", "serve", "--lab", "x", "--http", "--host", "0.0.0.0"], "not a loopback address"),
+    ],
+)
 def test_errors_are_one_actionable_line(args: list[str], message: str) -> None:
     done = cli(*args)
     assert done.returncode == 1
@@ -61,8 +66,20 @@ def test_trace_list_empty(tmp_path: Path) -> None:
 def test_run_then_list_and_export(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     try:
-        done = cli("run", str(XS / "xs-healthy-03.yaml"), "--agent", "agents.mcp_example:McpExampleAgent",
-                   "--artifacts", str(runs), "--", "-p", "no:cacheprovider", "-W", "ignore", timeout=600)
+        done = cli(
+            "run",
+            str(XS / "xs-healthy-03.yaml"),
+            "--agent",
+            "agents.mcp_example:McpExampleAgent",
+            "--artifacts",
+            str(runs),
+            "--",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore",
+            timeout=600,
+        )
         assert done.returncode in (0, 1), done.stdout + done.stderr
         m = re.search(r"netopsbench: report (\S+)", done.stdout)
         assert m and Path(m.group(1)).is_file(), done.stdout
@@ -117,8 +134,12 @@ async def _tools_over(server: object) -> tuple[set[str], dict[str, object]]:
 @pytest.mark.lab
 @needs_lab_host
 def test_mcp_serve_http_and_stdio(running_lab: Lab) -> None:
-    proc = subprocess.Popen([*CLI, "mcp", "serve", "--lab", running_lab.name, "--http", "--port", "0"],
-                            cwd=REPO, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CLI, "mcp", "serve", "--lab", running_lab.name, "--http", "--port", "0"],
+        cwd=REPO,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = None
         deadline = time.monotonic() + 60

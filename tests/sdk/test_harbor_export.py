@@ -14,12 +14,24 @@ from pytest_netopsbench.sdk import ArtifactManager
 
 def _case(sid: str, outcome: str, score: float, *, trace: str | None) -> CaseRecord:
     return CaseRecord(
-        case_id=f"case-{sid[-1] * 12}", scenario_id=sid, scale="xs", healthy=False,
+        case_id=f"case-{sid[-1] * 12}",
+        scenario_id=sid,
+        scale="xs",
+        healthy=False,
         expected=GroundTruth(fault_type="link_down", device="leaf1", interface="eth1"),
-        expected_verdict="fault_detected", outcome=outcome, score=score,  # type: ignore[arg-type]
-        passed=score >= 1.0, diagnosis=DiagnosisResult(verdict="fault_detected", device="leaf1"),
-        input_tokens=100, output_tokens=10, llm_calls=2, cost_usd=0.001, trace_path=trace,
-        message="expected ...; got ...", started=1795700000.0, ended=1795700010.0,
+        expected_verdict="fault_detected",
+        outcome=outcome,
+        score=score,  # type: ignore[arg-type]
+        passed=score >= 1.0,
+        diagnosis=DiagnosisResult(verdict="fault_detected", device="leaf1"),
+        input_tokens=100,
+        output_tokens=10,
+        llm_calls=2,
+        cost_usd=0.001,
+        trace_path=trace,
+        message="expected ...; got ...",
+        started=1795700000.0,
+        ended=1795700010.0,
     )
 
 
@@ -28,16 +40,18 @@ def test_export_layout(tmp_path: Path) -> None:
     run = RunDir.create(runs, "run-test-1")
     traj = run.trajectory_path("case-aaaaaaaaaaaa")
     traj.parent.mkdir(parents=True)
-    traj.write_text(json.dumps({"schema_version": "ATIF-v1.7", "agent": {"name": "a", "version": "1"},
-                                "steps": []}))
+    traj.write_text(
+        json.dumps({"schema_version": "ATIF-v1.7", "agent": {"name": "a", "version": "1"}, "steps": []})
+    )
     cases = [
         _case("s-a", "correct", 1.0, trace=str(traj.relative_to(run.root))),
         _case("s-b", "agent_timeout", 0.0, trace=None),
     ]
     for c in cases:
         run.append_case(c)
-    run.write_report(build_report(RunMeta(run_id="run-test-1", agent="my-agent", workers=2), cases,
-                                  resamples=50))
+    run.write_report(
+        build_report(RunMeta(run_id="run-test-1", agent="my-agent", workers=2), cases, resamples=50)
+    )
     artifacts = ArtifactManager(runs)
     assert [r.run_id for r in artifacts.runs()] == ["run-test-1"]
     summary = artifacts.export_traces("latest", tmp_path / "out")

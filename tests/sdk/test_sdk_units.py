@@ -105,14 +105,34 @@ def test_unpicklable_agent_is_refused_for_workers(workspace: Path) -> None:
 
 
 def test_argv_builder() -> None:
-    options = RunOptions(workers=2, keep_runtime=True, trace=False, agent_timeout_s=30,
-                         artifacts_dir=Path("/tmp/runs"), pytest_args=["-k", "bgp"])
-    argv = build_pytest_args(["a.yaml"], agent="m:A", options=options, run_id="run-x",
-                             report=Path("r.json"), labs=["lab1", "lab2"])
-    assert argv == ["a.yaml", "--netopsbench-agent=m:A", "-n", "2", "--netopsbench-run-id=run-x",
-                    "--netopsbench-report=r.json", "--netopsbench-artifacts=/tmp/runs",
-                    "--netopsbench-keep-lab", "--netopsbench-no-trace", "--netopsbench-agent-timeout=30",
-                    "--netopsbench-lab=lab1", "--netopsbench-lab=lab2", "-q", "-k", "bgp"]
+    options = RunOptions(
+        workers=2,
+        keep_runtime=True,
+        trace=False,
+        agent_timeout_s=30,
+        artifacts_dir=Path("/tmp/runs"),
+        pytest_args=["-k", "bgp"],
+    )
+    argv = build_pytest_args(
+        ["a.yaml"], agent="m:A", options=options, run_id="run-x", report=Path("r.json"), labs=["lab1", "lab2"]
+    )
+    assert argv == [
+        "a.yaml",
+        "--netopsbench-agent=m:A",
+        "-n",
+        "2",
+        "--netopsbench-run-id=run-x",
+        "--netopsbench-report=r.json",
+        "--netopsbench-artifacts=/tmp/runs",
+        "--netopsbench-keep-lab",
+        "--netopsbench-no-trace",
+        "--netopsbench-agent-timeout=30",
+        "--netopsbench-lab=lab1",
+        "--netopsbench-lab=lab2",
+        "-q",
+        "-k",
+        "bgp",
+    ]
     with pytest.raises(ValueError, match="workers"):
         RunOptions(workers=0)
     with pytest.raises(ValueError, match="scale"):
@@ -125,7 +145,9 @@ def test_scenarios_list_and_resolve(workspace: Path) -> None:
         assert ids == ["healthy-c", "healthy-a", "healthy-b"]  # sorted by path: s/ before xs/
         assert [r.scenario_id for r in bench.scenarios.list(scale="xs")] == ["healthy-a", "healthy-b"]
         assert [r.scenario_id for r in bench.sessions._scenarios.resolve(None, scale="xs")] == [
-            "healthy-a", "healthy-b"]
+            "healthy-a",
+            "healthy-b",
+        ]
         with pytest.raises(ScenarioError, match="benchmark prepare --scales m"):
             bench.sessions._scenarios.resolve(None, scale="m")
         bad = workspace / "bad.yaml"
@@ -135,17 +157,26 @@ def test_scenarios_list_and_resolve(workspace: Path) -> None:
 
 
 def _handle(tmp_path: Path, args: list[str]) -> RunHandle:
-    return RunHandle(run_id="run-test", mode="suite", args=[*args, "-p", "no:cacheprovider", "-q"],
-                     artifact_dir=tmp_path, report_path=tmp_path / "report.json", scenario_ids=[], runtime=[])
+    return RunHandle(
+        run_id="run-test",
+        mode="suite",
+        args=[*args, "-p", "no:cacheprovider", "-q"],
+        artifact_dir=tmp_path,
+        report_path=tmp_path / "report.json",
+        scenario_ids=[],
+        runtime=[],
+    )
 
 
 def test_run_handle_wait_honours_timeout(tmp_path: Path) -> None:
     test = tmp_path / "test_slow.py"
-    test.write_text(textwrap.dedent("""
+    test.write_text(
+        textwrap.dedent("""
         import time
         def test_slow():
             time.sleep(2.0)
-    """))
+    """)
+    )
     run = _handle(tmp_path, [str(test), "-p", "no:netopsbench"]).start()
     started = time.monotonic()
     with pytest.raises(TimeoutError, match=r"still running after 0\.2s"):
@@ -181,8 +212,12 @@ def test_evaluator_scores_like_a_run() -> None:
         ev = bench.evaluators
         truth = ev.ground_truth(LINK_DOWN)
         assert truth is not None and (truth.device, truth.interface) == ("leaf1", "eth2")
-        right = {"verdict": "fault_detected", "fault_type": "link_down", "device": "leaf1",
-                 "interface": "eth2"}
+        right = {
+            "verdict": "fault_detected",
+            "fault_type": "link_down",
+            "device": "leaf1",
+            "interface": "eth2",
+        }
         assert ev.evaluate_scenario(LINK_DOWN, right).score == 1.0
         # The other end of the link is the same fault.
         peer = truth.equivalent[0]
@@ -204,12 +239,14 @@ def test_agent_from_main_is_refused_for_workers(tmp_path: Path) -> None:
 
 def test_run_handle_cancel_stops_between_tests(tmp_path: Path) -> None:
     test = tmp_path / "test_three.py"
-    test.write_text(textwrap.dedent("""
+    test.write_text(
+        textwrap.dedent("""
         import time
         def test_a(): time.sleep(1.0)
         def test_b(): time.sleep(1.0)
         def test_c(): time.sleep(1.0)
-    """))
+    """)
+    )
     junit = tmp_path / "j.xml"
     run = _handle(tmp_path, [str(test), "-p", "no:netopsbench", "--junitxml", str(junit)]).start()
     time.sleep(0.5)

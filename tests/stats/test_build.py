@@ -49,8 +49,11 @@ def test_render_table() -> None:
     header = next(line for line in lines if line.startswith("fault type"))
     for column in ("cases", "pass rate", "mean score", "mean agent"):
         assert column in header
-    rows = {line.split()[0]: line for line in lines if line and line.split()[0] in {
-        "link_down", "packet_loss", "healthy", "all"}}
+    rows = {
+        line.split()[0]: line
+        for line in lines
+        if line and line.split()[0] in {"link_down", "packet_loss", "healthy", "all"}
+    }
     assert "excluded" in header  # mixed_run has an infra_error case
     assert rows["healthy"].split()[1:5] == ["2", "0", "1", "50.0%"]  # cases, excluded, passed, rate
     assert rows["all"].split()[1:4] == ["7", "1", "2"]

@@ -27,13 +27,15 @@ from ._cases import fault_case, healthy_case
 def _run(fixed: int) -> list[CaseRecord]:
     """Ten link_down scenarios of which the first ``fixed`` are right, plus two healthy ones."""
     return [fault_case(f"s{i}", device=i < fixed, interface=None, ended=float(i)) for i in range(10)] + [
-        healthy_case("h0"), healthy_case("h1", verdict=False)
+        healthy_case("h0"),
+        healthy_case("h1", verdict=False),
     ]
 
 
 def _report(run_id: str, fixed: int) -> BenchmarkReport:
-    return build_report(RunMeta(run_id=run_id, agent="scripted", campaign_version="2026.11-1"),
-                        _run(fixed), resamples=500)
+    return build_report(
+        RunMeta(run_id=run_id, agent="scripted", campaign_version="2026.11-1"), _run(fixed), resamples=500
+    )
 
 
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
@@ -93,10 +95,12 @@ def test_compare_identical_runs_finds_no_difference() -> None:
 def test_merge_shards() -> None:
     cases = _run(5)
     meta = RunMeta(run_id="s", agent="scripted", campaign_version="2026.11-1", workers=2)
-    shard1 = build_report(meta.model_copy(update={"run_id": "s1", "host": "h1", "started": 10, "ended": 20}),
-                          cases[:6])
-    shard2 = build_report(meta.model_copy(update={"run_id": "s2", "host": "h2", "started": 5, "ended": 30}),
-                          cases[6:])
+    shard1 = build_report(
+        meta.model_copy(update={"run_id": "s1", "host": "h1", "started": 10, "ended": 20}), cases[:6]
+    )
+    shard2 = build_report(
+        meta.model_copy(update={"run_id": "s2", "host": "h2", "started": 5, "ended": 30}), cases[6:]
+    )
     merged = merge_reports([shard1, shard2])
     whole = build_report(RunMeta(run_id="w"), cases)
     assert merged.summary == whole.summary and merged.confidence == whole.confidence
@@ -107,8 +111,9 @@ def test_merge_shards() -> None:
 
 def test_merge_dedup_rule() -> None:
     meta = RunMeta(run_id="m", agent="x", campaign_version="v")
-    infra = fault_case("a", verdict=False, device=False, itf=False, ftype=False, outcome="infra_error",
-                       ended=100.0)
+    infra = fault_case(
+        "a", verdict=False, device=False, itf=False, ftype=False, outcome="infra_error", ended=100.0
+    )
     rerun = fault_case("a", ended=50.0)
     older = fault_case("b", device=False, ended=1.0)
     newer = fault_case("b", ended=2.0)
@@ -168,13 +173,20 @@ def test_cli_show_compare_merge(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 def test_compare_single_run_with_repeated_run() -> None:
     """Pairs are scenarios: trial numbering (0 for one run, 1..N with repeats) does not matter."""
+
     def case(sid: str, trial: int = 0, ok: bool = True) -> CaseRecord:
         return fault_case(sid, trial=trial, device=ok, interface=None)
 
     single = build_report(RunMeta(run_id="one"), [case("a"), case("b", ok=False)])
-    repeated = build_report(RunMeta(run_id="rep"), [
-        case("a", 1), case("a", 2, ok=False), case("b", 1, ok=False), case("b", 2, ok=False),
-    ])
+    repeated = build_report(
+        RunMeta(run_id="rep"),
+        [
+            case("a", 1),
+            case("a", 2, ok=False),
+            case("b", 1, ok=False),
+            case("b", 2, ok=False),
+        ],
+    )
     cmp = compare_reports(single, repeated, resamples=200)
     assert cmp.shared_scenarios == 2 and (cmp.a_cases, cmp.b_cases) == (2, 4)
     score = next(m for m in cmp.metrics if m.metric == "mean_score")

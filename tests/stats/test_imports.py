@@ -12,6 +12,10 @@ PACKAGES = ["scoring", "report", "episode", "plugin", "sdk", "toolkit", "evidenc
 
 @pytest.mark.parametrize("name", PACKAGES)
 def test_package_imports_first(name: str) -> None:
-    proc = subprocess.run([sys.executable, "-c", f"import pytest_netopsbench.{name}"],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import pytest_netopsbench.{name}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr

@@ -14,19 +14,25 @@ from pytest_netopsbench.report import load_report
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 
 _TIMING = "timing: {baseline_s: 2, observe_s: 2, settle_s: 0.5, handoff_s: 0.5}\n"
-HEALTHY = """scenario_id: cmp-healthy
+HEALTHY = (
+    """scenario_id: cmp-healthy
 name: healthy control
 topology: {scale: xs}
 difficulty: easy
 campaign: cmp-1
-""" + _TIMING
-LINK_DOWN = """scenario_id: cmp-link-down
+"""
+    + _TIMING
+)
+LINK_DOWN = (
+    """scenario_id: cmp-link-down
 name: leaf uplink down
 topology: {scale: xs}
 difficulty: easy
 campaign: cmp-1
 fault: {type: link_down, target: {device: leaf1, interface: eth1}}
-""" + _TIMING
+"""
+    + _TIMING
+)
 
 # Two scripted agents, chosen by an environment variable and installed by overriding the documented
 # ``netopsbench_agent`` fixture: one always answers network_healthy, the other always names
@@ -54,12 +60,24 @@ def netopsbench_agent():
 """
 
 
-def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, agent: str, files: list[str],
-         out: Path, *extra: str) -> tuple[Path, str]:
+def _run(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    agent: str,
+    files: list[str],
+    out: Path,
+    *extra: str,
+) -> tuple[Path, str]:
     monkeypatch.setenv("CMP_AGENT", agent)
     result = pytester.runpytest_subprocess(
-        *files, "-p", "no:cacheprovider", f"--netopsbench-report={out}", "--netopsbench-no-trace",
-        f"--netopsbench-artifacts={pytester.path / 'runs'}", *extra, timeout=600,
+        *files,
+        "-p",
+        "no:cacheprovider",
+        f"--netopsbench-report={out}",
+        "--netopsbench-no-trace",
+        f"--netopsbench-artifacts={pytester.path / 'runs'}",
+        *extra,
+        timeout=600,
     )
     assert out.is_file(), result.stdout.str()[-3000:]
     return out, result.stdout.str()
@@ -75,8 +93,14 @@ def test_compare_and_merge_real_reports(
     a1, _ = _run(pytester, monkeypatch, "healthy", ["healthy.yaml"], out / "a1.json")
     a2, _ = _run(pytester, monkeypatch, "healthy", ["link_down.yaml"], out / "a2.json")
     # agent "fault": one run over both, every scenario twice
-    b, terminal = _run(pytester, monkeypatch, "fault", ["healthy.yaml", "link_down.yaml"], out / "b.json",
-                       "--netopsbench-repeat=2")
+    b, terminal = _run(
+        pytester,
+        monkeypatch,
+        "fault",
+        ["healthy.yaml", "link_down.yaml"],
+        out / "b.json",
+        "--netopsbench-repeat=2",
+    )
     report_b = load_report(b)
     assert report_b.repeats is not None and report_b.repeats.k == 2
     # deterministic agent: the healthy case always fails, the link-down case always passes

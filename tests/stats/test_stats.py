@@ -46,9 +46,14 @@ def test_pass_at_k_rejects_impossible_counts() -> None:
 def test_repeat_stats_by_hand() -> None:
     cases = [
         # A: pass, fail, pass -> flaky; B: always passes; C: fails twice, third trial is a harness error
-        fault_case("a", trial=0), fault_case("a", trial=1, device=False), fault_case("a", trial=2),
-        fault_case("b", trial=0), fault_case("b", trial=1), fault_case("b", trial=2),
-        healthy_case("c", trial=0, verdict=False), healthy_case("c", trial=1, verdict=False),
+        fault_case("a", trial=0),
+        fault_case("a", trial=1, device=False),
+        fault_case("a", trial=2),
+        fault_case("b", trial=0),
+        fault_case("b", trial=1),
+        fault_case("b", trial=2),
+        healthy_case("c", trial=0, verdict=False),
+        healthy_case("c", trial=1, verdict=False),
         healthy_case("c", trial=2, outcome="infra_error"),
     ]
     r = repeat_stats(cases)

@@ -25,8 +25,9 @@ class Sink:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, object], object, str | None, float]] = []
 
-    def record_tool_call(self, name: str, arguments: dict[str, object], result: object, error: str | None,
-                         seconds: float) -> None:
+    def record_tool_call(
+        self, name: str, arguments: dict[str, object], result: object, error: str | None, seconds: float
+    ) -> None:
         self.calls.append((name, arguments, result, error, seconds))
 
 

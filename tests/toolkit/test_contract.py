@@ -12,9 +12,20 @@ from pytest_netopsbench.toolkit import Toolkit
 from .conftest import Sink
 
 ANCHOR_TOOLS = {
-    "get_topology", "get_device_interfaces", "get_bgp_neighbors", "get_route_table", "get_device_config",
-    "get_bgp_rib", "get_device_acl", "get_device_logs", "get_interface_metrics", "get_all_bgp_status",
-    "get_pingmesh_summary", "get_pingmesh_hotspots", "traceroute", "ping_test",
+    "get_topology",
+    "get_device_interfaces",
+    "get_bgp_neighbors",
+    "get_route_table",
+    "get_device_config",
+    "get_bgp_rib",
+    "get_device_acl",
+    "get_device_logs",
+    "get_interface_metrics",
+    "get_all_bgp_status",
+    "get_pingmesh_summary",
+    "get_pingmesh_hotspots",
+    "traceroute",
+    "ping_test",
 }
 
 HOSTILE = [
@@ -57,8 +68,9 @@ def test_specs_cover_the_anchor_tools_and_fib_view(offline_toolkit: Toolkit) -> 
 
 
 @pytest.mark.parametrize(("tool", "args", "arg", "needle"), HOSTILE)
-def test_injection_refused_naming_the_argument(offline_toolkit: Toolkit, tool: str, args: dict[str, object],
-                                               arg: str, needle: str) -> None:
+def test_injection_refused_naming_the_argument(
+    offline_toolkit: Toolkit, tool: str, args: dict[str, object], arg: str, needle: str
+) -> None:
     result = offline_toolkit.call(tool, args)
     assert isinstance(result, dict) and result["error"]["type"] == "refused", result
     assert f"argument '{arg}'" in result["error"]["message"] and needle in result["error"]["message"]
@@ -67,8 +79,9 @@ def test_injection_refused_naming_the_argument(offline_toolkit: Toolkit, tool: s
 
 
 @pytest.mark.parametrize(("tool", "args", "needle"), BAD)
-def test_bad_input_refused_with_clear_message(offline_toolkit: Toolkit, tool: str, args: dict[str, object],
-                                              needle: str) -> None:
+def test_bad_input_refused_with_clear_message(
+    offline_toolkit: Toolkit, tool: str, args: dict[str, object], needle: str
+) -> None:
     result = offline_toolkit.call(tool, args)
     assert isinstance(result, dict) and "error" in result, result
     assert needle in result["error"]["message"]

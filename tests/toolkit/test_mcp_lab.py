@@ -54,8 +54,10 @@ def test_mcp_in_process_and_http(live: Live) -> None:
 
 def test_mcp_stdio_attaches_to_a_deployed_lab(live: Live) -> None:
     lab, store, _ = live
-    params = StdioServerParameters(command=sys.executable, args=[
-        "-m", "pytest_netopsbench.toolkit.mcp", "--lab", lab.name, "--store", str(store.path)])
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "pytest_netopsbench.toolkit.mcp", "--lab", lab.name, "--store", str(store.path)],
+    )
 
     async def run() -> None:
         async with Client(params) as client:

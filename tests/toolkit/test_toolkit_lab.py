@@ -95,14 +95,23 @@ def test_broken_state_shows_in_the_tools(live: Live) -> None:
     h2 = lab.topology.device("h2").host_ip
     try:
         lab.exec("leaf1", ["nft", "add", "table", "inet", "edge"], check=True)
-        lab.exec("leaf1", ["nft", "add", "chain", "inet", "edge", "in",
-                           "{ type filter hook forward priority 0; }"], check=True)
-        lab.exec("leaf1", ["nft", "add", "rule", "inet", "edge", "in", "ip", "daddr", h2, "counter", "drop"],
-                 check=True)
+        lab.exec(
+            "leaf1",
+            ["nft", "add", "chain", "inet", "edge", "in", "{ type filter hook forward priority 0; }"],
+            check=True,
+        )
+        lab.exec(
+            "leaf1",
+            ["nft", "add", "rule", "inet", "edge", "in", "ip", "daddr", h2, "counter", "drop"],
+            check=True,
+        )
         # the kernel drops h1's subnet while FRR still believes in its BGP route (zebra ignores
         # kernel changes to routes of its own protocol, so the two silently disagree)
-        lab.exec("leaf2", ["ip", "route", "replace", "blackhole", "198.19.1.0/24", "proto", "bgp",
-                           "metric", "20"], check=True)
+        lab.exec(
+            "leaf2",
+            ["ip", "route", "replace", "blackhole", "198.19.1.0/24", "proto", "bgp", "metric", "20"],
+            check=True,
+        )
         start = time.time()
         time.sleep(2.5)
         collector.wait_rounds(1)

@@ -18,8 +18,20 @@ from ..netns._frr import DAEMONS, FRR_DIR
 
 __all__ = ["BINARIES", "ESSENTIAL_BINARIES", "SETUP_HINT", "HostCapabilities", "KernelFeatures", "detect"]
 
-BINARIES = ("ip", "vtysh", "fping", "ping", "tracepath", "traceroute", "iperf3", "nft", "iptables", "tc",
-            "nstat", "sysctl")
+BINARIES = (
+    "ip",
+    "vtysh",
+    "fping",
+    "ping",
+    "tracepath",
+    "traceroute",
+    "iperf3",
+    "nft",
+    "iptables",
+    "tc",
+    "nstat",
+    "sysctl",
+)
 ESSENTIAL_BINARIES = ("ip", "vtysh", "fping", "sysctl")
 SETUP_HINT = "install with: sudo bash scripts/setup.sh"
 
@@ -73,10 +85,13 @@ def _frr_version() -> tuple[bool, str | None]:
 
 # nft 1.0.6 wants each block closed on its own line.
 _NFT_FORWARD = "table inet probe {\n chain c {\n  type filter hook forward priority 0;\n }\n}\n"
-_NFT_EGRESS = ('table netdev probe {\n chain e {\n  type filter hook egress device "probe0" priority 0;\n'
-               "  numgen random mod 100 < 30 counter drop\n }\n}\n")
-_NFT_QUEUE = ("table inet probeq {\n chain c {\n  type filter hook forward priority 0;\n"
-              "  queue num 1 bypass\n }\n}\n")
+_NFT_EGRESS = (
+    'table netdev probe {\n chain e {\n  type filter hook egress device "probe0" priority 0;\n'
+    "  numgen random mod 100 < 30 counter drop\n }\n}\n"
+)
+_NFT_QUEUE = (
+    "table inet probeq {\n chain c {\n  type filter hook forward priority 0;\n  queue num 1 bypass\n }\n}\n"
+)
 
 
 def _ok(argv: Sequence[str], input: str | None = None) -> bool:
@@ -107,8 +122,26 @@ def _probe_kernel() -> KernelFeatures:
             feats.netdev_egress = _ok(nft, _NFT_EGRESS)
             feats.nft_queue = _ok(nft, _NFT_QUEUE)
         if shutil.which("iptables"):
-            feats.nfqueue = _ok(["ip", "netns", "exec", ns, "iptables", "-t", "mangle", "-A", "POSTROUTING",
-                                 "-o", "probe0", "-j", "NFQUEUE", "--queue-num", "1", "--queue-bypass"])
+            feats.nfqueue = _ok(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns,
+                    "iptables",
+                    "-t",
+                    "mangle",
+                    "-A",
+                    "POSTROUTING",
+                    "-o",
+                    "probe0",
+                    "-j",
+                    "NFQUEUE",
+                    "--queue-num",
+                    "1",
+                    "--queue-bypass",
+                ]
+            )
         return feats
     finally:
         run(["ip", "netns", "del", ns], timeout=10)
@@ -119,12 +152,23 @@ def _detect_cached() -> HostCapabilities:
     is_root = os.geteuid() == 0
     frr, version = _frr_version()
     binaries = {b: shutil.which(b) for b in BINARIES}
-    kernel = _probe_kernel() if is_root and binaries["ip"] else KernelFeatures(
-        probe_error="not probed: needs root" if not is_root else "not probed: iproute2 missing")
+    kernel = (
+        _probe_kernel()
+        if is_root and binaries["ip"]
+        else KernelFeatures(
+            probe_error="not probed: needs root" if not is_root else "not probed: iproute2 missing"
+        )
+    )
     return HostCapabilities(
-        is_root=is_root, kernel_release=platform.release(), frr_present=frr, frr_version=version,
-        frr_dir=str(FRR_DIR), binaries=binaries, kernel=kernel,
-        docker_socket=os.path.exists("/var/run/docker.sock"), containerlab=shutil.which("containerlab"),
+        is_root=is_root,
+        kernel_release=platform.release(),
+        frr_present=frr,
+        frr_version=version,
+        frr_dir=str(FRR_DIR),
+        binaries=binaries,
+        kernel=kernel,
+        docker_socket=os.path.exists("/var/run/docker.sock"),
+        containerlab=shutil.which("containerlab"),
     )
 
 

@@ -39,7 +39,9 @@ def fault_mechanisms(caps: HostCapabilities) -> FaultMechanisms:
         notes.append("nft `queue` is unsupported; NFQUEUE works through iptables -j NFQUEUE")
     return FaultMechanisms(
         link="iproute2" if caps.has("ip") else None,
-        impairments=impair, loss=loss, corruption=corrupt,
+        impairments=impair,
+        loss=loss,
+        corruption=corrupt,
         rate_limit="tbf" if k.tbf else ("htb" if k.htb else None),
         acl="nftables" if k.nftables else ("iptables" if caps.has("iptables") else None),
         routing="frr" if caps.frr_present else None,

@@ -26,16 +26,20 @@ from ._topofile import DEFAULT_FRR_IMAGE, DEFAULT_HOST_IMAGE, write_lab_files
 
 __all__ = ["ContainerlabLab", "require_containerlab"]
 
-_HINT = ("install containerlab (https://containerlab.dev/install/) and a running Docker engine, "
-         "or use the default backend: --backend netns")
+_HINT = (
+    "install containerlab (https://containerlab.dev/install/) and a running Docker engine, "
+    "or use the default backend: --backend netns"
+)
 
 
 def _docker_client() -> Any:
     try:
         import docker
     except ImportError:
-        raise CapabilityError("the containerlab backend needs the Python docker SDK",
-                              hint="pip install docker (a dependency of pytest-netopsbench)") from None
+        raise CapabilityError(
+            "the containerlab backend needs the Python docker SDK",
+            hint="pip install docker (a dependency of pytest-netopsbench)",
+        ) from None
     try:
         return docker.from_env()
     except Exception as exc:  # the SDK raises DockerException subclasses for every failure mode
@@ -55,8 +59,16 @@ class ContainerlabLab:
     backend = "containerlab"
 
     def __init__(
-        self, topology: Topology, *, name: str, run_id: str, worker: str, frr_image: str = DEFAULT_FRR_IMAGE,
-        host_image: str = DEFAULT_HOST_IMAGE, converge_timeout: float | None = None, manual: bool = False,
+        self,
+        topology: Topology,
+        *,
+        name: str,
+        run_id: str,
+        worker: str,
+        frr_image: str = DEFAULT_FRR_IMAGE,
+        host_image: str = DEFAULT_HOST_IMAGE,
+        converge_timeout: float | None = None,
+        manual: bool = False,
         info: LabInfo | None = None,
     ) -> None:
         self.topology = topology
@@ -83,8 +95,13 @@ class ContainerlabLab:
     def generate(self) -> Path:
         """Write the topology file and FRR configs without deploying (works without Docker)."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        return write_lab_files(self.topology, name=self.name, run_dir=self.run_dir,
-                               frr_image=self._frr_image, host_image=self._host_image)
+        return write_lab_files(
+            self.topology,
+            name=self.name,
+            run_dir=self.run_dir,
+            frr_image=self._frr_image,
+            host_image=self._host_image,
+        )
 
     def deploy(self) -> None:
         self._docker = require_containerlab()
@@ -94,17 +111,27 @@ class ContainerlabLab:
         self.generate()
         pid = 0 if self._manual else os.getpid()
         self._info = LabInfo(
-            name=self.name, backend=self.backend, scale=self.topology.scale, run_id=self.run_id,
-            worker=self.worker, owner_pid=pid, owner_start=(process_start(pid) or 0) if pid else 0,
-            created=time.time(), devices=[d.name for d in self.topology.devices], run_dir=str(self.run_dir),
+            name=self.name,
+            backend=self.backend,
+            scale=self.topology.scale,
+            run_id=self.run_id,
+            worker=self.worker,
+            owner_pid=pid,
+            owner_start=(process_start(pid) or 0) if pid else 0,
+            created=time.time(),
+            devices=[d.name for d in self.topology.devices],
+            run_dir=str(self.run_dir),
             state="deploying",
         )
         write_info(self._info)
         try:
             res = run(["containerlab", "deploy", "-t", str(self.topology_file), "--reconfigure"], timeout=600)
             if not res.ok:
-                raise LabError(f"containerlab deploy failed: {res.stderr.strip()[-400:]}", step="deploy",
-                               logs=str(self.run_dir))
+                raise LabError(
+                    f"containerlab deploy failed: {res.stderr.strip()[-400:]}",
+                    step="deploy",
+                    logs=str(self.run_dir),
+                )
             report = wait_for_health(self, self._converge_timeout)
             if not report.healthy:
                 raise LabError(f"did not converge: {'; '.join(report.problems[:4])}", step="converge")
@@ -115,8 +142,10 @@ class ContainerlabLab:
         write_info(self._info)
 
     def teardown(self) -> None:
-        kill_pids(self._spawned_pids() & set(pids_in_netns([self.ns(d.name) for d in self.topology.devices])),
-                  grace=1.0)
+        kill_pids(
+            self._spawned_pids() & set(pids_in_netns([self.ns(d.name) for d in self.topology.devices])),
+            grace=1.0,
+        )
         if self.topology_file.exists() and shutil.which("containerlab"):
             run(["containerlab", "destroy", "-t", str(self.topology_file), "--cleanup"], timeout=300)
         remove_dir(self.run_dir)
@@ -131,7 +160,12 @@ class ContainerlabLab:
         return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
 
     def exec(
-        self, device: str, argv: Sequence[str], *, timeout: float = 10.0, check: bool = False,
+        self,
+        device: str,
+        argv: Sequence[str],
+        *,
+        timeout: float = 10.0,
+        check: bool = False,
         input: str | None = None,
     ) -> CommandResult:
         # Inside the container's filesystem, so vtysh and the image's own tools apply.
@@ -139,16 +173,23 @@ class ContainerlabLab:
             res = run(["docker", "exec", "-i", self.container(device), *argv], timeout=timeout, input=input)
         else:
             t0 = time.monotonic()
-            code, (out, err) = self._client().containers.get(self.container(device)).exec_run(
-                list(argv), demux=True)
-            res = CommandResult(argv=list(argv), returncode=code,
-                                stdout=(out or b"").decode(errors="replace"),
-                                stderr=(err or b"").decode(errors="replace"),
-                                seconds=time.monotonic() - t0)
+            code, (out, err) = (
+                self._client().containers.get(self.container(device)).exec_run(list(argv), demux=True)
+            )
+            res = CommandResult(
+                argv=list(argv),
+                returncode=code,
+                stdout=(out or b"").decode(errors="replace"),
+                stderr=(err or b"").decode(errors="replace"),
+                seconds=time.monotonic() - t0,
+            )
         res.argv = list(argv)
         if check and not res.ok:
-            raise LabError(f"`{' '.join(argv)}` exited {res.returncode}: {res.stderr.strip()[:300]}",
-                           step="exec", device=device)
+            raise LabError(
+                f"`{' '.join(argv)}` exited {res.returncode}: {res.stderr.strip()[:300]}",
+                step="exec",
+                device=device,
+            )
         return res
 
     def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
@@ -156,8 +197,13 @@ class ContainerlabLab:
         sdir.mkdir(parents=True, exist_ok=True)
         log = log or sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
         with open(log, "ab") as out:
-            proc = subprocess.Popen(["ip", "netns", "exec", self.ns(device), *argv], stdin=subprocess.DEVNULL,
-                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                ["ip", "netns", "exec", self.ns(device), *argv],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         (sdir / f"{proc.pid}.json").write_text(json.dumps({"device": device, "argv": list(argv)}))
         return proc
 

@@ -62,9 +62,21 @@ def build_fabric(topo: Topology, ns: Callable[[str], str]) -> None:
     # IPv6 switch-off lands before any link could send a packet), then the address batch.
     procs = {
         d.name: subprocess.Popen(
-            ["ip", "netns", "exec", ns(d.name), "sh", "-c", 'sysctl -q -w "$@" && exec ip -batch -', "sh",
-             *_sysctls(d)],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                "ip",
+                "netns",
+                "exec",
+                ns(d.name),
+                "sh",
+                "-c",
+                'sysctl -q -w "$@" && exec ip -batch -',
+                "sh",
+                *_sysctls(d),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for d in topo.devices
     }

@@ -76,8 +76,10 @@ def bgpd_conf(topo: Topology, dev: Device, log_dir: Path | None = None) -> str:
     fabric = [i for i in dev.interfaces if topo.device(i.peer_device).is_switch]
     for itf in fabric:
         peer_ip = topo.device(itf.peer_device).interface(itf.peer_interface).ip
-        lines += [f" neighbor {peer_ip} peer-group FABRIC",
-                  f" neighbor {peer_ip} description {itf.peer_device}"]
+        lines += [
+            f" neighbor {peer_ip} peer-group FABRIC",
+            f" neighbor {peer_ip} description {itf.peer_device}",
+        ]
     lines += [" !", " address-family ipv4 unicast", f"  network {dev.loopback}"]
     if dev.role is Role.LEAF:
         lines += [f"  network {h.subnet}" for h in topo.hosts if h.leaf == dev.name]
@@ -86,14 +88,21 @@ def bgpd_conf(topo: Topology, dev: Device, log_dir: Path | None = None) -> str:
 
 
 def render_configs(
-    topo: Topology, dev: Device, extra: Mapping[str, str] | None = None, *, log_dir: Path | None = None,
+    topo: Topology,
+    dev: Device,
+    extra: Mapping[str, str] | None = None,
+    *,
+    log_dir: Path | None = None,
 ) -> dict[str, str]:
     """daemon (and "vtysh") -> config text; ``extra`` (daemon -> text) is appended to that daemon's.
 
     ``log_dir``: where the daemons write ``<daemon>.log`` (None: no log file line).
     """
-    confs = {"zebra": zebra_conf(topo, dev, log_dir), "staticd": staticd_conf(dev, log_dir),
-             "bgpd": bgpd_conf(topo, dev, log_dir)}
+    confs = {
+        "zebra": zebra_conf(topo, dev, log_dir),
+        "staticd": staticd_conf(dev, log_dir),
+        "bgpd": bgpd_conf(topo, dev, log_dir),
+    }
     for daemon, text in (extra or {}).items():
         if daemon not in confs:
             raise ValueError(
@@ -107,10 +116,20 @@ def render_configs(
 
 def daemon_argv(daemon: str, ddir: Path) -> list[str]:
     argv = [
-        str(FRR_DIR / daemon), "-d", "-F", "datacenter",
-        "-f", str(ddir / f"{daemon}.conf"), "-i", str(ddir / f"{daemon}.pid"),
-        "-z", str(ddir / "zserv.api"), "--vty_socket", str(ddir),
-        "-P", "0",  # no TCP vty: the unix sockets in ddir are the only way in
+        str(FRR_DIR / daemon),
+        "-d",
+        "-F",
+        "datacenter",
+        "-f",
+        str(ddir / f"{daemon}.conf"),
+        "-i",
+        str(ddir / f"{daemon}.pid"),
+        "-z",
+        str(ddir / "zserv.api"),
+        "--vty_socket",
+        str(ddir),
+        "-P",
+        "0",  # no TCP vty: the unix sockets in ddir are the only way in
     ]
     if daemon == "zebra":
         argv += ["-s", "90000000"]  # netlink receive buffer; route bursts at l/xl overflow the default

@@ -65,8 +65,12 @@ def check_bgp(lab: HealthProbe) -> tuple[int, int, list[str]]:
 
 def _leaf_routes(lab: HealthProbe, leaves: list[str]) -> dict[str, subprocess.Popen[str]]:
     return {
-        leaf: subprocess.Popen(["ip", "-n", lab.ns(leaf), "-j", "route", "show", "proto", "bgp"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        leaf: subprocess.Popen(
+            ["ip", "-n", lab.ns(leaf), "-j", "route", "show", "proto", "bgp"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         for leaf in leaves
     }
 
@@ -108,19 +112,37 @@ def check_mesh(lab: HealthProbe, *, timeout_ms: int = 300) -> list[str]:
         return []
     procs = {}
     for i, h in enumerate(hosts[:-1]):
-        targets = [o.host_ip for o in hosts[i + 1:]]
+        targets = [o.host_ip for o in hosts[i + 1 :]]
         procs[h.name] = subprocess.Popen(
-            ["ip", "netns", "exec", lab.ns(h.name), "fping", "-q", "-c", "1", "-t", str(timeout_ms),
-             "-i", "1", "-p", "20", *targets],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                "ip",
+                "netns",
+                "exec",
+                lab.ns(h.name),
+                "fping",
+                "-q",
+                "-c",
+                "1",
+                "-t",
+                str(timeout_ms),
+                "-i",
+                "1",
+                "-p",
+                "20",
+                *targets,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
     problems: list[str] = []
     for name, proc in procs.items():
         _, err = proc.communicate(timeout=30)
         if proc.returncode == 0:
             continue
-        lost = [m.group(1) for line in err.splitlines()
-                if (m := _FPING_LINE.match(line)) and m.group(3) == "0"]
+        lost = [
+            m.group(1) for line in err.splitlines() if (m := _FPING_LINE.match(line)) and m.group(3) == "0"
+        ]
         detail = ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "") if lost else err.strip()[:200]
         problems.append(f"{name}: cannot reach {detail}")
     return problems
@@ -134,8 +156,12 @@ def collect_health(lab: HealthProbe, *, mesh: bool = True) -> HealthReport:
     problems += fib_problems + (mesh_problems if mesh else [])
     return HealthReport(
         healthy=established == expected and not fib_problems and not mesh_problems,
-        bgp_expected=expected, bgp_established=established, fib_complete=not fib_problems,
-        reachability_ok=not mesh_problems, problems=problems, seconds=time.monotonic() - t0,
+        bgp_expected=expected,
+        bgp_established=established,
+        fib_complete=not fib_problems,
+        reachability_ok=not mesh_problems,
+        problems=problems,
+        seconds=time.monotonic() - t0,
     )
 
 
@@ -162,9 +188,13 @@ def wait_for_health(lab: HealthProbe, timeout: float, *, interval: float | None 
                 problems += mesh_problems
                 mesh_ok = not mesh_problems
         report = HealthReport(
-            healthy=established == expected and fib_ok and mesh_ok, bgp_expected=expected,
-            bgp_established=established, fib_complete=fib_ok, reachability_ok=mesh_ok,
-            problems=problems, seconds=time.monotonic() - t0,
+            healthy=established == expected and fib_ok and mesh_ok,
+            bgp_expected=expected,
+            bgp_established=established,
+            fib_complete=fib_ok,
+            reachability_ok=mesh_ok,
+            problems=problems,
+            seconds=time.monotonic() - t0,
         )
         if report.healthy or time.monotonic() >= deadline:
             return report

@@ -31,8 +31,9 @@ ALIAS_ROOT = Path(os.environ.get("NETOPSBENCH_FRR_ALIAS_ROOT", "/run/frr-instanc
 def require_host() -> None:
     """Raise CapabilityError (one clear line) if this host cannot run a netns lab."""
     if os.geteuid() != 0:
-        raise CapabilityError("the netns runtime needs root (network namespaces, FRR as user frr)",
-                              hint="re-run with sudo")
+        raise CapabilityError(
+            "the netns runtime needs root (network namespaces, FRR as user frr)", hint="re-run with sudo"
+        )
     missing = [str(FRR_DIR / d) for d in DAEMONS if not (FRR_DIR / d).exists()]
     missing += [b for b in ("ip", "vtysh", "fping") if shutil.which(b) is None]
     if missing:
@@ -54,9 +55,16 @@ class NetnsLab:
     backend = "netns"
 
     def __init__(
-        self, topology: Topology, *, name: str, run_id: str, worker: str,
-        frr_extra: Mapping[str, Mapping[str, str]] | None = None, converge_timeout: float | None = None,
-        manual: bool = False, info: LabInfo | None = None,
+        self,
+        topology: Topology,
+        *,
+        name: str,
+        run_id: str,
+        worker: str,
+        frr_extra: Mapping[str, Mapping[str, str]] | None = None,
+        converge_timeout: float | None = None,
+        manual: bool = False,
+        info: LabInfo | None = None,
     ) -> None:
         self.topology = topology
         self.name = name
@@ -127,7 +135,10 @@ class NetnsLab:
                 device = report.problems[0].split(":", 1)[0] if report.problems else ""
                 raise LabError(
                     f"lab {self.name} did not converge within {self._converge_timeout:g}s: "
-                    + "; ".join(report.problems[:4]), step=step, device=device, logs=str(self.run_dir),
+                    + "; ".join(report.problems[:4]),
+                    step=step,
+                    device=device,
+                    logs=str(self.run_dir),
                 )
         except BaseException as exc:
             logs = self._preserve_logs()
@@ -137,11 +148,13 @@ class NetnsLab:
             except LabError as td:  # keep the original cause in front; report the leftovers too
                 cleanup = f" (cleanup after the failure also failed: {td})"
             if isinstance(exc, LabError):
-                raise LabError(exc.message + cleanup, step=exc.step or step,
-                               device=exc.device or device, logs=logs) from None
+                raise LabError(
+                    exc.message + cleanup, step=exc.step or step, device=exc.device or device, logs=logs
+                ) from None
             if isinstance(exc, Exception):
-                raise LabError(f"deploy of {self.name} failed: {exc}{cleanup}", step=step, device=device,
-                               logs=logs) from exc
+                raise LabError(
+                    f"deploy of {self.name} failed: {exc}{cleanup}", step=step, device=device, logs=logs
+                ) from exc
             raise
         info = self.info()
         info.state = "up"
@@ -158,8 +171,10 @@ class NetnsLab:
         try:
             self.run_dir.mkdir(mode=0o755)
         except FileExistsError:
-            raise LabError(f"lab name {self.name!r} is already in use ({self.run_dir} exists); pick another "
-                           f"--name or remove it with `netopsbench runtime teardown {self.name}`") from None
+            raise LabError(
+                f"lab name {self.name!r} is already in use ({self.run_dir} exists); pick another "
+                f"--name or remove it with `netopsbench runtime teardown {self.name}`"
+            ) from None
         if clash:
             self.run_dir.rmdir()
             raise LabError(f"lab name {self.name!r} is already in use: namespace {clash[0]} exists")
@@ -171,10 +186,17 @@ class NetnsLab:
         alias.symlink_to(self.run_dir)
         pid = 0 if self._manual else os.getpid()
         self._info = LabInfo(
-            name=self.name, backend=self.backend, scale=self.topology.scale, run_id=self.run_id,
-            worker=self.worker, owner_pid=pid, owner_start=(process_start(pid) or 0) if pid else 0,
-            created=time.time(), devices=[d.name for d in self.topology.devices],
-            run_dir=str(self.run_dir), state="deploying",
+            name=self.name,
+            backend=self.backend,
+            scale=self.topology.scale,
+            run_id=self.run_id,
+            worker=self.worker,
+            owner_pid=pid,
+            owner_start=(process_start(pid) or 0) if pid else 0,
+            created=time.time(),
+            devices=[d.name for d in self.topology.devices],
+            run_dir=str(self.run_dir),
+            state="deploying",
         )
         write_info(self._info)
 
@@ -182,8 +204,9 @@ class NetnsLab:
         for dev in self.topology.switches:
             ddir = self.device_dir(dev.name)
             ddir.mkdir(mode=0o755)
-            confs = render_configs(self.topology, dev, self._frr_extra.get(dev.name),
-                                   log_dir=self.alias_dir / dev.name)
+            confs = render_configs(
+                self.topology, dev, self._frr_extra.get(dev.name), log_dir=self.alias_dir / dev.name
+            )
             for daemon, text in confs.items():
                 (ddir / f"{daemon}.conf").write_text(text)  # includes vtysh.conf
             # The daemons drop to user frr before creating sockets and pid files here.
@@ -194,15 +217,21 @@ class NetnsLab:
         procs = {
             dev.name: subprocess.Popen(
                 ["ip", "netns", "exec", self.ns(dev.name), *daemon_argv(daemon, self.alias_dir / dev.name)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             for dev in devices
         }
         for name, proc in procs.items():
             _, err = proc.communicate(timeout=30)  # -d: returns once the daemon has forked
             if proc.returncode != 0:
-                raise LabError(f"{daemon} exited with {proc.returncode}: {err.strip()[:300]}",
-                               step=f"start {daemon}", device=name)
+                raise LabError(
+                    f"{daemon} exited with {proc.returncode}: {err.strip()[:300]}",
+                    step=f"start {daemon}",
+                    device=name,
+                )
 
     def _check_daemons(self) -> None:
         for dev in self.topology.switches:
@@ -213,8 +242,9 @@ class NetnsLab:
                     raise LabError(f"{daemon} is not running", step=f"start {daemon}", device=dev.name)
                 errors = config_errors(ddir / f"{daemon}.log")
                 if errors:
-                    raise LabError(f"{daemon} rejected its config: {errors[0]}", step="frr config check",
-                                   device=dev.name)
+                    raise LabError(
+                        f"{daemon} rejected its config: {errors[0]}", step="frr config check", device=dev.name
+                    )
 
     def _preserve_logs(self) -> str:
         """Copy daemon logs out of the run directory (which teardown removes) and return where."""
@@ -249,8 +279,9 @@ class NetnsLab:
             alias.unlink()
         remove_dir(self.run_dir)
         if left or stuck:
-            raise LabError(f"teardown of {self.name} left processes {left} / namespaces {stuck}",
-                           step="teardown")
+            raise LabError(
+                f"teardown of {self.name} left processes {left} / namespaces {stuck}", step="teardown"
+            )
 
     def _spawned_pids(self) -> set[int]:
         sdir = self.run_dir / "spawned"
@@ -267,15 +298,21 @@ class NetnsLab:
         return ["ip", "netns", "exec", self.ns(device), *argv]
 
     def exec(
-        self, device: str, argv: Sequence[str], *, timeout: float = 10.0, check: bool = False,
+        self,
+        device: str,
+        argv: Sequence[str],
+        *,
+        timeout: float = 10.0,
+        check: bool = False,
         input: str | None = None,
     ) -> CommandResult:
         res = run(self._device_argv(device, argv), timeout=timeout, input=input)
         res.argv = list(argv)
         if check and not res.ok:
             detail = (res.stderr or res.stdout).strip()[:300]
-            raise LabError(f"`{' '.join(argv)}` exited {res.returncode}: {detail}", step="exec",
-                           device=device)
+            raise LabError(
+                f"`{' '.join(argv)}` exited {res.returncode}: {detail}", step="exec", device=device
+            )
         return res
 
     def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
@@ -284,8 +321,13 @@ class NetnsLab:
         if log is None:
             log = sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
         with open(log, "ab") as out:
-            proc = subprocess.Popen(self._device_argv(device, argv), stdin=subprocess.DEVNULL, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                self._device_argv(device, argv),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         record = {"device": device, "argv": list(argv), "log": str(log)}
         (sdir / f"{proc.pid}.json").write_text(json.dumps(record))
         self._spawned[proc.pid] = proc
@@ -299,8 +341,11 @@ class NetnsLab:
             argv += ["-c", cmd]
         res = run(argv, timeout=timeout)
         if not res.ok:
-            raise LabError(f"vtysh {list(commands)} exited {res.returncode}: "
-                           f"{(res.stdout + res.stderr).strip()[:300]}", step="vtysh", device=device)
+            raise LabError(
+                f"vtysh {list(commands)} exited {res.returncode}: {(res.stdout + res.stderr).strip()[:300]}",
+                step="vtysh",
+                device=device,
+            )
         return res.stdout
 
     def vty_show(self, device: str, command: str, *, daemon: str = "zebra", timeout: float = 5.0) -> str:
@@ -336,8 +381,11 @@ class NetnsLab:
             argv = daemon_argv(daemon, self.alias_dir / device)
             res = run(["ip", "netns", "exec", self.ns(device), *argv], timeout=30)
             if not res.ok:
-                raise LabError(f"{daemon} exited with {res.returncode}: {res.stderr.strip()[:300]}",
-                               step=f"start {daemon}", device=device)
+                raise LabError(
+                    f"{daemon} exited with {res.returncode}: {res.stderr.strip()[:300]}",
+                    step=f"start {daemon}",
+                    device=device,
+                )
             started.append(daemon)
         return started
 
