@@ -3,15 +3,51 @@
 The plugin itself is loaded through its ``pytest11`` entry point; this file only adds what the
 project's tests need: real-lab tests (``-m lab``) are skipped with a reason on a host that cannot run
 labs, and a last sweep removes any lab this very pytest process still owns when the session ends, so
-a test that crashed mid-way cannot leave namespaces or FRR daemons behind.
+a test that crashed mid-way cannot leave namespaces or FRR daemons behind. Tests write only under
+their own temporary directories: the session fails if the checkout gained files.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+
+_CHECKOUT = Path(__file__).resolve().parent
+# Caches and the environment that a test session creates by design, not files a test wrote.
+_EXPECTED = (".venv/", ".pytest_cache/", ".mypy_cache/", ".ruff_cache/", ".hypothesis/")
+_baseline: set[str] | None = None
+
+
+def _checkout_files() -> set[str] | None:
+    """Untracked and ignored paths of the checkout (``None`` when this is not a git checkout)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(_CHECKOUT), "status", "--porcelain", "--ignored", "--untracked-files=all"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    paths = {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
+    return {
+        p for p in paths if not p.startswith(_EXPECTED) and "__pycache__/" not in p and ".egg-info/" not in p
+    }
+
+
+def _is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _baseline
+    if not _is_xdist_worker(session.config):
+        _baseline = _checkout_files()
 
 
 def _lab_host_problem() -> str | None:
@@ -35,7 +71,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _check_checkout_unchanged(session)
     if _lab_host_problem() is not None:
         return
     # A benchmark run started from this checkout (the SDK's in-process pytest.main, `netopsbench
@@ -49,3 +86,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     for info in list_labs():
         if info.owner_pid == me:
             teardown_lab(info.name)
+
+
+def _check_checkout_unchanged(session: pytest.Session) -> None:
+    if _baseline is None or _is_xdist_worker(session.config):
+        return
+    # An inner run (the SDK's in-process pytest.main, pytester in-process) shares this conftest.
+    if session.config.getoption("netopsbench_agent", None):
+        return
+    now = _checkout_files()
+    if now is None:
+        return
+    gained = sorted(now - _baseline)
+    if gained:
+        listing = "\n  ".join(gained[:20])
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = (
+            f"the test session wrote {len(gained)} file(s) into the checkout; tests write only under "
+            f"their own temporary directories:\n  {listing}"
+        )
+        if reporter is not None:
+            reporter.write("\n")
+            reporter.write_sep("=", "checkout changed", red=True)
+            reporter.write_line(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

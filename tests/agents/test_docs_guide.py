@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,16 +22,19 @@ def blocks(*, with_lab: bool) -> list[str]:
     return [code for lab, code in found if with_lab or not lab]
 
 
-def run_guide(with_lab: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    monkeypatch.chdir(REPO)  # the guide's paths are relative to a checkout
+def run_guide(with_lab: bool, monkeypatch: pytest.MonkeyPatch, workdir: Path) -> dict[str, object]:
+    # The guide's paths are relative to a checkout; a copy of its scenarios keeps the run's
+    # workspace (.netopsbench/runs) out of the real checkout.
+    shutil.copytree(REPO / "scenarios", workdir / "scenarios", dirs_exist_ok=True)
+    monkeypatch.chdir(workdir)
     namespace: dict[str, object] = {"__name__": "docs_agents_guide"}
     for index, code in enumerate(blocks(with_lab=with_lab)):
         exec(compile(code, f"{GUIDE}:block{index}", "exec"), namespace)
     return namespace
 
 
-def test_guide_blocks_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    ns = run_guide(False, monkeypatch)
+def test_guide_blocks_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ns = run_guide(False, monkeypatch, tmp_path)
     agent = ns["LinkCheckAgent"]()  # type: ignore[operator]
     assert agent.name == "link-check"
     assert ns["llm_agent"].max_tool_calls == 24  # type: ignore[attr-defined]
@@ -38,14 +42,14 @@ def test_guide_blocks_run(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.lab
 @pytest.mark.skipif(not Path("/usr/lib/frr/bgpd").exists(), reason="needs FRR")
-def test_guide_runs_on_a_lab(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_guide_runs_on_a_lab(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     before = {i.name for i in list_labs()}
     try:
-        run_guide(True, monkeypatch)
+        run_guide(True, monkeypatch, tmp_path)
     finally:
         from pytest_netopsbench.sdk import ArtifactManager
 
-        ours = {r.run_id for r in ArtifactManager(REPO / ".netopsbench" / "runs").runs(limit=3)}
+        ours = {r.run_id for r in ArtifactManager(tmp_path / ".netopsbench" / "runs").runs(limit=3)}
         for info in list_labs():
             if info.name not in before and info.run_id in ours:
                 teardown_lab(info.name)
