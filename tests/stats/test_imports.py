@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2] / "pytest_netopsbench"
 TOP = "pytest_netopsbench"
 
 #: first-level units (subpackages and top-level modules), bottom to top, as docs/architecture.md
-#: draws the pipeline. A unit may import only units listed before it. ``agents`` (a separate top-level
-#: package) is outside this order.
+#: draws them. A unit may import only units listed before it. ``agents`` has its place reserved for
+#: the built-in agents once they live inside the package (they use diagnosis, evidence, faults,
+#: topology, toolkit; plugin, sdk and cli may name them).
 LAYERS: tuple[str, ...] = (
     "_version",
     "errors",
@@ -37,14 +38,15 @@ LAYERS: tuple[str, ...] = (
     "scoring",
     "report",
     "episode",
+    "agents",
     "campaign",
     "plugin",
     "sdk",
     "cli",
 )
 
-#: the facade and the ``python -m`` entry point sit above everything by construction
-ABOVE_ALL = {TOP, f"{TOP}.cli.__main__"}
+#: the lazy facade (``pytest_netopsbench/__init__.py``) sits above everything by construction
+ABOVE_ALL = {TOP}
 
 
 def _module_name(path: Path) -> str:
@@ -207,7 +209,7 @@ def private_imports() -> list[str]:
 
 def test_every_unit_has_a_layer() -> None:
     units = {_unit(m) for m in MODULES} - {TOP}
-    assert units == set(LAYERS), sorted(units ^ set(LAYERS))
+    assert units <= set(LAYERS), sorted(units - set(LAYERS))
 
 
 def test_no_cycles_between_packages() -> None:
