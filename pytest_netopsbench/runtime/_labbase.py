@@ -1,6 +1,6 @@
-"""What every backend's lab does the same way: the ``lab.json`` that marks it as ours, processes
-spawned into its devices (recorded on disk, so another process can tear the lab down), the first
-step of teardown, and health checks."""
+"""What every backend's lab does the same way: the ``lab.json`` that marks it as ours, ``exec``'s
+result checking, processes spawned into its devices (recorded on disk, so another process can tear
+the lab down), the first step of teardown, and health checks."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
+from ..errors import LabError
 from ..topology import Topology
 from ._health import collect_health, wait_for_health
 from ._proc import kill_pids, pids_in_netns
-from ._protocol import HealthReport, LabInfo
+from ._protocol import CommandResult, HealthReport, LabInfo
 from ._rundir import lab_dir, process_start, read_info, write_info
 
 __all__ = ["LabBase"]
@@ -44,6 +45,30 @@ class LabBase(ABC):
     @abstractmethod
     def vty_show(self, device: str, command: str, *, daemon: str = "zebra", timeout: float = 5.0) -> str:
         """One ``show`` command on a switch's FRR daemon."""
+
+    @abstractmethod
+    def _run_in(
+        self, device: str, argv: Sequence[str], *, timeout: float, input: str | None
+    ) -> CommandResult:
+        """Run ``argv`` to completion inside ``device`` the backend's way."""
+
+    def exec(
+        self,
+        device: str,
+        argv: Sequence[str],
+        *,
+        timeout: float = 10.0,
+        check: bool = False,
+        input: str | None = None,
+    ) -> CommandResult:
+        res = self._run_in(device, argv, timeout=timeout, input=input)
+        res.argv = list(argv)
+        if check and not res.ok:
+            detail = (res.stderr or res.stdout).strip()[:300]
+            raise LabError(
+                f"`{' '.join(argv)}` exited {res.returncode}: {detail}", step="exec", device=device
+            )
+        return res
 
     def _spawn_argv(self, device: str, argv: Sequence[str]) -> list[str]:
         return ["ip", "netns", "exec", self.ns(device), *argv]

@@ -131,14 +131,8 @@ class ContainerlabLab(LabBase):
             self._docker = _docker_client()
         return self._docker
 
-    def exec(
-        self,
-        device: str,
-        argv: Sequence[str],
-        *,
-        timeout: float = 10.0,
-        check: bool = False,
-        input: str | None = None,
+    def _run_in(
+        self, device: str, argv: Sequence[str], *, timeout: float, input: str | None
     ) -> CommandResult:
         # Inside the container's filesystem, so vtysh and the image's own tools apply.
         if input is not None:  # the SDK's exec_run cannot feed stdin
@@ -154,13 +148,6 @@ class ContainerlabLab(LabBase):
                 stdout=(out or b"").decode(errors="replace"),
                 stderr=(err or b"").decode(errors="replace"),
                 seconds=time.monotonic() - t0,
-            )
-        res.argv = list(argv)
-        if check and not res.ok:
-            raise LabError(
-                f"`{' '.join(argv)}` exited {res.returncode}: {res.stderr.strip()[:300]}",
-                step="exec",
-                device=device,
             )
         return res
 

@@ -268,23 +268,10 @@ class NetnsLab(LabBase):
     def _spawn_argv(self, device: str, argv: Sequence[str]) -> list[str]:
         return self._device_argv(device, argv)
 
-    def exec(
-        self,
-        device: str,
-        argv: Sequence[str],
-        *,
-        timeout: float = 10.0,
-        check: bool = False,
-        input: str | None = None,
+    def _run_in(
+        self, device: str, argv: Sequence[str], *, timeout: float, input: str | None
     ) -> CommandResult:
-        res = run(self._device_argv(device, argv), timeout=timeout, input=input)
-        res.argv = list(argv)
-        if check and not res.ok:
-            detail = (res.stderr or res.stdout).strip()[:300]
-            raise LabError(
-                f"`{' '.join(argv)}` exited {res.returncode}: {detail}", step="exec", device=device
-            )
-        return res
+        return run(self._device_argv(device, argv), timeout=timeout, input=input)
 
     def vtysh(self, device: str, commands: Sequence[str], *, timeout: float = 10.0) -> str:
         if not self.topology.device(device).is_switch:
