@@ -23,10 +23,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .diagnosis import DiagnosisResult, Usage, Verdict
+    from .diagnosis import DiagnosisResult, GroundTruth, Location, Usage, Verdict
     from .episode import DiagnosticContext, McpAccess
-    from .faults import GroundTruth, Location
-    from .report import BenchmarkReport, CaseRecord, Summary
+    from .records import BenchmarkReport, CaseRecord, Summary
     from .scenario import Scenario, load_scenario
     from .scoring import CaseScore, score_case
     from .topology import Topology, build_topology
@@ -67,11 +66,11 @@ _LAZY = {
     "Verdict": "diagnosis",
     "DiagnosticContext": "episode",
     "McpAccess": "episode",
-    "GroundTruth": "faults",
-    "Location": "faults",
-    "BenchmarkReport": "report",
-    "CaseRecord": "report",
-    "Summary": "report",
+    "GroundTruth": "diagnosis",
+    "Location": "diagnosis",
+    "BenchmarkReport": "records",
+    "CaseRecord": "records",
+    "Summary": "records",
     "Scenario": "scenario",
     "load_scenario": "scenario",
     "CaseScore": "scoring",

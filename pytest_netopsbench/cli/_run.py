@@ -84,7 +84,7 @@ def register(sub: Any) -> None:
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
-    from ..report._rundir import new_run_id
+    from ..records import DEFAULT_RUNS_DIR, new_run_id
     from ..sdk import RunOptions, build_pytest_args
     from ..topology import normalize_scale
 
@@ -129,7 +129,7 @@ def _run(args: argparse.Namespace) -> int:
         paths, agent=args.agent, options=options, run_id=run_id, report=args.report, labs=args.lab
     )
     code = int(pytest.main(argv))
-    runs_root = args.artifacts or Path(".netopsbench") / "runs"
+    runs_root = args.artifacts or DEFAULT_RUNS_DIR
     report = runs_root / run_id / "report.json"
     if report.is_file():
         print(f"netopsbench: report {report}")

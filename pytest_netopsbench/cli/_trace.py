@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..records import DEFAULT_RUNS_DIR
+
 __all__ = ["register"]
 
-_RUNS = Path(".netopsbench") / "runs"
+_RUNS = DEFAULT_RUNS_DIR
 
 
 def register(sub: Any) -> None:

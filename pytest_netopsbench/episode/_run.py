@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..diagnosis import DiagnosisResult
+from ..diagnosis import DiagnosisResult, GroundTruth
 from ..errors import FaultError, LabError
-from ..faults import Fault, GroundTruth, build_fault
-from ..report import CaseRecord
+from ..faults import Fault, build_fault
+from ..records import CaseRecord
 from ..scenario import Scenario
 from ..scoring import CaseScore, score_case
 from ..topology import Topology

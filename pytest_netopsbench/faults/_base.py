@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..diagnosis import GroundTruth, Location
+
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
     from ..runtime import Lab
@@ -40,23 +42,6 @@ class FaultTarget(BaseModel):
     device: str
     interface: str | None = None
     prefix: str | None = None
-
-
-class Location(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    device: str
-    interface: str | None = None
-
-
-class GroundTruth(BaseModel):
-    """What a correct diagnosis names. ``equivalent`` lists other places that are the same fault
-    (for a link fault, the other end of the link)."""
-
-    model_config = ConfigDict(frozen=True)
-    fault_type: str
-    device: str
-    interface: str | None = None
-    equivalent: tuple[Location, ...] = ()
 
 
 class TargetError(ValueError):

@@ -28,8 +28,7 @@ from ._runner import (
 )
 
 if TYPE_CHECKING:
-    from ..diagnosis import DiagnosisResult
-    from ..faults import GroundTruth
+    from ..diagnosis import DiagnosisResult, GroundTruth
     from ..scenario import Scenario
     from ..scoring import CaseScore
     from ..topology import Topology
@@ -73,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
             worker=worker_id(config),
         )
     else:
-        from ..report._rundir import DEFAULT_RUNS_DIR, new_run_id
+        from ..records import DEFAULT_RUNS_DIR, new_run_id
 
         root = settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)
         run = RunInfo(run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config))

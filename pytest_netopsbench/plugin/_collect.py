@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..errors import NetopsbenchError, ScenarioError
+from ..errors import ScenarioError
+from ._item import SCENARIO, TRIAL, ScenarioItem
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SCENARIO", "TRIAL", "ScenarioFile", "ScenarioItem", "collect_file", "scenario_markers"]
 
-SCENARIO = pytest.StashKey["Scenario"]()
-TRIAL = pytest.StashKey[int]()
 SCALE_ORDER = ("xs", "s", "m", "l", "xl")
 
 
@@ -93,31 +92,6 @@ class ScenarioFile(pytest.File):
         if isinstance(excinfo.value, ScenarioError):
             # name the file as pytest does (relative to the rootdir), not by its absolute path
             return f"invalid scenario file: {str(excinfo.value).replace(str(self.path), self.nodeid)}"
-        return super().repr_failure(excinfo)
-
-
-class ScenarioItem(pytest.Function):
-    """One trial of one scenario."""
-
-    @property
-    def scenario(self) -> Scenario:
-        return self.stash[SCENARIO]
-
-    @property
-    def trial(self) -> int:
-        return self.stash.get(TRIAL, 0)
-
-    def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, 0, f"scenario {self.name} ({self.scenario.scale})"
-
-    def repr_failure(
-        self,
-        excinfo: ExceptionInfo[BaseException],
-        style: Any = None,
-    ) -> str | TerminalRepr:
-        # Harness errors are explained by their message; a traceback into the plugin helps no one.
-        if isinstance(excinfo.value, NetopsbenchError):
-            return f"{type(excinfo.value).__name__}: {excinfo.value}"
         return super().repr_failure(excinfo)
 
 

@@ -34,8 +34,9 @@ class LabPool:
         self.deploys = 0
 
     def lab_name(self, scale: str) -> str:
-        suffix = self.run_id.rsplit("-", 1)[-1][:6]
-        return f"nob-{suffix}-{self.worker}-{scale}".lower()
+        from ..runtime import default_lab_name
+
+        return f"{default_lab_name(self.run_id, self.worker)}-{scale}".lower()
 
     def mark_broken(self, scale: str, reason: str) -> None:
         self._broken[scale] = reason

@@ -15,7 +15,7 @@ from ._options import Settings
 from ._runner import RunInfo, rundir
 
 if TYPE_CHECKING:
-    from ..report import BenchmarkReport, CaseRecord
+    from ..records import BenchmarkReport, CaseRecord
 
 __all__ = ["CASE_ATTR", "Controller"]
 
@@ -61,7 +61,7 @@ class Controller:
         data = getattr(report, CASE_ATTR, None)
         if report.when != "teardown" or not isinstance(data, dict):
             return
-        from ..report import CaseRecord
+        from ..records import CaseRecord
 
         self.cases.append(CaseRecord.model_validate(data))
         agent = getattr(report, "netopsbench_agent", "")
@@ -70,7 +70,7 @@ class Controller:
 
     def _meta(self) -> Any:
         from .._version import __version__
-        from ..report import RunMeta
+        from ..records import RunMeta
 
         workers = getattr(self.config.option, "numprocesses", None) or 1
         return RunMeta(

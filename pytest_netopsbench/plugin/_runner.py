@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pydantic import BaseModel, ConfigDict
 
-from ._collect import ScenarioItem
+from ._item import ScenarioItem
 from ._options import Settings
 
 if TYPE_CHECKING:
     from ..episode import Episode
-    from ..report import CaseRecord, Outcome
-    from ..report._rundir import RunDir
+    from ..records import CaseRecord, Outcome
+    from ..report import RunDir
 
 __all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
 
@@ -59,7 +59,7 @@ def register_faults_once(config: pytest.Config) -> None:
 
 def rundir(config: pytest.Config) -> RunDir:
     if _RUNDIR not in config.stash:
-        from ..report._rundir import RunDir
+        from ..report import RunDir
 
         info = config.stash[RUN]
         config.stash[_RUNDIR] = RunDir.create(info.root, info.run_id)
@@ -133,7 +133,7 @@ def set_properties(item: pytest.Item, record: CaseRecord) -> None:
 def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> CaseRecord:
     """A record for an item whose episode never started (skipped, lab deploy failed)."""
     from ..episode import new_case_id
-    from ..report import CaseRecord
+    from ..records import CaseRecord
 
     info = item.config.stash[RUN]
     scenario = item.scenario

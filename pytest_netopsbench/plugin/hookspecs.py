@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from ..diagnosis import DiagnosisResult
+    from ..diagnosis import DiagnosisResult, GroundTruth
     from ..episode import DiagnosticContext
-    from ..faults import GroundTruth
-    from ..report import BenchmarkReport
+    from ..records import BenchmarkReport
     from ..scenario import Scenario
     from ..scoring import CaseScore
     from ..topology import Topology

@@ -1,10 +1,9 @@
-"""Reports: the case and report models, building, rendering, loading, comparing and merging."""
+"""Reports: the run directory, building, rendering, loading, comparing and merging.
 
-from ._build import build_report, render_table
-from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
-from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
-from ._merge import merge_reports
-from ._models import (
+The record models (``CaseRecord``, ``BenchmarkReport`` ...) live in ``records``; they are
+re-exported here for existing importers."""
+
+from ..records import (
     OUTCOMES,
     REPORT_SCHEMA,
     BenchmarkReport,
@@ -15,6 +14,11 @@ from ._models import (
     RunMeta,
     Summary,
 )
+from ._build import build_report, render_table
+from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
+from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
+from ._merge import merge_reports
+from ._rundir import RunDir
 
 __all__ = [
     "OUTCOMES",
@@ -28,6 +32,7 @@ __all__ = [
     "MetricDiff",
     "Outcome",
     "RepeatStats",
+    "RunDir",
     "RunMeta",
     "Summary",
     "build_report",

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 # The module, not its names: scoring imports the report models, so a name-level import here would
 # be circular whenever scoring is imported first; attributes are looked up at call time instead.
 from .. import scoring
-from ._models import BenchmarkReport, CaseRecord, ConfidenceInterval, RunMeta, Summary
+from ..records import BenchmarkReport, CaseRecord, ConfidenceInterval, RunMeta, Summary
 
 __all__ = ["build_report", "render_table"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .. import scoring
-from ._models import BenchmarkReport, CaseRecord, ConfidenceInterval
+from ..records import BenchmarkReport, CaseRecord, ConfidenceInterval
 
 __all__ = ["CaseDiff", "Comparison", "MetricDiff", "compare_reports", "render_comparison"]
 

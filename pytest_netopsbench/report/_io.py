@@ -10,7 +10,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import ReportError
-from ._models import REPORT_SCHEMA, BenchmarkReport
+from ..records import REPORT_SCHEMA, BenchmarkReport
 
 __all__ = ["REPORT_FILE", "load_report", "resolve_report_path", "save_report"]
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from .. import scoring
 from ..errors import ReportError
+from ..records import BenchmarkReport, CaseRecord, RunMeta
 from ._build import build_report
-from ._models import BenchmarkReport, CaseRecord, RunMeta
 
 __all__ = ["merge_reports"]
 

@@ -1,4 +1,4 @@
-"""The run directory ``.netopsbench/runs/<run_id>/``.
+"""The run directory ``.netopsbench/runs/<run_id>/`` (``records.DEFAULT_RUNS_DIR``, ``records.new_run_id``).
 
 Layout::
 
@@ -20,24 +20,17 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from ..records import BenchmarkReport, CaseRecord
 from ._io import save_report
-from ._models import BenchmarkReport, CaseRecord
 
-__all__ = ["DEFAULT_RUNS_DIR", "RunDir", "new_run_id"]
+__all__ = ["RunDir"]
 
-DEFAULT_RUNS_DIR = Path(".netopsbench") / "runs"
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
-
-
-def new_run_id() -> str:
-    """``run-YYYYmmddTHHMMSSZ-<6 hex>``: sortable by time, unique without a lock."""
-    return f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{os.urandom(3).hex()}"
 
 
 class RunDir:

@@ -7,12 +7,12 @@ import os
 import re
 import shutil
 import time
-import uuid
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from ..errors import LabError
+from ..records import new_run_id, run_token
 from ._protocol import LabInfo
 
 __all__ = [
@@ -39,12 +39,8 @@ def labs_root() -> Path:
     return Path(os.environ.get("NETOPSBENCH_RUN_ROOT", "/run/netopsbench")) / "labs"
 
 
-def new_run_id() -> str:
-    return uuid.uuid4().hex[:6]
-
-
 def default_lab_name(run_id: str, worker: str) -> str:
-    return f"nob-{run_id[:6]}-{worker}".lower()
+    return f"nob-{run_token(run_id)}-{worker}".lower()
 
 
 def check_lab_name(name: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 
-from ..report._models import OUTCOMES, CaseRecord, Summary
+from ..records import OUTCOMES, CaseRecord, Summary
 
 __all__ = [
     "EXCLUDED_OUTCOMES",

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ..diagnosis import DiagnosisResult
-from ..faults._base import GroundTruth, Location
+from ..diagnosis import DiagnosisResult, GroundTruth, Location
 from ..topology import Topology
 
 __all__ = ["CaseScore", "describe_expected", "describe_got", "normalize_name", "score_case"]

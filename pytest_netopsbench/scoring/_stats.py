@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ..report._models import CaseRecord, ConfidenceInterval, RepeatStats
+from ..records import CaseRecord, ConfidenceInterval, RepeatStats
 from ._metrics import device_localized, interface_applicable, interface_localized, is_scored, strict_correct
 
 __all__ = [

@@ -7,9 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from ..errors import NetopsbenchError
-from ..report import BenchmarkReport, CaseRecord
-from ..report._io import load_report
-from ..report._rundir import RunDir
+from ..records import BenchmarkReport, CaseRecord
+from ..report import RunDir, load_report
 from ._harbor import ExportSummary, export_harbor_job
 
 __all__ = ["ArtifactManager", "RunSummary", "TraceRef"]
@@ -132,7 +131,8 @@ class ArtifactManager:
             cases = self.cases(run_id)
             if not cases:
                 raise NetopsbenchError(f"run {path.name} has neither report.json nor cases.jsonl to export")
-            from ..report import RunMeta, build_report
+            from ..records import RunMeta
+            from ..report import build_report
 
             report = build_report(RunMeta(run_id=path.name), cases, resamples=200)
         return export_harbor_job(report, path, Path(output))

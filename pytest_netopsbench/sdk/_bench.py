@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..records import DEFAULT_RUNS_DIR
 from ._agents import AgentManager
 from ._argv import RunOptions
 from ._artifacts import ArtifactManager
 from ._faults import EvaluatorManager, FaultManager
 from ._runtimes import RuntimeManager
 from ._scenarios import ScenarioManager
-from ._sessions import RUNS_DIR, SessionManager
+from ._sessions import SessionManager
 
 __all__ = ["NetOpsBench"]
 
@@ -36,7 +37,7 @@ class NetOpsBench:
         if not self.workspace.is_dir():
             raise NotADirectoryError(f"workspace {self.workspace} is not a directory")
         self.defaults = RunOptions.model_validate({**(defaults or {}), **options})
-        runs_root = self.defaults.artifacts_dir or RUNS_DIR
+        runs_root = self.defaults.artifacts_dir or DEFAULT_RUNS_DIR
         runs_root = runs_root if runs_root.is_absolute() else self.workspace / runs_root
         self.scenarios = ScenarioManager(self.workspace)
         self.agents = AgentManager()

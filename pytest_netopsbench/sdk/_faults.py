@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..diagnosis import DiagnosisResult
-from ..faults._base import Fault, GroundTruth
+from ..diagnosis import DiagnosisResult, GroundTruth
+from ..faults import Fault
 from ..scenario import Scenario
 from ..scoring import CaseScore, score_case
 from ..topology import build_topology

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..report import BenchmarkReport, CaseRecord
+from ..records import BenchmarkReport, CaseRecord
 
 __all__ = ["ExportSummary", "export_harbor_job"]
 

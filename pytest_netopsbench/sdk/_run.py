@@ -11,7 +11,7 @@ from typing import Any, Literal
 import pytest
 
 from ..errors import NetopsbenchError, RunFailedError
-from ..report import BenchmarkReport
+from ..records import BenchmarkReport
 
 __all__ = ["RunHandle", "RunStatus"]
 
@@ -142,7 +142,7 @@ class RunHandle:
     def _load(self) -> BenchmarkReport | None:
         if not self.report_path.is_file():
             return None
-        from ..report._io import load_report
+        from ..report import load_report
 
         try:
             return load_report(self.report_path)

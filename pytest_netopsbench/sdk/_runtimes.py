@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import builtins
 import threading
-import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from ..errors import LabError
+from ..records import new_run_id, run_token
 from ..runtime import HealthReport, Lab, LabInfo, attach_lab, create_lab, list_labs, teardown_lab
 from ..topology import normalize_scale
 
@@ -70,12 +70,18 @@ class RuntimeManager:
         if count < 1:
             raise LabError(f"count must be >= 1, got {count}")
         scale = normalize_scale(scale)
-        prefix = prefix or f"nob-sdk{uuid.uuid4().hex[:4]}"
+        run_id = new_run_id()  # one id for the pool: `runtime list` shows its labs together
+        prefix = prefix or f"nob-sdk{run_token(run_id)[:4]}"
         extra: dict[str, Any] = {"manual": True} if keep else {}
         labs = [
             # manual: kept labs have no owner pid, so stale-lab sweeps never remove them
             create_lab(
-                scale, backend=backend or self.backend, name=f"{prefix}-{i}", worker=f"sdk{i}", **extra
+                scale,
+                backend=backend or self.backend,
+                name=f"{prefix}-{i}",
+                run_id=run_id,
+                worker=f"sdk{i}",
+                **extra,
             )
             for i in range(count)
         ]

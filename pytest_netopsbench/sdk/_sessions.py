@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NetopsbenchError
+from ..records import DEFAULT_RUNS_DIR, new_run_id
 from . import _inproc
 from ._agents import AgentHandle, AgentManager
 from ._argv import RunOptions, build_pytest_args
@@ -22,15 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["ScenarioInput", "SessionManager", "new_run_id"]
 
 ScenarioInput = str | Path | ScenarioRef
-RUNS_DIR = Path(".netopsbench") / "runs"
-
-
-def new_run_id() -> str:
-    """The plugin's own format (``run-<UTC time>-<6 hex>``), chosen here so the handle knows its
-    run directory before pytest starts."""
-    from ..report._rundir import new_run_id as plugin_run_id
-
-    return plugin_run_id()
 
 
 class SessionManager:
@@ -111,7 +103,7 @@ class SessionManager:
             options = self._fit_workers(options, refs, labs)
         handle = agent if isinstance(agent, AgentHandle) else self._agents.wrap(agent)
         run_id = new_run_id()
-        runs_root = options.artifacts_dir or self.workspace / RUNS_DIR
+        runs_root = options.artifacts_dir or self.workspace / DEFAULT_RUNS_DIR
         if not runs_root.is_absolute():
             runs_root = self.workspace / runs_root
         options = options.model_copy(update={"artifacts_dir": runs_root})

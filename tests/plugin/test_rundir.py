@@ -5,8 +5,8 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from pytest_netopsbench.report import CaseRecord, RunMeta, build_report
-from pytest_netopsbench.report._rundir import RunDir, new_run_id
+from pytest_netopsbench.records import new_run_id
+from pytest_netopsbench.report import CaseRecord, RunDir, RunMeta, build_report
 
 
 def record(i: int, worker: str) -> CaseRecord:

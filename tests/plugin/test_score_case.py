@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pytest_netopsbench.diagnosis import DiagnosisResult
-from pytest_netopsbench.faults._base import GroundTruth, Location
+from pytest_netopsbench.diagnosis import DiagnosisResult, GroundTruth, Location
 from pytest_netopsbench.scoring import score_case
 from pytest_netopsbench.topology import build_topology
 

@@ -19,10 +19,10 @@ from pytest_netopsbench.runtime import (
     list_labs,
     teardown_all,
 )
+from pytest_netopsbench.runtime._frr import config_errors, daemon_argv
 from pytest_netopsbench.runtime._rundir import write_info
 from pytest_netopsbench.runtime.capabilities import HostCapabilities, KernelFeatures, fault_mechanisms
 from pytest_netopsbench.runtime.netns import render_configs
-from pytest_netopsbench.runtime.netns._frr import config_errors, daemon_argv
 from pytest_netopsbench.topology import build_topology
 
 # Words that would tell an agent it is inside a benchmark; nothing a device shows may contain them.

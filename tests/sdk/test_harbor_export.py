@@ -7,8 +7,7 @@ from pathlib import Path
 
 from pytest_netopsbench.diagnosis import DiagnosisResult
 from pytest_netopsbench.faults import GroundTruth
-from pytest_netopsbench.report import CaseRecord, RunMeta, build_report
-from pytest_netopsbench.report._rundir import RunDir
+from pytest_netopsbench.report import CaseRecord, RunDir, RunMeta, build_report
 from pytest_netopsbench.sdk import ArtifactManager
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pytest_netopsbench.diagnosis import DiagnosisResult
-from pytest_netopsbench.faults._base import GroundTruth
+from pytest_netopsbench.diagnosis import DiagnosisResult, GroundTruth
 from pytest_netopsbench.report import CaseRecord
 
 

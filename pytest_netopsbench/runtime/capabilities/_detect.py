@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from .._frr import DAEMONS, FRR_DIR
 from .._proc import run
-from ..netns._frr import DAEMONS, FRR_DIR
 
 __all__ = ["BINARIES", "ESSENTIAL_BINARIES", "SETUP_HINT", "HostCapabilities", "KernelFeatures", "detect"]
 

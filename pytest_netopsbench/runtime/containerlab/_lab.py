@@ -7,10 +7,8 @@ through the Docker SDK (FRR 10 runs inside the image, not as host processes).
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,10 +16,10 @@ from typing import Any
 
 from ...errors import CapabilityError, LabError
 from ...topology import Topology
-from .._proc import kill_pids, pids_in_netns, run
-from .._protocol import CommandResult, HealthReport, LabInfo
-from .._rundir import lab_dir, labs_root, process_start, read_info, remove_dir, write_info
-from ..netns._health import collect_health, wait_for_health
+from .._labbase import LabBase
+from .._proc import run
+from .._protocol import CommandResult, LabInfo
+from .._rundir import labs_root, remove_dir, write_info
 from ._topofile import DEFAULT_FRR_IMAGE, DEFAULT_HOST_IMAGE, write_lab_files
 
 __all__ = ["ContainerlabLab", "require_containerlab"]
@@ -55,7 +53,7 @@ def require_containerlab() -> Any:
     return _docker_client()
 
 
-class ContainerlabLab:
+class ContainerlabLab(LabBase):
     backend = "containerlab"
 
     def __init__(
@@ -71,14 +69,9 @@ class ContainerlabLab:
         manual: bool = False,
         info: LabInfo | None = None,
     ) -> None:
-        self.topology = topology
-        self.name = name
-        self.run_dir = lab_dir(name)
-        self.run_id, self.worker = run_id, worker
+        super().__init__(topology, name=name, run_id=run_id, worker=worker, manual=manual, info=info)
         self._frr_image, self._host_image = frr_image, host_image
         self._converge_timeout = converge_timeout or 120.0 + len(topology.devices)
-        self._manual = manual
-        self._info = info
         self._docker: Any = None
 
     @property
@@ -109,21 +102,7 @@ class ContainerlabLab:
         if self.run_dir.exists():
             raise LabError(f"lab name {self.name!r} is already in use ({self.run_dir} exists)")
         self.generate()
-        pid = 0 if self._manual else os.getpid()
-        self._info = LabInfo(
-            name=self.name,
-            backend=self.backend,
-            scale=self.topology.scale,
-            run_id=self.run_id,
-            worker=self.worker,
-            owner_pid=pid,
-            owner_start=(process_start(pid) or 0) if pid else 0,
-            created=time.time(),
-            devices=[d.name for d in self.topology.devices],
-            run_dir=str(self.run_dir),
-            state="deploying",
-        )
-        write_info(self._info)
+        info = self._write_new_info()
         try:
             res = run(["containerlab", "deploy", "-t", str(self.topology_file), "--reconfigure"], timeout=600)
             if not res.ok:
@@ -132,20 +111,17 @@ class ContainerlabLab:
                     step="deploy",
                     logs=str(self.run_dir),
                 )
-            report = wait_for_health(self, self._converge_timeout)
+            report = self.wait_healthy(self._converge_timeout)
             if not report.healthy:
                 raise LabError(f"did not converge: {'; '.join(report.problems[:4])}", step="converge")
         except BaseException:
             self.teardown()
             raise
-        self._info.state = "up"
-        write_info(self._info)
+        info.state = "up"
+        write_info(info)
 
     def teardown(self) -> None:
-        kill_pids(
-            self._spawned_pids() & set(pids_in_netns([self.ns(d.name) for d in self.topology.devices])),
-            grace=1.0,
-        )
+        self._stop_spawned([self.ns(d.name) for d in self.topology.devices])
         if self.topology_file.exists() and shutil.which("containerlab"):
             run(["containerlab", "destroy", "-t", str(self.topology_file), "--cleanup"], timeout=300)
         remove_dir(self.run_dir)
@@ -155,18 +131,8 @@ class ContainerlabLab:
             self._docker = _docker_client()
         return self._docker
 
-    def _spawned_pids(self) -> set[int]:
-        sdir = self.run_dir / "spawned"
-        return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
-
-    def exec(
-        self,
-        device: str,
-        argv: Sequence[str],
-        *,
-        timeout: float = 10.0,
-        check: bool = False,
-        input: str | None = None,
+    def _run_in(
+        self, device: str, argv: Sequence[str], *, timeout: float, input: str | None
     ) -> CommandResult:
         # Inside the container's filesystem, so vtysh and the image's own tools apply.
         if input is not None:  # the SDK's exec_run cannot feed stdin
@@ -183,29 +149,7 @@ class ContainerlabLab:
                 stderr=(err or b"").decode(errors="replace"),
                 seconds=time.monotonic() - t0,
             )
-        res.argv = list(argv)
-        if check and not res.ok:
-            raise LabError(
-                f"`{' '.join(argv)}` exited {res.returncode}: {res.stderr.strip()[:300]}",
-                step="exec",
-                device=device,
-            )
         return res
-
-    def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
-        sdir = self.run_dir / "spawned"
-        sdir.mkdir(parents=True, exist_ok=True)
-        log = log or sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
-        with open(log, "ab") as out:
-            proc = subprocess.Popen(
-                ["ip", "netns", "exec", self.ns(device), *argv],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        (sdir / f"{proc.pid}.json").write_text(json.dumps({"device": device, "argv": list(argv)}))
-        return proc
 
     def vtysh(self, device: str, commands: Sequence[str], *, timeout: float = 10.0) -> str:
         argv = ["vtysh"]
@@ -218,14 +162,3 @@ class ContainerlabLab:
 
     def logs(self, device: str) -> dict[str, Path]:
         return {}  # FRR logs go to the container's stdout (`docker logs`)
-
-    def health(self) -> HealthReport:
-        return collect_health(self)
-
-    def wait_healthy(self, timeout: float = 60.0) -> HealthReport:
-        return wait_for_health(self, timeout)
-
-    def info(self) -> LabInfo:
-        if self._info is None:
-            self._info = read_info(self.name)
-        return self._info.model_copy()

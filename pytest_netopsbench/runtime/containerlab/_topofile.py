@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from ...topology import Device, Role, Topology
-from ..netns._frr import bgpd_conf
+from .._frr import bgpd_conf
 
 __all__ = [
     "DEFAULT_FRR_IMAGE",

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ...errors import CapabilityError, LabError
 from ...topology import Device, Topology
+from .._frr import DAEMONS, FRR_DIR, config_errors, daemon_argv, render_configs, vtysh_argv
+from .._labbase import LabBase
 from .._proc import kill_pids, pids_in_netns, read_pid, run
-from .._protocol import CommandResult, HealthReport, LabInfo
-from .._rundir import lab_dir, labs_root, process_start, read_info, remove_dir, write_info
+from .._protocol import CommandResult, LabInfo
+from .._rundir import labs_root, process_start, remove_dir, write_info
 from .._vty import vty_command
 from ._fabric import build_fabric, delete_namespaces
-from ._frr import DAEMONS, FRR_DIR, config_errors, daemon_argv, render_configs, vtysh_argv
-from ._health import collect_health, wait_for_health
 
 __all__ = ["NetnsLab"]
 
@@ -49,7 +47,7 @@ def host_problem() -> str | None:
     return None
 
 
-class NetnsLab:
+class NetnsLab(LabBase):
     """A leaf-spine fabric of network namespaces. Create with ``create_lab``; reopen with ``attach_lab``."""
 
     backend = "netns"
@@ -66,16 +64,9 @@ class NetnsLab:
         manual: bool = False,
         info: LabInfo | None = None,
     ) -> None:
-        self.topology = topology
-        self.name = name
-        self.run_dir = lab_dir(name)
-        self.run_id = run_id
-        self.worker = worker
+        super().__init__(topology, name=name, run_id=run_id, worker=worker, manual=manual, info=info)
         self._frr_extra = {k: dict(v) for k, v in (frr_extra or {}).items()}
         self._converge_timeout = converge_timeout or 30.0 + 0.3 * len(topology.devices)
-        self._manual = manual
-        self._info = info
-        self._spawned: dict[int, subprocess.Popen[bytes]] = {}
         for dev in self._frr_extra:
             if not topology.has_device(dev) or not topology.device(dev).is_switch:
                 raise LabError(
@@ -125,7 +116,7 @@ class NetnsLab:
             self._start_daemons("bgpd", self.topology.leaves)
             self._start_daemons("bgpd", self.topology.spines)
             step = "converge"
-            report = wait_for_health(self, self._converge_timeout)
+            report = self.wait_healthy(self._converge_timeout)
             # Daemons read their config after forking, so rejected lines are only certain to be in
             # the logs by now; a config error explains a convergence failure better than the symptom.
             step = "frr config check"
@@ -184,21 +175,7 @@ class NetnsLab:
         if alias.is_symlink() or alias.exists():
             alias.unlink()  # left by a crashed lab at this very run-dir path
         alias.symlink_to(self.run_dir)
-        pid = 0 if self._manual else os.getpid()
-        self._info = LabInfo(
-            name=self.name,
-            backend=self.backend,
-            scale=self.topology.scale,
-            run_id=self.run_id,
-            worker=self.worker,
-            owner_pid=pid,
-            owner_start=(process_start(pid) or 0) if pid else 0,
-            created=time.time(),
-            devices=[d.name for d in self.topology.devices],
-            run_dir=str(self.run_dir),
-            state="deploying",
-        )
-        write_info(self._info)
+        self._write_new_info()
 
     def _write_configs(self) -> None:
         for dev in self.topology.switches:
@@ -264,15 +241,10 @@ class NetnsLab:
         Idempotent, and safe from another process (works from lab.json alone).
         """
         namespaces = self._namespaces()
-        # Spawned tools get a moment to flush their logs; FRR gets SIGKILL straight away because
-        # its namespace and files are discarded anyway (a graceful bgpd exit costs 1-2 s).
-        spawned = set(self._spawned) | self._spawned_pids()
-        in_lab = pids_in_netns(namespaces)
-        kill_pids([p for p in spawned if p in in_lab], grace=1.0)
+        self._stop_spawned(namespaces)
+        # FRR gets SIGKILL straight away: its namespace and files are discarded anyway (a graceful
+        # bgpd exit costs 1-2 s).
         left = kill_pids(pids_in_netns(namespaces))
-        for proc in self._spawned.values():
-            proc.poll()
-        self._spawned.clear()
         stuck = delete_namespaces(namespaces)
         alias = self.alias_dir
         if alias.is_symlink() and Path(os.readlink(alias)) == self.run_dir:
@@ -282,10 +254,6 @@ class NetnsLab:
             raise LabError(
                 f"teardown of {self.name} left processes {left} / namespaces {stuck}", step="teardown"
             )
-
-    def _spawned_pids(self) -> set[int]:
-        sdir = self.run_dir / "spawned"
-        return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
 
     # -- running things inside devices --------------------------------------------------------
     def _device_argv(self, device: str, argv: Sequence[str]) -> list[str]:
@@ -297,41 +265,13 @@ class NetnsLab:
             argv = [*vtysh_argv(self.device_dir(device)), *argv[1:]]
         return ["ip", "netns", "exec", self.ns(device), *argv]
 
-    def exec(
-        self,
-        device: str,
-        argv: Sequence[str],
-        *,
-        timeout: float = 10.0,
-        check: bool = False,
-        input: str | None = None,
-    ) -> CommandResult:
-        res = run(self._device_argv(device, argv), timeout=timeout, input=input)
-        res.argv = list(argv)
-        if check and not res.ok:
-            detail = (res.stderr or res.stdout).strip()[:300]
-            raise LabError(
-                f"`{' '.join(argv)}` exited {res.returncode}: {detail}", step="exec", device=device
-            )
-        return res
+    def _spawn_argv(self, device: str, argv: Sequence[str]) -> list[str]:
+        return self._device_argv(device, argv)
 
-    def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
-        sdir = self.run_dir / "spawned"
-        sdir.mkdir(exist_ok=True)
-        if log is None:
-            log = sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
-        with open(log, "ab") as out:
-            proc = subprocess.Popen(
-                self._device_argv(device, argv),
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        record = {"device": device, "argv": list(argv), "log": str(log)}
-        (sdir / f"{proc.pid}.json").write_text(json.dumps(record))
-        self._spawned[proc.pid] = proc
-        return proc
+    def _run_in(
+        self, device: str, argv: Sequence[str], *, timeout: float, input: str | None
+    ) -> CommandResult:
+        return run(self._device_argv(device, argv), timeout=timeout, input=input)
 
     def vtysh(self, device: str, commands: Sequence[str], *, timeout: float = 10.0) -> str:
         if not self.topology.device(device).is_switch:
@@ -388,15 +328,3 @@ class NetnsLab:
                 )
             started.append(daemon)
         return started
-
-    # -- state --------------------------------------------------------------------------------
-    def health(self) -> HealthReport:
-        return collect_health(self)
-
-    def wait_healthy(self, timeout: float = 60.0) -> HealthReport:
-        return wait_for_health(self, timeout)
-
-    def info(self) -> LabInfo:
-        if self._info is None:
-            self._info = read_info(self.name)
-        return self._info.model_copy()

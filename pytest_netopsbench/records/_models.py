@@ -1,5 +1,5 @@
-"""Typed records that cross from the episode runner to reports: one ``CaseRecord`` per case
-(it travels from xdist workers to the controller as JSON), and the ``BenchmarkReport``."""
+"""Typed records that cross from the episode runner to scoring and reports: one ``CaseRecord`` per
+case (it travels from xdist workers to the controller as JSON), and the ``BenchmarkReport``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..diagnosis import DiagnosisResult
-from ..faults._base import GroundTruth
+from ..diagnosis import DiagnosisResult, GroundTruth
 
 __all__ = [
     "OUTCOMES",
+    "REPORT_SCHEMA",
     "BenchmarkReport",
     "CaseRecord",
     "ConfidenceInterval",

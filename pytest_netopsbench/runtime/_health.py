@@ -1,4 +1,5 @@
-"""Convergence checks for a netns lab: BGP sessions, kernel FIB with full ECMP, host-to-host mesh.
+"""Convergence checks shared by every backend (netns, containerlab): BGP sessions, kernel FIB
+with full ECMP, host-to-host mesh.
 
 Cheapest first: BGP state comes over the vty sockets without forking; the FIB costs one ``ip`` per
 leaf; the ping mesh one ``fping`` per host, all in parallel.
@@ -12,9 +13,9 @@ import subprocess
 import time
 from typing import Protocol
 
-from ...errors import LabError
-from ...topology import Topology
-from .._protocol import HealthReport
+from ..errors import LabError
+from ..topology import Topology
+from ._protocol import HealthReport
 
 __all__ = ["HealthProbe", "check_bgp", "check_fib", "check_mesh", "collect_health", "wait_for_health"]
 

@@ -1,4 +1,5 @@
-"""FRR configuration and daemon invocation for one switch of a netns lab.
+"""FRR configuration and daemon invocation for one switch: the netns backend runs these daemons;
+containerlab reuses the BGP config, capability probing the daemon list.
 
 Everything a device shows (hostname, descriptions, peer-group names) reads like an ordinary
 operator's config. Daemons see the run directory only through a neutral alias
@@ -13,7 +14,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from ...topology import Device, Role, Topology
+from ..topology import Device, Role, Topology
 
 __all__ = ["DAEMONS", "FRR_DIR", "config_errors", "daemon_argv", "render_configs", "vtysh_argv"]
 

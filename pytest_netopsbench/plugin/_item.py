@@ -1,0 +1,46 @@
+"""The scenario test item and the stash keys it carries: below both collection (which builds items)
+and the runner (which reads them), so neither imports the other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ..errors import NetopsbenchError
+
+if TYPE_CHECKING:
+    from _pytest._code.code import ExceptionInfo, TerminalRepr
+
+    from ..scenario import Scenario
+
+__all__ = ["SCENARIO", "TRIAL", "ScenarioItem"]
+
+SCENARIO = pytest.StashKey["Scenario"]()
+TRIAL = pytest.StashKey[int]()
+
+
+class ScenarioItem(pytest.Function):
+    """One trial of one scenario."""
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.stash[SCENARIO]
+
+    @property
+    def trial(self) -> int:
+        return self.stash.get(TRIAL, 0)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"scenario {self.name} ({self.scenario.scale})"
+
+    def repr_failure(
+        self,
+        excinfo: ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str | TerminalRepr:
+        # Harness errors are explained by their message; a traceback into the plugin helps no one.
+        if isinstance(excinfo.value, NetopsbenchError):
+            return f"{type(excinfo.value).__name__}: {excinfo.value}"
+        return super().repr_failure(excinfo)
