@@ -72,8 +72,10 @@ def _resolve(spec: str, target: str) -> Any:
         try:
             obj = getattr(obj, part)
         except AttributeError as exc:
+            # keep a module's own explanation (the SDK's in-process registry gives one)
+            detail = "" if str(exc).endswith(f"has no attribute {part!r}") else f": {exc}"
             raise AgentSpecError(
-                f"netopsbench: {module_name!r} has no attribute {attr!r} (agent {named}): {exc}"
+                f"netopsbench: {module_name!r} has no attribute {attr!r} (agent {named}){detail}"
             ) from None
     return obj
 

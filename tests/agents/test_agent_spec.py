@@ -149,3 +149,15 @@ def test_plugin_reports_an_unknown_name_once(pytester: pytest.Pytester) -> None:
     err = result.stderr.str()
     assert err.count("unknown agent 'refrence'") == 1 and "baseline-worst-pair" in err
     assert "Traceback" not in err
+
+
+def test_sdk_wraps_a_short_name_and_hands_it_to_workers(tmp_path: Path) -> None:
+    from pytest_netopsbench.sdk import NetOpsBench
+
+    with NetOpsBench(tmp_path) as bench:
+        handle = bench.agents.wrap("baseline-worst-pair")
+        assert isinstance(handle.agent, WorstPairAgent) and handle.name == "baseline-worst-pair"
+        # workers resolve the same short name again rather than unpickling an object
+        assert handle.plugin_spec(2, tmp_path) == "baseline-worst-pair"
+        with pytest.raises(AgentError, match="unknown agent 'worst-pair'"):
+            bench.agents.wrap("worst-pair")
