@@ -5,7 +5,8 @@ Strategy (deterministic, a few calls): read the ping-mesh hotspots; if nothing i
 every BGP session is up, the network is healthy. Otherwise: a switch with every session down is
 down; else check the interfaces of the switches with sessions down and of those on the worst leaf
 pair's paths (a port that is down, or an MTU below 1500); else name the switch with most sessions
-down. It is an example of the plumbing, not a strong troubleshooter: see agents.reference.
+down. It is an example of the plumbing, not a strong troubleshooter: see the reference agent
+(``pytest_netopsbench.agents.reference``, ``--netopsbench-agent=reference``).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "AgentError",
     "CapabilityError",
     "FaultError",
     "LabError",
@@ -56,6 +57,10 @@ class ReportError(NetopsbenchError):
     def __init__(self, message: str, *, file: str = "") -> None:
         super().__init__(f"{file}: {message}" if file else message)
         self.file = file
+
+
+class AgentError(NetopsbenchError):
+    """An agent could not be loaded, wrapped, sent to workers or closed."""
 
 
 class FaultError(NetopsbenchError):

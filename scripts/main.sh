@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 NOB=.venv/bin/netopsbench
 "$NOB" doctor
-exec "$NOB" run scenarios/generated/xs --agent agents.reference:ReferenceAgent -n 2 "$@"
+exec "$NOB" run scenarios/generated/xs --agent reference -n 2 "$@"

@@ -13,7 +13,7 @@ from ..errors import NetopsbenchError
 __all__ = ["register"]
 
 _EPILOG = """examples:
-  netopsbench run scenarios/generated/xs --agent agents.reference:ReferenceAgent -n 2
+  netopsbench run scenarios/generated/xs --agent reference -n 2
   netopsbench run --scale xs --agent mypkg.agent:Agent --report out.json -- -k bgp -x
 
 Everything after `--` goes to pytest unchanged (-k, -m, -x, --junitxml, ...)."""
@@ -56,8 +56,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--agent",
         required=True,
-        metavar="MODULE:ATTR",
-        help="the agent: an object with diagnose(context), a class or a factory",
+        metavar="AGENT",
+        help="the agent: a registered name (reference, llm, baseline-healthy, baseline-worst-pair) "
+        "or module:attr naming an object with diagnose(context), a class or a factory",
     )
     p.add_argument(
         "-n", "--workers", type=int, default=1, metavar="N", help="parallel workers (pytest-xdist)"

@@ -176,9 +176,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(trylast=True)
 def pytest_netopsbench_load_agent(config: pytest.Config, spec: str) -> Any:
     if _AGENT not in config.stash:
+        from ..errors import AgentError
         from ._agent import load_agent_spec
 
-        config.stash[_AGENT] = load_agent_spec(spec)
+        try:
+            config.stash[_AGENT] = load_agent_spec(spec)
+        except AgentError as exc:  # one usage error saying what to fix, not a traceback
+            raise pytest.UsageError(str(exc)) from None
     return config.stash[_AGENT]
 
 

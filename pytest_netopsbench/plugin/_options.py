@@ -13,8 +13,9 @@ __all__ = ["Settings", "add_options", "read_settings"]
 # name -> (help, type, default); every option is also an ini key named ``netopsbench_<name>``.
 _OPTIONS: dict[str, tuple[str, str, str | None]] = {
     "agent": (
-        "agent to benchmark: module:attr naming an object with diagnose(context), a class "
-        "(built with no arguments) or a factory",
+        "agent to benchmark: a registered name (reference, llm, baseline-healthy, "
+        "baseline-worst-pair, or one a package adds) or module:attr naming an object with "
+        "diagnose(context), a class (built with no arguments) or a factory",
         "string",
         None,
     ),

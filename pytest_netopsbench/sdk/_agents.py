@@ -3,59 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import threading
 from pathlib import Path
 from typing import Any
 
+from ..agents._spec import load_agent_spec
 from ..diagnosis import DiagnosisResult
-from ..errors import NetopsbenchError
+from ..errors import AgentError
 from . import _inproc
 
 __all__ = ["AgentError", "AgentHandle", "AgentManager", "load_agent_spec"]
-
-
-class AgentError(NetopsbenchError):
-    """An agent could not be loaded, wrapped, sent to workers or closed."""
-
-
-def load_agent_spec(spec: str) -> Any:
-    """Import ``module:attr`` and return the attribute (not yet instantiated)."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not module_name or not attr:
-        raise AgentError(f"agent spec {spec!r} must look like 'package.module:Name'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise AgentError(
-            f"cannot import {module_name!r} for agent {spec!r}: {exc}; is it on sys.path?"
-        ) from exc
-    obj: Any = module
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError as exc:
-            raise AgentError(
-                f"module {module_name!r} has no attribute {attr!r} (agent {spec!r}): {exc}"
-            ) from None
-    return obj
-
-
-def _instantiate(obj: Any, spec: str) -> Any:
-    """The plugin's rule: an object with ``diagnose`` is used as is; a class is built with no
-    arguments; any other callable is a factory called with none."""
-    if hasattr(obj, "diagnose") and not inspect.isclass(obj):
-        return obj
-    if callable(obj):
-        try:
-            built = obj()
-        except Exception as exc:
-            raise AgentError(f"building agent {spec!r} with no arguments failed: {exc}") from exc
-        if hasattr(built, "diagnose"):
-            return built
-        raise AgentError(f"{spec!r} returned {type(built).__name__}, which has no diagnose(context) method")
-    raise AgentError(f"{spec!r} is a {type(obj).__name__}, not an agent (an object with diagnose(context))")
 
 
 def _run_coro(coro: Any) -> Any:
@@ -84,8 +42,8 @@ class AgentHandle:
     """A wrapped agent. ``diagnose`` adapts async agents and checks the result type; ``close``
     releases the agent's resources (``close()``/``aclose()`` when it has them) exactly once.
 
-    ``spec`` (``module:attr``) is how workers rebuild the agent; without one, the object itself is
-    pickled for workers (see docs/sdk.md, "Agents and workers")."""
+    ``spec`` (a registered name or ``module:attr``) is how workers rebuild the agent; without one,
+    the object itself is pickled for workers (see docs/sdk.md, "Agents and workers")."""
 
     def __init__(self, agent: Any, *, name: str | None = None, spec: str | None = None) -> None:
         if not hasattr(agent, "diagnose"):
@@ -168,13 +126,14 @@ class AgentManager:
         self._handles: list[AgentHandle] = []
 
     def wrap(self, agent: Any, *, name: str | None = None) -> AgentHandle:
-        """Wrap an agent object, an ``AgentHandle`` (returned as is) or a ``module:attr`` spec."""
+        """Wrap an agent object, an ``AgentHandle`` (returned as is) or a spec: a registered name
+        (``"reference"``) or ``"module:attr"``, resolved as ``--netopsbench-agent`` is."""
         if isinstance(agent, AgentHandle):
             return agent
         spec = None
         if isinstance(agent, str):
             spec = agent
-            agent = _instantiate(load_agent_spec(agent), agent)
+            agent = load_agent_spec(agent)
         handle = AgentHandle(agent, name=name, spec=spec)
         self._handles.append(handle)
         return handle

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from agents._reference._recording import ReplayTools
+from pytest_netopsbench.agents.reference._recording import ReplayTools
 from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.topology import build_topology
 

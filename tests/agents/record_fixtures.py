@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
-from agents._reference._recording import RecordingTools  # noqa: E402
-from agents.reference import ReferenceAgent  # noqa: E402
-from pytest_netopsbench.episode import LabSession, run_episode  # noqa: E402
-from pytest_netopsbench.scenario import iter_scenarios  # noqa: E402
+from pytest_netopsbench.agents.reference import ReferenceAgent
+from pytest_netopsbench.agents.reference._recording import RecordingTools
+from pytest_netopsbench.episode import LabSession, run_episode
+from pytest_netopsbench.scenario import iter_scenarios
 
 DATA = Path(__file__).parent / "data"
 

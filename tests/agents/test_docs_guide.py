@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from _replay import replay_context
 
 from pytest_netopsbench.runtime import list_labs, teardown_lab
 
@@ -38,6 +40,24 @@ def test_guide_blocks_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     agent = ns["LinkCheckAgent"]()  # type: ignore[operator]
     assert agent.name == "link-check"
     assert ns["llm_agent"].max_tool_calls == 24  # type: ignore[attr-defined]
+
+
+def test_checkout_example_is_the_guides_agent() -> None:
+    """agents/link_check.py is the guide's first block verbatim, and it solves a recorded link-down
+    (the case the guide's lab block runs) from the real tool answers."""
+    first = blocks(with_lab=False)[0]
+    assert "class LinkCheckAgent" in first
+    assert first in (REPO / "agents" / "link_check.py").read_text()
+
+    from agents.link_check import LinkCheckAgent
+
+    fx = json.loads((REPO / "tests" / "agents" / "data" / "xs-link-down-leaf1-eth2.json").read_text())
+    ctx, _ = replay_context(fx)
+    result = LinkCheckAgent().diagnose(ctx)
+    assert (result.verdict, result.device, result.interface) in {
+        ("fault_detected", "leaf1", "eth2"),
+        ("fault_detected", "spine2", "eth1"),  # the other end of the same link
+    }, result.reasoning
 
 
 @pytest.mark.lab

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from fake_openai import Reply, fake_openai, final, tool_calls
 
-from agents.llm import LLMRequestError, ToolCallingAgent
-from agents.pricing import ModelPrice, load_price_table
+from pytest_netopsbench.agents.llm import LLMRequestError, ToolCallingAgent
+from pytest_netopsbench.agents.pricing import ModelPrice, load_price_table
 from pytest_netopsbench.diagnosis import DiagnosisResult, Usage
 from pytest_netopsbench.topology import build_topology
 from pytest_netopsbench.trace import TraceRecorder

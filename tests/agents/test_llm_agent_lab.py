@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from fake_openai import fake_openai, final, tool_calls
 
-from agents.llm import ToolCallingAgent
-from agents.pricing import ModelPrice, load_price_table
+from pytest_netopsbench.agents.llm import ToolCallingAgent
+from pytest_netopsbench.agents.pricing import ModelPrice, load_price_table
 from pytest_netopsbench.runtime import list_labs, teardown_lab
 from pytest_netopsbench.sdk import NetOpsBench
 

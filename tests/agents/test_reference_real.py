@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import pytest_netopsbench.report  # noqa: F401  (loads report before scoring: they import each other)
-from agents.reference import ReferenceAgent
+from pytest_netopsbench.agents.reference import ReferenceAgent
 from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
 from pytest_netopsbench.errors import CapabilityError
 from pytest_netopsbench.faults import all_faults

@@ -11,8 +11,8 @@ import pytest
 from _replay import replay_context
 
 import pytest_netopsbench.report  # noqa: F401  (loads report before scoring: they import each other)
-from agents._reference._recording import ReplayTools, call_key
-from agents.reference import ReferenceAgent
+from pytest_netopsbench.agents.reference import ReferenceAgent
+from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
 from pytest_netopsbench.faults import GroundTruth
 from pytest_netopsbench.scoring import score_case
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from _replay import replay_context
 
-from agents._reference._collect import Survey, collect
-from agents._reference._decide import decide
-from agents._reference._facts import Qdisc, parse_acl, parse_interfaces
-from agents._reference._rules import PRIORITY, Finding, qdisc_findings
+from pytest_netopsbench.agents.reference._collect import Survey, collect
+from pytest_netopsbench.agents.reference._decide import decide
+from pytest_netopsbench.agents.reference._facts import Qdisc, parse_acl, parse_interfaces
+from pytest_netopsbench.agents.reference._rules import PRIORITY, Finding, qdisc_findings
 from pytest_netopsbench.evidence import Anomaly, SymptomReport, Window
 from pytest_netopsbench.faults import all_faults
 from pytest_netopsbench.topology import build_topology

@@ -62,7 +62,7 @@ def test_wrap_spec_and_bad_specs(workspace: Path) -> None:
         assert handle.spec == "sdk.agents_for_tests:make_healthy" and handle.name == "always-healthy"
         with pytest.raises(AgentError, match="must look like"):
             bench.agents.wrap("no_colon")
-        with pytest.raises(AgentError, match="cannot import 'nope_mod'"):
+        with pytest.raises(AgentError, match="cannot import module 'nope_mod'"):
             bench.agents.wrap("nope_mod:X")
         with pytest.raises(AgentError, match="has no attribute 'Missing'"):
             bench.agents.wrap("sdk.agents_for_tests:Missing")

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pytest_netopsbench.diagnosis import DiagnosisResult
+from ..diagnosis import DiagnosisResult
 
 __all__ = ["AnswerError", "parse_answer"]
 

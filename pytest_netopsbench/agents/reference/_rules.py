@@ -14,8 +14,7 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pytest_netopsbench.topology import Device
-
+from ...topology import Device
 from ._collect import Survey
 from ._facts import FilterRule, Port, Qdisc
 

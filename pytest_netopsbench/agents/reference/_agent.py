@@ -5,24 +5,23 @@ It works a case the way an experienced operator would, and only through the case
 check BGP on every switch, walk every switch's ports, counters, packet filters, queueing, routes,
 kernel FIB against the RIB and logs, read configuration where sessions are down, then confirm with
 a ping across the worst path. Rules over what it saw name the cause that explains the most
-(``agents/_reference/_rules.py``); when no device state explains the symptoms, the ping mesh's
-best localisation is reported with low confidence; when nothing stands out the network is healthy.
+(``_rules.py``); when no device state explains the symptoms, the ping mesh's best localisation is
+reported with low confidence; when nothing stands out the network is healthy.
 
 It is the baseline every report compares with, and the proof that each scenario can be solved from
 the evidence the tools expose. It reads no scenario file, ground truth, run directory or
 environment variable.
 
-    pytest scenarios/generated/xs --netopsbench-agent=agents.reference:ReferenceAgent -n 2
+    pytest scenarios/generated/xs --netopsbench-agent=reference -n 2
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pytest_netopsbench.diagnosis import DiagnosisResult
-
-from ._reference._collect import Probe, Survey, collect, run_probes
-from ._reference._decide import Decision, decide, strong_anomalies
+from ...diagnosis import DiagnosisResult
+from ._collect import Probe, Survey, collect, run_probes
+from ._decide import Decision, decide, strong_anomalies
 
 __all__ = ["ReferenceAgent", "explain"]
 

@@ -10,9 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pytest_netopsbench.evidence import SymptomReport, Window
-from pytest_netopsbench.topology import Topology
-
+from ...evidence import SymptomReport, Window
+from ...topology import Topology
 from ._facts import (
     FibDiff,
     FilterRule,

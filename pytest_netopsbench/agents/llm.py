@@ -13,8 +13,7 @@ import os
 import time
 from typing import Any, Protocol
 
-from pytest_netopsbench.diagnosis import DiagnosisResult, Usage
-
+from ..diagnosis import DiagnosisResult, Usage
 from ._answer import AnswerError, parse_answer
 from ._llm_prompt import SYSTEM_PROMPT, case_prompt
 from .pricing import PriceTable, load_price_table
@@ -311,7 +310,7 @@ class ToolCallingAgent:
 
 
 def _catalogue() -> list[str]:
-    from pytest_netopsbench.faults import fault_names
+    from ..faults import fault_names
 
     return list(fault_names())
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from pytest_netopsbench.topology import Device, Role, Topology
-
+from ...topology import Device, Role, Topology
 from ._collect import Survey
 from ._rules import Finding, dead_devices, link_findings
 

@@ -7,8 +7,7 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict
 
-from pytest_netopsbench.evidence import Anomaly
-
+from ...evidence import Anomaly
 from ._collect import Survey
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import (
