@@ -1,10 +1,10 @@
 """Resolving ``--netopsbench-agent`` (a registered name or ``module:attr``) into an agent object.
 
-The resolver itself lives in :mod:`pytest_netopsbench.agents._spec`, shared with the CLI and SDK."""
+The resolver itself lives in :mod:`pytest_netopsbench.agents`, shared with the CLI and SDK."""
 
 from __future__ import annotations
 
-from ..agents._spec import load_agent_spec
+from ..agents import load_agent_spec
 
 __all__ = ["NO_AGENT_MESSAGE", "load_agent_spec"]
 

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ..agents._spec import load_agent_spec
+from ..agents import load_agent_spec
 from ..diagnosis import DiagnosisResult
 from ..errors import AgentError
 from . import _inproc
