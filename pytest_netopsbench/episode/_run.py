@@ -23,6 +23,7 @@ from ..faults import Fault, GroundTruth, build_fault
 from ..report import CaseRecord
 from ..scenario import Scenario
 from ..scoring import CaseScore, score_case
+from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
 from ._agent import AgentCall, call_agent
@@ -40,8 +41,8 @@ class InfraError(FaultError):
 
 
 class EpisodeSettings(BaseModel):
-    agent_timeout_s: float = 300.0
-    pass_score: float = 1.0
+    agent_timeout_s: float = DEFAULT_AGENT_TIMEOUT_S
+    pass_score: float = DEFAULT_PASS_SCORE
     trace: bool = True
     mcp: bool = True
 
