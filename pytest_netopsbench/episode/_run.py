@@ -27,8 +27,9 @@ from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
 from ._agent import AgentCall, call_agent
-from ._context import DiagnosticContext, McpAccess, new_case_id
+from ._context import DiagnosticContext, McpAccess
 from ._lab import LabSession
+from ._record import append_message, new_case_record
 
 __all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode"]
 
@@ -80,22 +81,14 @@ class Episode:
         self._mcp: Any = None
         self._injected = False
         self._t0 = 0.0
-        self.record = CaseRecord(
-            case_id=new_case_id(run_id, nodeid, trial),
-            scenario_id=scenario.scenario_id,
+        self.record: CaseRecord = new_case_record(
+            scenario,
+            run_id=run_id,
             nodeid=nodeid,
             trial=trial,
-            scale=scenario.scale,
-            difficulty=scenario.difficulty,
-            tags=list(scenario.tags),
-            healthy=scenario.healthy,
-            fault_type=scenario.fault.type if scenario.fault else None,
-            campaign=scenario.campaign,
-            expected=self.truth,
-            expected_verdict="network_healthy" if scenario.healthy else "fault_detected",
-            outcome="infra_error",
             worker=worker,
             lab=session.name,
+            truth=self.truth,
         )
 
     @contextmanager
@@ -340,5 +333,5 @@ def run_episode(
     finally:
         recovered, problem = episode.finish()
         if not recovered:
-            episode.record.message = "; ".join(p for p in (episode.record.message, problem) if p)
+            append_message(episode.record, problem)
     return episode
