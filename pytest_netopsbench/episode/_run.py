@@ -189,7 +189,7 @@ class Episode:
         argv = [
             sys.executable,
             "-m",
-            "pytest_netopsbench.episode.mcp_stdio",
+            "pytest_netopsbench.toolkit.mcp",
             "--lab",
             self.session.name,
             "--store",
@@ -217,7 +217,7 @@ class Episode:
             self._stop_mcp()
         if self.case_dir is not None:
             # tool calls an agent made through the stdio server (another process) count too
-            from .mcp_stdio import CallFile
+            from ..toolkit.mcp import CallFile
 
             CallFile.replay(self._stdio_calls_path(), self.recorder)
         rec = self.record
