@@ -35,11 +35,14 @@ __all__ = [
     "DEFAULT_AGENT_TIMEOUT_S",
     "DEFAULT_PASS_SCORE",
     "DEFAULT_RUNTIME",
+    "RUN_ID_PATTERN",
     "Opt",
+    "Problem",
     "SettingField",
     "Settings",
     "SettingsError",
     "build_pytest_args",
+    "setting_field",
     "setting_fields",
 ]
 
@@ -202,7 +205,7 @@ class SettingsError(NetopsbenchError, ValueError):
         problems: list[Problem] = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else ""
-            if name in Settings.model_fields and name in {p.field for p in problems}:
+            if name in {p.field for p in problems}:
                 continue  # one line per field: a union reports each member's complaint
             if err["type"] == "extra_forbidden":
                 known = ", ".join(f.name for f in setting_fields())
@@ -212,7 +215,8 @@ class SettingsError(NetopsbenchError, ValueError):
                     Problem(name, data.get(name), str(err.get("ctx", {}).get("error", err["msg"])))
                 )
             else:
-                problems.append(Problem(name, data.get(name), field(name).accepts))
+                accepts = setting_field(name).accepts if name in Settings.model_fields else err["msg"]
+                problems.append(Problem(name, data.get(name), accepts))
         return cls(problems)
 
 
@@ -287,18 +291,14 @@ class SettingField:
         }
         if base is bool:
             return "must be true or false (1/0, yes/no)"
-        if base is float:
-            if "Ge" in bounds and "Le" in bounds:
-                return f"must be a number between {bounds['Ge']:g} and {bounds['Le']:g}"
-            if "Gt" in bounds:
-                return f"must be a number greater than {bounds['Gt']:g}"
-            return "must be a number"
-        if base is int:
-            if "Ge" in bounds and "Le" in bounds:
-                return f"must be a whole number from {bounds['Ge']} to {bounds['Le']}"
-            if "Ge" in bounds:
-                return f"must be a whole number of at least {bounds['Ge']}"
-            return "must be a whole number"
+        if base is float or base is int:
+            what = "a number" if base is float else "a whole number"
+            ge, le, gt = bounds.get("Ge"), bounds.get("Le"), bounds.get("Gt")
+            if ge is not None and le is not None:
+                return f"must be {what} between {ge:g} and {le:g}"
+            if ge is not None:
+                return f"must be {what} of at least {ge:g}"
+            return f"must be {what} greater than {gt:g}" if gt is not None else f"must be {what}"
         if base is Path:
             return "must be a path"
         return "must be a list of names" if get_origin(base) is list else "must be text"
@@ -335,7 +335,7 @@ def setting_fields() -> list[SettingField]:
     return out
 
 
-def field(name: str) -> SettingField:
+def setting_field(name: str) -> SettingField:
     for f in setting_fields():
         if f.name == name:
             return f

@@ -20,7 +20,7 @@ XS = REPO / "scenarios" / "generated" / "xs"
 BAD = [
     ("pass_score", "2", "must be a number between 0 and 1"),
     ("agent_timeout", "abc", "must be a number greater than 0"),
-    ("repeat", "0", "must be a whole number from 1 to 1000"),
+    ("repeat", "0", "must be a whole number between 1 and 1000"),
     ("run_id", "../up", "must be 1-128 letters, digits"),
 ]
 
