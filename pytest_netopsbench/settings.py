@@ -301,6 +301,8 @@ class SettingField:
             return f"must be {what} greater than {gt:g}" if gt is not None else f"must be {what}"
         if base is Path:
             return "must be a path"
+        if get_origin(base) is Literal:
+            return "must be one of " + ", ".join(map(str, get_args(base)))
         return "must be a list of names" if get_origin(base) is list else "must be text"
 
     def clean(self, value: object) -> object | None:
@@ -331,6 +333,10 @@ def setting_fields() -> list[SettingField]:
         opt = next((m for m in info.metadata if isinstance(m, Opt)), None)
         if opt is None:
             raise TypeError(f"Settings.{name} has no Opt(...) metadata")
+        if info.annotation is bool and info.default is True and not opt.flag:
+            raise TypeError(
+                f"Settings.{name} defaults to True: name the flag that turns it off (flag='no-...')"
+            )
         out.append(SettingField(name, info, opt))
     return out
 
