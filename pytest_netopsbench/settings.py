@@ -305,6 +305,14 @@ class SettingField:
             return "must be one of " + ", ".join(map(str, get_args(base)))
         return "must be a list of names" if get_origin(base) is list else "must be text"
 
+    def argparse_kwargs(self) -> dict[str, Any]:
+        """``add_argument`` keywords (pytest's ``addoption`` takes the same). Nothing given stays
+        ``None``, so the next source (ini key, model default) decides."""
+        if self.kind == "flag":
+            return {"action": "store_true", "default": None, "help": self.help}
+        action = "append" if self.kind == "list" else "store"
+        return {"action": action, "default": None, "metavar": self.metavar, "help": self.help}
+
     def clean(self, value: object) -> object | None:
         """A raw value from an option, ini key or flag; ``None`` when it says nothing."""
         if value is None or value is False:

@@ -58,12 +58,7 @@ def register(sub: Any) -> None:
     for f in setting_fields():  # every flag comes from the Settings model (one field, one flag)
         if not f.opt.cli:
             continue
-        if f.kind == "flag":
-            p.add_argument(*f.cli_flags, dest=f.name, action="store_true", default=None, help=f.help)
-        elif f.kind == "list":
-            p.add_argument(*f.cli_flags, dest=f.name, action="append", metavar=f.metavar, help=f.help)
-        else:
-            p.add_argument(*f.cli_flags, dest=f.name, metavar=f.metavar, help=f.help)
+        p.add_argument(*f.cli_flags, dest=f.name, **f.argparse_kwargs())
     p.set_defaults(func=_run, parser=p)
     p.__class__ = _PassThroughParser  # the subparsers action builds plain parsers; see the class
 
@@ -77,8 +72,8 @@ def read_settings(args: argparse.Namespace) -> Settings:
         return Settings(**values)
     except SettingsError as exc:
         flags = {f.name: f.cli_flags[-1] for f in fields}
-        args.parser.error(exc.describe(lambda name: flags.get(name, name)))
-        raise  # unreachable: parser.error exits
+        parser: argparse.ArgumentParser = args.parser
+        parser.error(exc.describe(lambda name: flags.get(name, name)))
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -16,16 +16,12 @@ def add_options(parser: pytest.Parser) -> None:
     for f in setting_fields():  # the ini key doubles as the option's dest
         if not f.opt.pytest:
             continue
+        group.addoption(f.option, dest=f.ini, **f.argparse_kwargs())
         if f.kind == "flag":
-            group.addoption(f.option, action="store_true", default=None, dest=f.ini, help=f.help)
             parser.addini(f.ini, f.help, type="bool", default=False)
         elif f.kind == "list":
-            group.addoption(
-                f.option, action="append", default=None, dest=f.ini, metavar=f.metavar, help=f.help
-            )
             parser.addini(f.ini, f.help, type="args", default=[])
         else:
-            group.addoption(f.option, default=None, dest=f.ini, metavar=f.metavar, help=f.help)
             parser.addini(f.ini, f.help, default="")
 
 
