@@ -6,30 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from pydantic import BaseModel
-
 __all__ = ["register"]
-
-
-class ParamInfo(BaseModel):
-    name: str
-    type: str
-    default: Any = None
-    required: bool = False
-    description: str = ""
-
-
-class FaultInfo(BaseModel):
-    name: str
-    category: str
-    targets: list[str]
-    aliases: list[str]
-    requires: list[str]
-    supported_here: bool
-    unsupported_reason: str | None = None
-    description: str
-    params: list[ParamInfo]
-    source: str
 
 
 _TARGET_SHAPE = {
@@ -40,45 +17,9 @@ _TARGET_SHAPE = {
 }
 
 
-def _type_name(annotation: Any) -> str:
-    text = getattr(annotation, "__name__", None) if isinstance(annotation, type) else None
-    return text or str(annotation).replace("typing.", "")
-
-
-def describe_faults() -> list[FaultInfo]:
-    from ..faults import all_faults
-
-    out = []
-    for cls in all_faults():
-        params = [
-            ParamInfo(
-                name=name,
-                type=_type_name(field.annotation),
-                default=None if field.is_required() else field.get_default(call_default_factory=True),
-                required=field.is_required(),
-                description=field.description or "",
-            )
-            for name, field in cls.Params.model_fields.items()
-        ]
-        reason = cls.unsupported_reason()
-        out.append(
-            FaultInfo(
-                name=cls.name,
-                category=cls.category,
-                targets=[str(t) for t in cls.targets],
-                aliases=list(cls.aliases),
-                requires=list(cls.requires),
-                supported_here=reason is None,
-                unsupported_reason=reason,
-                description=cls.description,
-                params=params,
-                source=f"{cls.__module__}:{cls.__qualname__}",
-            )
-        )
-    return out
-
-
 def _cmd_list(args: argparse.Namespace) -> int:
+    from ..faults import describe_faults
+
     faults = describe_faults()
     if args.json:
         print(json.dumps([f.model_dump(mode="json") for f in faults], indent=2))

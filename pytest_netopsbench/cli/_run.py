@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NetopsbenchError
+from ..settings import Settings, SettingsError, build_pytest_args, setting_fields
 
-__all__ = ["register"]
+__all__ = ["read_settings", "register"]
 
 _EPILOG = """examples:
   netopsbench run scenarios/generated/xs --agent reference -n 2
@@ -43,7 +44,8 @@ def register(sub: Any) -> None:
         "run",
         help="run scenarios with an agent (pytest + the netopsbench plugin)",
         description="Run scenario files or directories with an agent and print the benchmark summary. "
-        "Equivalent to `pytest PATHS --netopsbench-agent=AGENT -n N`.",
+        "Equivalent to `pytest PATHS --netopsbench-agent=AGENT -n N`; every --FLAG below is the "
+        "plugin option --netopsbench-FLAG (or the ini key netopsbench_FLAG).",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -53,89 +55,58 @@ def register(sub: Any) -> None:
         metavar="PATH",
         help="scenario files or directories (default: scenarios/generated/<scale>)",
     )
-    p.add_argument(
-        "--agent",
-        required=True,
-        metavar="AGENT",
-        help="the agent: a registered name (reference, llm, baseline-healthy, baseline-worst-pair) "
-        "or module:attr naming an object with diagnose(context), a class or a factory",
-    )
-    p.add_argument(
-        "-n", "--workers", type=int, default=1, metavar="N", help="parallel workers (pytest-xdist)"
-    )
-    p.add_argument("--scale", help="only scenarios of this scale (xs, s, m, l, xl)")
-    p.add_argument("--report", type=Path, metavar="PATH", help="also write the JSON report here")
-    p.add_argument("--artifacts", type=Path, metavar="DIR", help="runs directory (default .netopsbench/runs)")
-    p.add_argument("--agent-timeout", type=float, metavar="SECONDS", help="per-case agent budget")
-    p.add_argument("--runtime", help="lab backend (netns, containerlab)")
-    p.add_argument(
-        "--lab",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="run on this already-running lab (repeat for more; see `runtime up`)",
-    )
-    p.add_argument("--keep-lab", action="store_true", help="leave the labs up afterwards")
-    p.add_argument("--no-trace", action="store_true", help="do not write agent trajectories")
-    p.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output instead of -q")
-    p.set_defaults(func=_run)
+    for f in setting_fields():  # every flag comes from the Settings model (one field, one flag)
+        if not f.opt.cli:
+            continue
+        p.add_argument(*f.cli_flags, dest=f.name, **f.argparse_kwargs())
+    p.set_defaults(func=_run, parser=p)
     p.__class__ = _PassThroughParser  # the subparsers action builds plain parsers; see the class
+
+
+def read_settings(args: argparse.Namespace) -> Settings:
+    """The flags given, as ``Settings``; a bad value is an argparse error naming the flag."""
+    fields = [f for f in setting_fields() if f.opt.cli]
+    values = {f.name: v for f in fields if (v := f.clean(getattr(args, f.name))) is not None}
+    values["pytest_args"] = list(getattr(args, "pytest_args", []))
+    try:
+        return Settings(**values)
+    except SettingsError as exc:
+        flags = {f.name: f.cli_flags[-1] for f in fields}
+        parser: argparse.ArgumentParser = args.parser
+        parser.error(exc.describe(lambda name: flags.get(name, name)))
 
 
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
     from ..records import DEFAULT_RUNS_DIR, new_run_id
-    from ..sdk import RunOptions, build_pytest_args
-    from ..topology import normalize_scale
 
-    paths, extra = list(args.paths), list(getattr(args, "pytest_args", []))
-    if args.scale:
-        try:
-            args.scale = normalize_scale(args.scale)
-        except ValueError as exc:
-            raise NetopsbenchError(f"--scale: {exc}") from None
-    if args.workers < 1:
-        raise NetopsbenchError(f"-n must be at least 1, got {args.workers}")
+    settings = read_settings(args)
+    paths = list(args.paths)
     if not paths:
-        if not args.scale:
+        if not settings.scale:
             raise NetopsbenchError("name scenario files or directories, or --scale (e.g. --scale xs)")
-        root = Path("scenarios") / "generated" / args.scale
+        root = Path("scenarios") / "generated" / settings.scale
         if not root.is_dir():
             raise NetopsbenchError(
                 f"{root} does not exist; run `netopsbench benchmark prepare "
-                f"--scales {args.scale}` first or pass scenario paths"
+                f"--scales {settings.scale}` first or pass scenario paths"
             )
         paths = [str(root)]
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise NetopsbenchError(f"no such file or directory: {missing[0]}")
-    if args.scale and args.paths:
-        extra = ["-m", args.scale, *extra]
-    try:
-        options = RunOptions(
-            workers=args.workers,
-            keep_runtime=args.keep_lab,
-            artifacts_dir=args.artifacts,
-            trace=not args.no_trace,
-            agent_timeout_s=args.agent_timeout,
-            runtime=args.runtime,
-            pytest_args=extra,
-            quiet=not args.verbose,
-        )
-    except ValueError as exc:
-        raise NetopsbenchError(f"invalid option: {exc}") from None
-    run_id = new_run_id()
-    argv = build_pytest_args(
-        paths, agent=args.agent, options=options, run_id=run_id, report=args.report, labs=args.lab
-    )
-    code = int(pytest.main(argv))
-    runs_root = args.artifacts or DEFAULT_RUNS_DIR
-    report = runs_root / run_id / "report.json"
+    update: dict[str, object] = {"run_id": settings.run_id or new_run_id()}
+    if settings.scale and args.paths:
+        update["pytest_args"] = ["-m", settings.scale, *settings.pytest_args]
+    settings = settings.model_copy(update=update)
+    code = int(pytest.main(build_pytest_args(paths, settings)))
+    runs_root = settings.artifacts or DEFAULT_RUNS_DIR
+    report = runs_root / str(settings.run_id) / "report.json"
     if report.is_file():
         print(f"netopsbench: report {report}")
-        if args.report:
-            print(f"netopsbench: report copy {args.report}")
+        if settings.report:
+            print(f"netopsbench: report copy {settings.report}")
     elif code not in (0, 1):
         print(f"netopsbench: no report written (pytest exit code {code}); see the output above")
     return code

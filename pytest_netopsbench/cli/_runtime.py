@@ -17,6 +17,7 @@ from ..runtime import (
     teardown_all,
 )
 from ..runtime import teardown_lab as _teardown_lab
+from ..settings import DEFAULT_RUNTIME
 
 __all__ = ["register"]
 
@@ -28,7 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     up = rsub.add_parser("up", help="deploy a lab for manual work; returns when it is healthy")
     up.add_argument("--scale", required=True, help="xs, s, m, l or xl (aliases: small, medium, large)")
     up.add_argument("--name", help="lab name (default nob-<random>-manual)")
-    up.add_argument("--backend", default="netns", help=f"lab backend ({', '.join(available_backends())})")
+    up.add_argument(
+        "--backend", default=DEFAULT_RUNTIME, help=f"lab backend ({', '.join(available_backends())})"
+    )
     up.set_defaults(func=_up)
 
     ls = rsub.add_parser("list", help="labs on this host with owner, state, age and scale")

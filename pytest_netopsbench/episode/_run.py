@@ -23,11 +23,13 @@ from ..faults import Fault, build_fault
 from ..records import CaseRecord
 from ..scenario import Scenario
 from ..scoring import CaseScore, score_case
+from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
 from ._agent import AgentCall, call_agent
-from ._context import DiagnosticContext, McpAccess, new_case_id
+from ._context import DiagnosticContext, McpAccess
 from ._lab import LabSession
+from ._record import append_message, new_case_record
 
 __all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode"]
 
@@ -40,8 +42,8 @@ class InfraError(FaultError):
 
 
 class EpisodeSettings(BaseModel):
-    agent_timeout_s: float = 300.0
-    pass_score: float = 1.0
+    agent_timeout_s: float = DEFAULT_AGENT_TIMEOUT_S
+    pass_score: float = DEFAULT_PASS_SCORE
     trace: bool = True
     mcp: bool = True
 
@@ -79,22 +81,14 @@ class Episode:
         self._mcp: Any = None
         self._injected = False
         self._t0 = 0.0
-        self.record = CaseRecord(
-            case_id=new_case_id(run_id, nodeid, trial),
-            scenario_id=scenario.scenario_id,
+        self.record: CaseRecord = new_case_record(
+            scenario,
+            run_id=run_id,
             nodeid=nodeid,
             trial=trial,
-            scale=scenario.scale,
-            difficulty=scenario.difficulty,
-            tags=list(scenario.tags),
-            healthy=scenario.healthy,
-            fault_type=scenario.fault.type if scenario.fault else None,
-            campaign=scenario.campaign,
-            expected=self.truth,
-            expected_verdict="network_healthy" if scenario.healthy else "fault_detected",
-            outcome="infra_error",
             worker=worker,
             lab=session.name,
+            truth=self.truth,
         )
 
     @contextmanager
@@ -195,7 +189,7 @@ class Episode:
         argv = [
             sys.executable,
             "-m",
-            "pytest_netopsbench.episode.mcp_stdio",
+            "pytest_netopsbench.toolkit.mcp",
             "--lab",
             self.session.name,
             "--store",
@@ -223,7 +217,7 @@ class Episode:
             self._stop_mcp()
         if self.case_dir is not None:
             # tool calls an agent made through the stdio server (another process) count too
-            from .mcp_stdio import CallFile
+            from ..toolkit.mcp import CallFile
 
             CallFile.replay(self._stdio_calls_path(), self.recorder)
         rec = self.record
@@ -339,5 +333,5 @@ def run_episode(
     finally:
         recovered, problem = episode.finish()
         if not recovered:
-            episode.record.message = "; ".join(p for p in (episode.record.message, problem) if p)
+            append_message(episode.record, problem)
     return episode

@@ -18,6 +18,7 @@ from ._base import (
     Verification,
 )
 from ._caps import host_capabilities
+from ._info import FaultInfo, ParamInfo, describe_fault, describe_faults
 from .registry import all_faults, build_fault, normalize_fault_type
 from .registry import get as get_fault
 from .registry import names as fault_names
@@ -25,15 +26,19 @@ from .registry import register as register_fault
 
 __all__ = [
     "Fault",
+    "FaultInfo",
     "FaultTarget",
     "GroundTruth",
     "Location",
     "NoParams",
+    "ParamInfo",
     "TargetError",
     "TargetKind",
     "Verification",
     "all_faults",
     "build_fault",
+    "describe_fault",
+    "describe_faults",
     "fault_names",
     "get_fault",
     "host_capabilities",

@@ -8,9 +8,7 @@ corruption goes through the shaper, which the receiver's checksum check really c
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import subprocess
 import sys
 from typing import Literal
@@ -20,7 +18,7 @@ from pydantic import BaseModel
 from ..errors import CapabilityError, FaultError
 from ..runtime import Lab
 from ._caps import host_capabilities
-from ._ops import netns_of, nft_apply, nft_delete_table, run
+from ._ops import netns_of, nft_apply, nft_delete_table, run, signal_matching, stop_processes
 
 __all__ = ["Backend", "ImpairSpec", "Impairment", "choose_backend"]
 
@@ -176,13 +174,7 @@ class Impairment:
         if proc is None:
             self._stop_foreign_shaper(lab)
             return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=3)
+        stop_processes([proc])
         if proc.stderr:
             proc.stderr.close()
 
@@ -196,15 +188,7 @@ class Impairment:
             b"--netns",
             netns_of(lab, self.device).encode(),
         ]
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                    argv = fh.read().split(b"\0")
-            except OSError:
-                continue
-            if argv[2:7] == want:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(pid), signal.SIGTERM)
+        signal_matching(lambda argv: argv[2:7] == want)
 
     def describe(self) -> str:
         return f"{self.backend} on {self.device}:{self.interface} egress"

@@ -6,11 +6,15 @@ apply must never be charged to the agent.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
+import os
 import re
+import signal
+import subprocess
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,7 +33,9 @@ __all__ = [
     "nft_delete_table",
     "ping",
     "run",
+    "signal_matching",
     "snmp_counters",
+    "stop_processes",
     "vtysh_config",
     "vtysh_json",
     "wait_for",
@@ -61,6 +67,39 @@ def run(
             f"{(res.stderr or res.stdout).strip()[:300]}"
         )
     return res
+
+
+def stop_processes(procs: Iterable[subprocess.Popen[Any]], *, grace: float = 3.0) -> None:
+    """Stop helpers a fault started: SIGTERM every one still running, give each ``grace`` seconds,
+    then SIGKILL it (a wedged iperf3 or shaper must not outlive its fault)."""
+    procs = list(procs)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=grace)
+
+
+def signal_matching(match: Callable[[list[bytes]], bool], pids: Iterable[int] | None = None) -> int:
+    """SIGTERM each process (of ``pids``, default every one) whose argv ``match`` accepts: helpers
+    another process started, found by their exact arguments and signalled by pid, never by name."""
+    candidates = pids if pids is not None else (int(p) for p in os.listdir("/proc") if p.isdigit())
+    count = 0
+    for pid in candidates:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                argv = fh.read().split(b"\0")
+        except OSError:
+            continue
+        if match(argv):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+                count += 1
+    return count
 
 
 def vtysh_config(lab: Lab, device: str, lines: Sequence[str]) -> None:

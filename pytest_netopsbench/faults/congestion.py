@@ -3,10 +3,7 @@ the queue fills and every flow sharing the link sees latency and loss."""
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import signal
 import subprocess
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -18,7 +15,7 @@ from ..runtime import Lab
 from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
-from ._ops import netns_of, run
+from ._ops import netns_of, run, signal_matching, stop_processes
 from .registry import register
 
 if TYPE_CHECKING:
@@ -102,14 +99,7 @@ class Congestion(LinkFault):
         raise FaultError(f"iperf3 from {client} to {server}:{_PORT} did not start")
 
     def clear(self, lab: Lab) -> None:
-        for proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=3)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=3)
+        stop_processes(reversed(self._procs))  # the client before the server it talks to
         self._procs.clear()
         self._kill_strays(lab)
         res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
@@ -119,22 +109,11 @@ class Congestion(LinkFault):
     def _kill_strays(self, lab: Lab) -> None:
         """iperf3 on our port inside the lab's hosts that this instance did not start (a fresh
         instance clearing another process's injection): found by namespace and pid, never by name."""
-        for host in self.topology.hosts:
-            try:
-                ino = os.stat(f"/run/netns/{netns_of(lab, host.name)}").st_ino
-            except OSError:
-                continue
-            for pid in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    if os.stat(f"/proc/{pid}/ns/net").st_ino != ino:
-                        continue
-                    with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                        argv = fh.read().split(b"\0")
-                except OSError:
-                    continue
-                if argv[0].endswith(b"iperf3") and str(_PORT).encode() in argv:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(int(pid), signal.SIGTERM)
+        from ..runtime import pids_in_netns
+
+        pids = pids_in_netns(netns_of(lab, host.name) for host in self.topology.hosts)
+        port = str(_PORT).encode()
+        signal_matching(lambda argv: argv[0].endswith(b"iperf3") and port in argv, pids)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()

@@ -129,8 +129,10 @@ def _finish(episode: Episode, pool: LabPool, *, raise_on_failure: bool) -> None:
     if recovered:
         return
     pool.mark_broken(episode.scenario.scale, f"the previous case left it unhealthy ({problem})")
+    from ..episode import append_message
+
     note = f"lab {episode.session.name} did not recover after this case ({problem}); it will be rebuilt"
-    episode.record.message = "; ".join(p for p in (episode.record.message, note) if p)
+    append_message(episode.record, note)
     if raise_on_failure:
         harness_error(LabError(note, step="recover"))
 

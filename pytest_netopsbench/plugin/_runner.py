@@ -3,7 +3,6 @@ process without xdist): the item function, the fixtures, and the per-item report
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -132,42 +131,23 @@ def set_properties(item: pytest.Item, record: CaseRecord) -> None:
 
 def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> CaseRecord:
     """A record for an item whose episode never started (skipped, lab deploy failed)."""
-    from ..episode import new_case_id
-    from ..records import CaseRecord
+    from ..episode import new_case_record, scenario_truth
 
     info = item.config.stash[RUN]
-    scenario = item.scenario
-    truth = None
-    if scenario.fault is not None:
-        try:
-            from ..faults import build_fault
-            from ..topology import build_topology
-
-            spec = scenario.fault
-            truth = build_fault(
-                spec.type, dict(spec.target), dict(spec.params), build_topology(scenario.scale)
-            ).ground_truth()
-        except Exception:  # the record is still useful without ground truth
-            truth = None
-    now = time.time()
-    return CaseRecord(
-        case_id=new_case_id(info.run_id, item.nodeid, item.trial),
-        scenario_id=scenario.scenario_id,
+    try:
+        truth = scenario_truth(item.scenario)
+    except Exception:  # the record is still useful without ground truth
+        truth = None
+    return new_case_record(
+        item.scenario,
+        run_id=info.run_id,
         nodeid=item.nodeid,
         trial=item.trial,
-        scale=scenario.scale,
-        difficulty=scenario.difficulty,
-        tags=list(scenario.tags),
-        healthy=scenario.healthy,
-        fault_type=scenario.fault.type if scenario.fault else None,
-        campaign=scenario.campaign,
-        expected=truth,
-        expected_verdict="network_healthy" if scenario.healthy else "fault_detected",
+        worker=info.worker,
+        truth=truth,
         outcome=outcome,
         message=message,
-        worker=info.worker,
-        started=now,
-        ended=now,
+        finished=True,
     )
 
 
@@ -183,6 +163,8 @@ def _exception_text(call: pytest.CallInfo[None]) -> str:
 def update_record(item: ScenarioItem, call: pytest.CallInfo[None]) -> CaseRecord:
     """The record after this phase: setup failures are harness errors (or skips), an unexpected
     exception in the call is reported as a harness error too (never charged to the agent)."""
+    from ..episode import append_message
+
     state = item.stash.setdefault(CASE, CaseState())
     record = state.record
     if call.when == "setup" and call.excinfo is not None:
@@ -193,7 +175,7 @@ def update_record(item: ScenarioItem, call: pytest.CallInfo[None]) -> CaseRecord
             record = placeholder_record(item, outcome, text)
         else:
             record.outcome = outcome
-            record.message = "; ".join(p for p in (record.message, text) if p)
+            append_message(record, text)
         state.record = record
     elif record is None:
         record = state.record = placeholder_record(item, "infra_error", _exception_text(call) or "not run")

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..diagnosis import DiagnosisResult, GroundTruth
+from ..settings import DEFAULT_PASS_SCORE, DEFAULT_RUNTIME
 
 __all__ = [
     "OUTCOMES",
@@ -148,7 +149,7 @@ class RepeatStats(BaseModel):
 class RunMeta(BaseModel):
     run_id: str
     agent: str = ""
-    runtime: str = "netns"
+    runtime: str = DEFAULT_RUNTIME
     campaign_version: str | None = None
     netopsbench_version: str = ""
     python: str = ""
@@ -159,7 +160,7 @@ class RunMeta(BaseModel):
     started: float = 0.0
     ended: float = 0.0
     argv: list[str] = Field(default_factory=list)
-    pass_score: float = 1.0
+    pass_score: float = DEFAULT_PASS_SCORE
     merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
 
 

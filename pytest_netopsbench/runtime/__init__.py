@@ -6,6 +6,7 @@ labs by their ``lab.json`` only, never by pattern.
 """
 
 from . import capabilities
+from ._proc import pids_in_netns
 from ._protocol import CommandResult, HealthReport, Lab, LabInfo
 from ._registry import (
     BackendFactory,
@@ -33,6 +34,7 @@ __all__ = [
     "labs_root",
     "list_labs",
     "new_run_id",
+    "pids_in_netns",
     "register_backend",
     "teardown_all",
     "teardown_lab",

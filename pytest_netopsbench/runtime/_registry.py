@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import LabError
+from ..settings import DEFAULT_RUNTIME
 from ..topology import Topology, build_topology
 from ._protocol import Lab, LabInfo
 from ._rundir import check_lab_name, default_lab_name, labs_root, new_run_id, owner_alive, read_info
@@ -60,7 +61,7 @@ def _factory(backend: str) -> BackendFactory:
 def create_lab(
     scale_or_topology: str | Topology,
     *,
-    backend: str = "netns",
+    backend: str = DEFAULT_RUNTIME,
     name: str | None = None,
     run_id: str | None = None,
     worker: str = "master",

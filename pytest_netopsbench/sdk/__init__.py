@@ -11,6 +11,7 @@ Guide: docs/sdk.md.
 """
 
 from ..errors import RunFailedError
+from ..settings import SettingsError
 from ._agents import AgentError, AgentHandle, AgentManager, load_agent_spec
 from ._argv import RunOptions, build_pytest_args
 from ._artifacts import ArtifactManager, RunSummary, TraceRef
@@ -42,6 +43,7 @@ __all__ = [
     "ScenarioManager",
     "ScenarioRef",
     "SessionManager",
+    "SettingsError",
     "TraceRef",
     "build_pytest_args",
     "export_harbor_job",

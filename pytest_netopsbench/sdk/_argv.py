@@ -1,75 +1,27 @@
-"""The one place that turns run options into a pytest command line. The SDK and ``netopsbench
-run`` both go through it, so a benchmark started either way is the same pytest invocation."""
+"""``RunOptions``: the SDK's view of ``Settings`` (the same fields as the plugin options and the
+``netopsbench run`` flags), and the one pytest command line both build with ``build_pytest_args``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from ..settings import Problem, Settings, SettingsError, build_pytest_args, setting_fields
 
 __all__ = ["RunOptions", "build_pytest_args"]
 
-
-class RunOptions(BaseModel):
-    """Options of one benchmark run (SDK keyword arguments; CLI flags map onto the same names)."""
-
-    model_config = ConfigDict(extra="forbid")
-    workers: int = Field(default=1, ge=1, description="pytest-xdist workers (-n); one lab per scale each")
-    keep_runtime: bool = Field(default=False, description="leave the labs the run created up afterwards")
-    artifacts_dir: Path | None = Field(
-        default=None, description="runs root (default <workspace>/.netopsbench/runs)"
-    )
-    scale: str | None = Field(default=None, description="only scenarios of this scale")
-    trace: bool = Field(default=True, description="write per-case trajectories")
-    agent_timeout_s: float | None = Field(default=None, gt=0, description="per-case agent budget")
-    runtime: str | None = Field(default=None, description="lab backend (default netns)")
-    pytest_args: list[str] = Field(
-        default_factory=list, description="extra pytest arguments, e.g. ['-k', 'bgp']"
-    )
-    quiet: bool = Field(default=True, description="pass -q to pytest")
-
-    @field_validator("scale")
-    @classmethod
-    def _scale(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        from ..topology import normalize_scale
-
-        return normalize_scale(v)
+# Earlier SDK spellings: refused with the current name rather than kept as second names.
+_RENAMED = {"keep_runtime": "keep_lab", "artifacts_dir": "artifacts", "agent_timeout_s": "agent_timeout"}
 
 
-def build_pytest_args(
-    paths: Sequence[str | Path],
-    *,
-    agent: str | None,
-    options: RunOptions,
-    run_id: str | None = None,
-    report: Path | None = None,
-    labs: Sequence[str] = (),
-) -> list[str]:
-    args = [str(p) for p in paths]
-    if agent:
-        args.append(f"--netopsbench-agent={agent}")
-    if options.workers > 1:
-        args += ["-n", str(options.workers)]
-    if run_id:
-        args.append(f"--netopsbench-run-id={run_id}")
-    if report is not None:
-        args.append(f"--netopsbench-report={report}")
-    if options.artifacts_dir is not None:
-        args.append(f"--netopsbench-artifacts={options.artifacts_dir}")
-    if options.keep_runtime:
-        args.append("--netopsbench-keep-lab")
-    if not options.trace:
-        args.append("--netopsbench-no-trace")
-    if options.agent_timeout_s is not None:
-        args.append(f"--netopsbench-agent-timeout={options.agent_timeout_s:g}")
-    if options.runtime:
-        args.append(f"--netopsbench-runtime={options.runtime}")
-    for lab in labs:
-        args.append(f"--netopsbench-lab={lab}")
-    if options.quiet:
-        args.append("-q")
-    args += options.pytest_args
-    return args
+class RunOptions(Settings):
+    """Options of one benchmark run: every ``Settings`` field except those the SDK sets itself
+    (the agent, the run id, the labs), as keyword arguments. Bad values raise ``SettingsError``
+    (a ``ValueError``) in one line naming the option, the value and what is accepted."""
+
+    def __init__(self, **data: Any) -> None:
+        managed = {f.name: f.opt.sdk_managed for f in setting_fields() if f.opt.sdk_managed}
+        problems = [Problem(k, v, f"not a run option: {managed[k]}") for k, v in data.items() if k in managed]
+        problems += [Problem(k, v, f"renamed: use {_RENAMED[k]}=") for k, v in data.items() if k in _RENAMED]
+        if problems:
+            raise SettingsError(problems)
+        super().__init__(**data)

@@ -21,8 +21,9 @@ __all__ = ["NetOpsBench"]
 class NetOpsBench:
     """``with NetOpsBench(workspace=".") as bench: ...``
 
-    ``defaults`` are run options every session call starts from (``workers``, ``keep_runtime``,
-    ``artifacts_dir``, ``scale``, ``trace``, ``agent_timeout_s``, ``runtime``, ``pytest_args``).
+    ``defaults`` are run options (``RunOptions``: ``workers``, ``keep_lab``, ``artifacts``, ``scale``,
+    ``trace``, ``agent_timeout``, ``pass_score``, ``repeat``, ``runtime``, ``pytest_args``, ...) every
+    session call starts from.
     On exit: waits for unfinished runs, closes every wrapped agent, and tears down the labs
     provisioned without ``keep=True``."""
 
@@ -36,12 +37,12 @@ class NetOpsBench:
         self.workspace = Path(workspace).resolve()
         if not self.workspace.is_dir():
             raise NotADirectoryError(f"workspace {self.workspace} is not a directory")
-        self.defaults = RunOptions.model_validate({**(defaults or {}), **options})
-        runs_root = self.defaults.artifacts_dir or DEFAULT_RUNS_DIR
+        self.defaults = RunOptions(**{**(defaults or {}), **options})
+        runs_root = self.defaults.artifacts or DEFAULT_RUNS_DIR
         runs_root = runs_root if runs_root.is_absolute() else self.workspace / runs_root
         self.scenarios = ScenarioManager(self.workspace)
         self.agents = AgentManager()
-        self.runtimes = RuntimeManager(self.defaults.runtime or "netns")
+        self.runtimes = RuntimeManager(self.defaults.runtime)
         self.faults = FaultManager()
         self.evaluators = EvaluatorManager(self.scenarios)
         self.artifacts = ArtifactManager(runs_root)

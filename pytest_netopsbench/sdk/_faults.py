@@ -7,26 +7,14 @@ import builtins
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from ..diagnosis import DiagnosisResult, GroundTruth
-from ..faults import Fault
+from ..faults import Fault, FaultInfo, describe_faults
 from ..scenario import Scenario
 from ..scoring import CaseScore, score_case
 from ..topology import build_topology
 from ._scenarios import ScenarioManager, ScenarioRef
 
 __all__ = ["EvaluatorManager", "FaultInfo", "FaultManager"]
-
-
-class FaultInfo(BaseModel):
-    name: str
-    category: str
-    targets: list[str]
-    aliases: list[str]
-    requires: list[str]
-    description: str
-    params: dict[str, Any]
 
 
 def _registry() -> Any:
@@ -37,18 +25,9 @@ def _registry() -> Any:
 
 class FaultManager:
     def list(self) -> list[FaultInfo]:
-        return [
-            FaultInfo(
-                name=cls.name,
-                category=cls.category,
-                targets=[str(t) for t in cls.targets],
-                aliases=list(cls.aliases),
-                requires=list(cls.requires),
-                description=cls.description,
-                params=cls.Params().model_dump(mode="json"),
-            )
-            for cls in _registry().all_faults()
-        ]
+        """Every registered fault: targets, parameters (with defaults), and whether this host can
+        inject it (the same rows as ``netopsbench fault list --json``)."""
+        return describe_faults()
 
     def names(self) -> builtins.list[str]:
         return list(_registry().names())

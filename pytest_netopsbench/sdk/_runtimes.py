@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import LabError
 from ..records import new_run_id, run_token
 from ..runtime import HealthReport, Lab, LabInfo, attach_lab, create_lab, list_labs, teardown_lab
+from ..settings import DEFAULT_RUNTIME
 from ..topology import normalize_scale
 
 __all__ = ["RuntimeManager", "RuntimePool"]
@@ -52,7 +53,7 @@ class RuntimePool:
 
 
 class RuntimeManager:
-    def __init__(self, backend: str = "netns") -> None:
+    def __init__(self, backend: str = DEFAULT_RUNTIME) -> None:
         self.backend = backend
         self._pools: list[RuntimePool] = []
 

@@ -41,7 +41,7 @@ class SessionManager:
 
     # -- public API ---------------------------------------------------------------------------
     def run_scenario(self, scenario: ScenarioInput, agent: Any, **options: Any) -> RunHandle:
-        """Run one scenario on labs the plugin creates (and removes unless ``keep_runtime``)."""
+        """Run one scenario on labs the plugin creates (and removes unless ``keep_lab``)."""
         return self._start("scenario", [scenario], agent, options, labs=[])
 
     def run_suite(
@@ -83,10 +83,7 @@ class SessionManager:
 
     # -- internals ----------------------------------------------------------------------------
     def _options(self, overrides: dict[str, Any]) -> RunOptions:
-        try:
-            return RunOptions.model_validate({**self.defaults.model_dump(exclude_unset=True), **overrides})
-        except ValueError as exc:
-            raise NetopsbenchError(f"invalid run option: {exc}") from None
+        return RunOptions(**{**self.defaults.model_dump(exclude_unset=True), **overrides})
 
     def _start(
         self,
@@ -103,10 +100,9 @@ class SessionManager:
             options = self._fit_workers(options, refs, labs)
         handle = agent if isinstance(agent, AgentHandle) else self._agents.wrap(agent)
         run_id = new_run_id()
-        runs_root = options.artifacts_dir or self.workspace / DEFAULT_RUNS_DIR
+        runs_root = options.artifacts or self.workspace / DEFAULT_RUNS_DIR
         if not runs_root.is_absolute():
             runs_root = self.workspace / runs_root
-        options = options.model_copy(update={"artifacts_dir": runs_root})
         artifact_dir = runs_root / run_id
         scratch = Path(tempfile.mkdtemp(prefix=f"netopsbench-{run_id}-"))
         try:
@@ -121,13 +117,10 @@ class SessionManager:
 
         report_path = artifact_dir / "report.json"
         # The plugin writes report.json into the run directory itself; no --netopsbench-report needed.
-        args = build_pytest_args(
-            [str(r.path) for r in refs],
-            agent=spec,
-            options=options,
-            run_id=run_id,
-            labs=labs,
+        settings = options.model_copy(
+            update={"agent": spec, "run_id": run_id, "labs": labs, "artifacts": runs_root}
         )
+        args = build_pytest_args([str(r.path) for r in refs], settings)
         run = RunHandle(
             run_id=run_id,
             mode=mode,

@@ -42,7 +42,7 @@ def test_llm_agent_works_a_real_case(tmp_path: Path) -> None:
     ]
     run_id = None
     try:
-        with fake_openai(script) as server, NetOpsBench(REPO, artifacts_dir=tmp_path) as bench:
+        with fake_openai(script) as server, NetOpsBench(REPO, artifacts=tmp_path) as bench:
             agent = ToolCallingAgent(
                 base_url=server.base_url,
                 api_key="sk-lab-test",

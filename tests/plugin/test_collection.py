@@ -162,4 +162,4 @@ def test_options_are_ini_settable(pytester: pytest.Pytester) -> None:
 def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--netopsbench-pass-score=2")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "pass_score" in result.stderr.str()
+    assert "--netopsbench-pass-score=2: must be a number between 0 and 1" in result.stderr.str()

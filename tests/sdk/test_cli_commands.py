@@ -40,7 +40,6 @@ def test_help(command: list[str]) -> None:
     [
         (["run", "nope.yaml", "--agent", "m:A"], "no such file or directory: nope.yaml"),
         (["run", "--agent", "m:A"], "name scenario files or directories, or --scale"),
-        (["run", "--scale", "xxl", "--agent", "m:A"], "xxl"),
         (
             ["trace", "export", "run-missing", "--output", "/tmp/x", "--runs-dir", "/nonexistent"],
             "no run 'run-missing'",

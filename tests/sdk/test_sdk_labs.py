@@ -27,7 +27,7 @@ def _names() -> set[str]:
 
 def test_run_scenario_in_process(tmp_path: Path, lab_guard: LabGuard) -> None:
     agent = HealthyAgent()
-    with NetOpsBench(REPO, artifacts_dir=tmp_path) as bench:
+    with NetOpsBench(REPO, artifacts=tmp_path) as bench:
         run = bench.sessions.run_scenario(HEALTHY[0], agent=bench.agents.wrap(agent))
         lab_guard.run_ids.add(run.id)
         report = run.wait(timeout=600, raise_on_failure=True)
@@ -39,12 +39,12 @@ def test_run_scenario_in_process(tmp_path: Path, lab_guard: LabGuard) -> None:
         traces = bench.artifacts.traces(run.id)
         assert len(traces) == 1 and traces[0].path is not None and traces[0].path.is_file()
     assert agent.closed == 1
-    assert not lab_guard.leftovers(), "the plugin tears its labs down without keep_runtime"
+    assert not lab_guard.leftovers(), "the plugin tears its labs down without keep_lab"
 
 
 def test_run_suite_two_workers_with_mcp_agent(tmp_path: Path, lab_guard: LabGuard) -> None:
     """Two workers rebuild the wrapped object from a pickle; the agent works only over MCP."""
-    with NetOpsBench(REPO, artifacts_dir=tmp_path) as bench:
+    with NetOpsBench(REPO, artifacts=tmp_path) as bench:
         agent = bench.agents.wrap(McpExampleAgent())
         run = bench.sessions.run_suite([LINK_DOWN, HEALTHY[1]], agent=agent, workers=2)
         lab_guard.run_ids.add(run.id)
@@ -62,7 +62,7 @@ def test_run_suite_two_workers_with_mcp_agent(tmp_path: Path, lab_guard: LabGuar
 
 
 def test_run_on_runtime_pool(tmp_path: Path, lab_guard: LabGuard) -> None:
-    with NetOpsBench(REPO, artifacts_dir=tmp_path) as bench:
+    with NetOpsBench(REPO, artifacts=tmp_path) as bench:
         pool = bench.runtimes.provision("xs", count=2)
         lab_guard.names.update(pool.names)
         assert set(pool.names) <= _names()
@@ -88,15 +88,15 @@ def test_run_on_runtime_pool(tmp_path: Path, lab_guard: LabGuard) -> None:
     assert not set(pool.names) & _names(), "pools provisioned without keep go with the NetOpsBench block"
 
 
-def test_keep_runtime(tmp_path: Path, lab_guard: LabGuard) -> None:
-    with NetOpsBench(REPO, artifacts_dir=tmp_path, keep_runtime=True) as bench:
+def test_keep_lab(tmp_path: Path, lab_guard: LabGuard) -> None:
+    with NetOpsBench(REPO, artifacts=tmp_path, keep_lab=True) as bench:
         run = bench.sessions.run_scenario(HEALTHY[0], agent=HealthyAgent())
         lab_guard.run_ids.add(run.id)
         report = run.wait(timeout=600, raise_on_failure=True)
         assert report is not None
         lab = report.cases[0].lab
         assert "--netopsbench-keep-lab" in run.args
-    assert lab in _names(), "keep_runtime leaves the run's lab up"
+    assert lab in _names(), "keep_lab leaves the run's lab up"
     kept = next(i for i in list_labs() if i.name == lab)
     assert kept.run_id == run.id
     assert json.loads((Path(kept.run_dir) / "lab.json").read_text())["name"] == lab

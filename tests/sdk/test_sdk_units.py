@@ -107,32 +107,34 @@ def test_unpicklable_agent_is_refused_for_workers(workspace: Path) -> None:
 def test_argv_builder() -> None:
     options = RunOptions(
         workers=2,
-        keep_runtime=True,
+        keep_lab=True,
         trace=False,
-        agent_timeout_s=30,
-        artifacts_dir=Path("/tmp/runs"),
+        agent_timeout=30,
+        artifacts=Path("/tmp/runs"),
+        report=Path("r.json"),
         pytest_args=["-k", "bgp"],
     )
-    argv = build_pytest_args(
-        ["a.yaml"], agent="m:A", options=options, run_id="run-x", report=Path("r.json"), labs=["lab1", "lab2"]
-    )
+    settings = options.model_copy(update={"agent": "m:A", "run_id": "run-x", "labs": ["lab1", "lab2"]})
+    argv = build_pytest_args(["a.yaml"], settings)
     assert argv == [
         "a.yaml",
         "--netopsbench-agent=m:A",
-        "-n",
-        "2",
-        "--netopsbench-run-id=run-x",
         "--netopsbench-report=r.json",
         "--netopsbench-artifacts=/tmp/runs",
+        "--netopsbench-agent-timeout=30",
         "--netopsbench-keep-lab",
         "--netopsbench-no-trace",
-        "--netopsbench-agent-timeout=30",
+        "--netopsbench-run-id=run-x",
         "--netopsbench-lab=lab1",
         "--netopsbench-lab=lab2",
+        "-n",
+        "2",
         "-q",
         "-k",
         "bgp",
     ]
+    # defaults left unset are not written, so an ini file still supplies them
+    assert build_pytest_args(["a.yaml"], RunOptions()) == ["a.yaml", "-q"]
     with pytest.raises(ValueError, match="workers"):
         RunOptions(workers=0)
     with pytest.raises(ValueError, match="scale"):

@@ -1,0 +1,379 @@
+"""Every run setting, described once.
+
+``Settings`` is the one model behind the pytest options and ini keys (``plugin/_options.py``), the
+``netopsbench run`` flags (``cli/_run.py``) and the SDK's ``RunOptions`` (``sdk/_argv.py``). Each
+field carries an :class:`Opt` in its ``Annotated`` metadata; from the field name (or ``Opt.flag``)
+every front end derives its spelling:
+
+=============  ==============================  ===========================  ====================
+field          pytest option / ini key         ``netopsbench run``          SDK keyword
+=============  ==============================  ===========================  ====================
+agent_timeout  --netopsbench-agent-timeout     --agent-timeout              agent_timeout=
+               netopsbench_agent_timeout
+=============  ==============================  ===========================  ====================
+
+Adding an option is adding one field here (plus its row in docs/plugin.md, which a test checks).
+Fields with ``Opt(pytest=False)`` are pytest's own arguments (``-n``, ``-q``, extra args), not
+plugin options. Kept import-light: pytest imports this at startup in every session.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
+
+import annotated_types as at
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+
+from .errors import NetopsbenchError
+
+__all__ = [
+    "DEFAULT_AGENT_TIMEOUT_S",
+    "DEFAULT_PASS_SCORE",
+    "DEFAULT_RUNTIME",
+    "RUN_ID_PATTERN",
+    "Opt",
+    "Problem",
+    "SettingField",
+    "Settings",
+    "SettingsError",
+    "build_pytest_args",
+    "setting_field",
+    "setting_fields",
+]
+
+DEFAULT_RUNTIME = "netns"
+DEFAULT_AGENT_TIMEOUT_S = 300.0
+DEFAULT_PASS_SCORE = 1.0
+RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
+
+@dataclass(frozen=True)
+class Opt:
+    """How a field appears outside Python. ``flag``: the option word when it is not the field name
+    (a bool defaulting to True is switched off by its flag, e.g. ``trace`` by ``no-trace``)."""
+
+    help: str
+    flag: str = ""
+    short: str = ""  # a one-letter `netopsbench run` alias, e.g. -n
+    metavar: str = ""
+    accepts: str = ""  # what a good value looks like, when the type and bounds do not say it
+    env: str = ""  # an environment variable read when neither the option nor the ini key is set
+    pytest: bool = True  # a plugin option (--netopsbench-*) and ini key; False: pytest's own args
+    cli: bool = True  # a `netopsbench run` flag
+    sdk_managed: str = ""  # not an SDK keyword: how the SDK sets it instead
+
+
+class Settings(BaseModel):
+    """The settings of one benchmark run. Construction errors are one-line ``SettingsError``s."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agent: Annotated[
+        str | None,
+        Opt(
+            "agent to benchmark: module:attr naming an object with diagnose(context), a class "
+            "(built with no arguments) or a factory",
+            metavar="MODULE:ATTR",
+            sdk_managed="pass agent= to bench.sessions.run_*()",
+        ),
+    ] = None
+    runtime: Annotated[
+        str,
+        Opt("lab backend (netns or containerlab)", metavar="NAME"),
+    ] = DEFAULT_RUNTIME
+    report: Annotated[
+        Path | None,
+        Opt("also write the JSON benchmark report to this path", metavar="PATH"),
+    ] = None
+    artifacts: Annotated[
+        Path | None,
+        Opt("directory for run directories (default .netopsbench/runs under the rootdir)", metavar="DIR"),
+    ] = None
+    agent_timeout: Annotated[
+        float,
+        Opt(
+            "seconds an agent may take per case before it is abandoned (failed: agent_timeout)",
+            metavar="SECONDS",
+        ),
+    ] = Field(default=DEFAULT_AGENT_TIMEOUT_S, gt=0)
+    pass_score: Annotated[
+        float,
+        Opt("a case passes when its score is at least this (0..1)", metavar="SCORE"),
+    ] = Field(default=DEFAULT_PASS_SCORE, ge=0.0, le=1.0)
+    repeat: Annotated[
+        int,
+        Opt("run every scenario N times (items get a [trialK] suffix)", metavar="N"),
+    ] = Field(default=1, ge=1, le=1000)
+    keep_lab: Annotated[
+        bool,
+        Opt("leave labs running at the end (tear down later with `netopsbench runtime teardown`)"),
+    ] = False
+    trace: Annotated[
+        bool,
+        Opt("do not write agent traces (also NETOPSBENCH_TRACE=0)", flag="no-trace", env="NETOPSBENCH_TRACE"),
+    ] = True
+    # The SDK and `netopsbench run` name the run, so they know its directory before pytest starts.
+    run_id: Annotated[
+        str | None,
+        Opt(
+            "name of the run directory (default run-<UTC time>-<hex>)",
+            metavar="ID",
+            accepts="must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            sdk_managed="the SDK names every run itself (RunHandle.id)",
+        ),
+    ] = Field(default=None, pattern=RUN_ID_PATTERN)
+    labs: Annotated[
+        list[str],
+        Opt(
+            "run on this already-running lab instead of creating labs (repeat, or comma-separate; "
+            "each worker takes its own lab of each scale, so give at least -n labs per scale); "
+            "these labs are never torn down by the run",
+            flag="lab",
+            metavar="NAME",
+            sdk_managed="use bench.sessions.run_on_runtime_*(runtime=...)",
+        ),
+    ] = Field(default_factory=list)
+    # -- pytest's own arguments: set by `netopsbench run` and the SDK, not plugin options ----------
+    workers: Annotated[
+        int,
+        Opt(
+            "parallel workers (pytest-xdist -n); one lab per scale each",
+            short="-n",
+            metavar="N",
+            pytest=False,
+        ),
+    ] = Field(default=1, ge=1)
+    scale: Annotated[
+        str | None,
+        Opt(
+            "only scenarios of this scale (xs, s, m, l, xl); without paths, scenarios/generated/<scale>",
+            pytest=False,
+        ),
+    ] = None
+    quiet: Annotated[
+        bool,
+        Opt("pytest's verbose output instead of -q", flag="verbose", short="-v", pytest=False),
+    ] = True
+    pytest_args: Annotated[
+        list[str],
+        Opt(
+            "extra pytest arguments, e.g. ['-k', 'bgp'] (after `--` on the command line)",
+            pytest=False,
+            cli=False,
+        ),
+    ] = Field(default_factory=list)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise SettingsError.from_validation(exc, data) from None
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        from .topology import normalize_scale
+
+        return normalize_scale(v)
+
+
+class Problem(NamedTuple):
+    field: str
+    value: object
+    accepts: str
+
+
+class SettingsError(NetopsbenchError, ValueError):
+    """Bad setting values. ``describe(label)`` spells each field the way its front end does."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(self.describe())
+
+    def describe(self, label: Callable[[str], str] = str) -> str:
+        return "; ".join(f"{label(p.field)}={_show(p.value)}: {p.accepts}" for p in self.problems)
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, data: Mapping[str, Any]) -> SettingsError:
+        problems: list[Problem] = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else ""
+            if name in {p.field for p in problems}:
+                continue  # one line per field: a union reports each member's complaint
+            if err["type"] == "extra_forbidden":
+                known = ", ".join(f.name for f in setting_fields())
+                problems.append(Problem(name, data.get(name), f"not a setting (known: {known})"))
+            elif err["type"] == "value_error":
+                problems.append(
+                    Problem(name, data.get(name), str(err.get("ctx", {}).get("error", err["msg"])))
+                )
+            else:
+                accepts = setting_field(name).accepts if name in Settings.model_fields else err["msg"]
+                problems.append(Problem(name, data.get(name), accepts))
+        return cls(problems)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value))
+    return str(value)
+
+
+Kind = Literal["value", "flag", "list"]
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One field with every spelling derived from it."""
+
+    name: str
+    info: FieldInfo
+    opt: Opt
+
+    @property
+    def word(self) -> str:
+        return self.opt.flag or self.name.replace("_", "-")
+
+    @property
+    def option(self) -> str:
+        return f"--netopsbench-{self.word}"
+
+    @property
+    def ini(self) -> str:
+        return f"netopsbench_{self.word.replace('-', '_')}"
+
+    @property
+    def cli_flags(self) -> list[str]:
+        return [f for f in (self.opt.short, f"--{self.word}") if f]
+
+    @property
+    def default(self) -> Any:
+        return self.info.get_default(call_default_factory=True)
+
+    @property
+    def kind(self) -> Kind:
+        base = _base_type(self.info.annotation)
+        if base is bool:
+            return "flag"
+        return "list" if get_origin(base) is list else "value"
+
+    @property
+    def metavar(self) -> str:
+        return self.opt.metavar or self.word.upper().replace("-", "_")
+
+    @property
+    def help(self) -> str:
+        default = self.default
+        if self.kind != "value" or default is None:
+            return self.opt.help
+        return (
+            f"{self.opt.help} (default {default:g})"
+            if isinstance(default, float)
+            else (f"{self.opt.help} (default {default})")
+        )
+
+    @property
+    def accepts(self) -> str:
+        if self.opt.accepts:
+            return self.opt.accepts
+        base = _base_type(self.info.annotation)
+        bounds = {
+            type(m).__name__: getattr(m, type(m).__name__.lower())
+            for m in self.info.metadata
+            if isinstance(m, at.Ge | at.Gt | at.Le | at.Lt)
+        }
+        if base is bool:
+            return "must be true or false (1/0, yes/no)"
+        if base is float or base is int:
+            what = "a number" if base is float else "a whole number"
+            ge, le, gt = bounds.get("Ge"), bounds.get("Le"), bounds.get("Gt")
+            if ge is not None and le is not None:
+                return f"must be {what} between {ge:g} and {le:g}"
+            if ge is not None:
+                return f"must be {what} of at least {ge:g}"
+            return f"must be {what} greater than {gt:g}" if gt is not None else f"must be {what}"
+        if base is Path:
+            return "must be a path"
+        if get_origin(base) is Literal:
+            return "must be one of " + ", ".join(map(str, get_args(base)))
+        return "must be a list of names" if get_origin(base) is list else "must be text"
+
+    def argparse_kwargs(self) -> dict[str, Any]:
+        """``add_argument`` keywords (pytest's ``addoption`` takes the same). Nothing given stays
+        ``None``, so the next source (ini key, model default) decides."""
+        if self.kind == "flag":
+            return {"action": "store_true", "default": None, "help": self.help}
+        action = "append" if self.kind == "list" else "store"
+        return {"action": action, "default": None, "metavar": self.metavar, "help": self.help}
+
+    def clean(self, value: object) -> object | None:
+        """A raw value from an option, ini key or flag; ``None`` when it says nothing."""
+        if value is None or value is False:
+            return None
+        if self.kind == "flag":
+            return not self.default if value is True else value  # the flag flips the default
+        if self.kind == "list":
+            values = value if isinstance(value, list | tuple) else [value]
+            names = [n.strip() for v in values for n in str(v).split(",") if n.strip()]
+            return names or None
+        text = str(value).strip()
+        return text or None
+
+
+def _base_type(annotation: Any) -> Any:
+    """``X`` from ``X | None``."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation
+
+
+def setting_fields() -> list[SettingField]:
+    out = []
+    for name, info in Settings.model_fields.items():
+        opt = next((m for m in info.metadata if isinstance(m, Opt)), None)
+        if opt is None:
+            raise TypeError(f"Settings.{name} has no Opt(...) metadata")
+        if info.annotation is bool and info.default is True and not opt.flag:
+            raise TypeError(
+                f"Settings.{name} defaults to True: name the flag that turns it off (flag='no-...')"
+            )
+        out.append(SettingField(name, info, opt))
+    return out
+
+
+def setting_field(name: str) -> SettingField:
+    for f in setting_fields():
+        if f.name == name:
+            return f
+    raise KeyError(name)
+
+
+def build_pytest_args(paths: Sequence[str | Path], settings: Settings) -> list[str]:
+    """The pytest command line for ``settings``: the one place the SDK and ``netopsbench run`` make
+    it, so a run started either way is the same invocation. A plugin option is written when it was
+    set or differs from its default (so an ini file still supplies the rest)."""
+    args = [str(p) for p in paths]
+    for f in setting_fields():
+        value = getattr(settings, f.name)
+        if not f.opt.pytest or (f.name not in settings.model_fields_set and value == f.default):
+            continue
+        if f.kind == "flag":
+            if value != f.default:
+                args.append(f.option)
+        elif f.kind == "list":
+            args += [f"{f.option}={v}" for v in value]
+        elif value is not None:
+            args.append(f"{f.option}={value:g}" if isinstance(value, float) else f"{f.option}={value}")
+    if settings.workers > 1:
+        args += ["-n", str(settings.workers)]
+    if settings.quiet:
+        args.append("-q")
+    return args + settings.pytest_args
