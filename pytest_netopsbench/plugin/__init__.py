@@ -78,6 +78,9 @@ def pytest_configure(config: pytest.Config) -> None:
         root = settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)
         run = RunInfo(run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config))
     config.stash[RUN] = run
+    from . import _signals
+
+    _signals.install(config)
     for name, what in _FIXED_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: netopsbench {what}")
     from . import _fixtures
@@ -85,13 +88,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_fixtures, "netopsbench-fixtures")
     if workerinput is None:
         from ._reporting import Controller
+        from ._sweep import Sweeper
 
         controller = Controller(config, settings, run)
         config.pluginmanager.register(controller, "netopsbench-controller")
+        sweeper = Sweeper(run.run_id, enabled=not settings.keep_lab and not settings.labs)
+        config.pluginmanager.register(sweeper, "netopsbench-sweeper")
         if config.pluginmanager.hasplugin("html"):
             from ._html import HtmlHooks
 
             config.pluginmanager.register(HtmlHooks(controller), "netopsbench-html")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from . import _signals
+
+    _signals.restore(config)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

@@ -6,6 +6,7 @@ labs by their ``lab.json`` only, never by pattern.
 """
 
 from . import capabilities
+from ._memory import SCALE_MEMORY_MIB, check_memory
 from ._protocol import CommandResult, HealthReport, Lab, LabInfo
 from ._registry import (
     BackendFactory,
@@ -17,9 +18,10 @@ from ._registry import (
     teardown_all,
     teardown_lab,
 )
-from ._rundir import default_lab_name, labs_root, new_run_id
+from ._rundir import default_lab_name, labs_root, new_run_id, run_lab_name
 
 __all__ = [
+    "SCALE_MEMORY_MIB",
     "BackendFactory",
     "CommandResult",
     "HealthReport",
@@ -28,12 +30,14 @@ __all__ = [
     "attach_lab",
     "available_backends",
     "capabilities",
+    "check_memory",
     "create_lab",
     "default_lab_name",
     "labs_root",
     "list_labs",
     "new_run_id",
     "register_backend",
+    "run_lab_name",
     "teardown_all",
     "teardown_lab",
 ]

@@ -20,7 +20,8 @@ from ...errors import CapabilityError, LabError
 from ...topology import Topology
 from .._proc import kill_pids, pids_in_netns, run
 from .._protocol import CommandResult, HealthReport, LabInfo
-from .._rundir import lab_dir, labs_root, process_start, read_info, remove_dir, write_info
+from .._rundir import lab_dir, process_start, read_info, remove_dir, reserve_lab_dir, write_info
+from .._watchdog import start_watchdog, stop_watchdog
 from ..netns._health import collect_health, wait_for_health
 from ._topofile import DEFAULT_FRR_IMAGE, DEFAULT_HOST_IMAGE, write_lab_files
 
@@ -69,12 +70,17 @@ class ContainerlabLab:
         host_image: str = DEFAULT_HOST_IMAGE,
         converge_timeout: float | None = None,
         manual: bool = False,
+        watchdog: bool = True,
+        failed_logs: Path | None = None,
         info: LabInfo | None = None,
     ) -> None:
         self.topology = topology
         self.name = name
         self.run_dir = lab_dir(name)
         self.run_id, self.worker = run_id, worker
+        self._watchdog = watchdog and not manual  # kept labs outlive their creator
+        self._failed_logs = failed_logs
+        self._owned = info is not None  # see NetnsLab: never tear down a name we did not reserve
         self._frr_image, self._host_image = frr_image, host_image
         self._converge_timeout = converge_timeout or 120.0 + len(topology.devices)
         self._manual = manual
@@ -105,9 +111,8 @@ class ContainerlabLab:
 
     def deploy(self) -> None:
         self._docker = require_containerlab()
-        labs_root().mkdir(parents=True, exist_ok=True)
-        if self.run_dir.exists():
-            raise LabError(f"lab name {self.name!r} is already in use ({self.run_dir} exists)")
+        reserve_lab_dir(self.name)  # LabNameInUse before anything is ours
+        self._owned = True
         self.generate()
         pid = 0 if self._manual else os.getpid()
         self._info = LabInfo(
@@ -124,6 +129,8 @@ class ContainerlabLab:
             state="deploying",
         )
         write_info(self._info)
+        if self._watchdog:
+            start_watchdog(self.run_dir, pid)
         try:
             res = run(["containerlab", "deploy", "-t", str(self.topology_file), "--reconfigure"], timeout=600)
             if not res.ok:
@@ -136,12 +143,17 @@ class ContainerlabLab:
             if not report.healthy:
                 raise LabError(f"did not converge: {'; '.join(report.problems[:4])}", step="converge")
         except BaseException:
+            if self._failed_logs is not None:  # the topology file and configs explain most failures
+                shutil.copytree(self.run_dir, self._failed_logs, dirs_exist_ok=True, symlinks=True)
             self.teardown()
             raise
         self._info.state = "up"
         write_info(self._info)
 
     def teardown(self) -> None:
+        if not self._owned:
+            return
+        stop_watchdog(self.run_dir)
         kill_pids(
             self._spawned_pids() & set(pids_in_netns([self.ns(d.name) for d in self.topology.devices])),
             grace=1.0,
