@@ -32,7 +32,7 @@ from ._models import BenchmarkReport, CaseRecord
 __all__ = ["DEFAULT_RUNS_DIR", "RunDir", "new_run_id"]
 
 DEFAULT_RUNS_DIR = Path(".netopsbench") / "runs"
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 def new_run_id() -> str:
@@ -46,7 +46,7 @@ class RunDir:
 
     @classmethod
     def create(cls, base: str | os.PathLike[str], run_id: str) -> RunDir:
-        if not _SAFE.match(run_id):
+        if not _SAFE.fullmatch(run_id):
             raise ValueError(f"run id {run_id!r} is not a safe directory name")
         run = cls(Path(base) / run_id)
         run.root.mkdir(parents=True, exist_ok=True)
@@ -162,6 +162,6 @@ class RunDir:
 
 
 def _checked(case_id: str) -> str:
-    if not _SAFE.match(case_id):
+    if not _SAFE.fullmatch(case_id):
         raise ValueError(f"case id {case_id!r} is not a safe directory name")
     return case_id

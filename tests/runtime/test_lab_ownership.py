@@ -191,3 +191,47 @@ def test_normal_teardown_stops_the_watchdog(private_run_root: Path) -> None:
     assert process_start(watchdog) is not None
     lab.teardown()
     assert process_start(watchdog) is None
+
+
+# -- memory preflight and bounded leftovers ----------------------------------------------------------
+
+
+def test_memory_preflight_refuses_a_scale_that_does_not_fit_with_the_numbers(tmp_path: Path) -> None:
+    from pytest_netopsbench.runtime import SCALE_MEMORY_MIB
+    from pytest_netopsbench.runtime._memory import mem_available_mib, memory_problem
+
+    assert SCALE_MEMORY_MIB == {"xs": 129, "s": 196, "m": 417, "l": 716, "xl": 1536}
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       4000000 kB\nMemAvailable:    1048576 kB\n")
+    assert mem_available_mib(meminfo) == 1024
+    assert memory_problem("l", 1024) is None
+    assert memory_problem("xl", 1024) == (
+        "a lab of scale xl needs about 1536 MiB of memory, but only 1024 MiB is available (MemAvailable)"
+    )
+    assert "2 labs of scale l need about 1432 MiB" in (memory_problem("l", 1024, labs=2) or "")
+    assert memory_problem("xl", None) is None  # no MemAvailable line: cannot tell, do not refuse
+
+
+def test_shared_failed_log_copies_stay_bounded(tmp_path: Path) -> None:
+    from pytest_netopsbench.runtime._rundir import keep_recent
+
+    for i in range(30):
+        (tmp_path / f"lab{i:02d}").mkdir()
+        os.utime(tmp_path / f"lab{i:02d}", (i, i))
+    keep_recent(tmp_path, 19)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"lab{i:02d}" for i in range(11, 30)]
+
+
+@pytest.mark.lab
+@needs_lab_host
+def test_failed_deploy_logs_go_where_the_owner_says(private_run_root: Path, tmp_path: Path) -> None:
+    """The plugin passes a directory inside the run directory, so the copies go with the run."""
+    from pytest_netopsbench.errors import LabError
+
+    broken = "router bgp 65102\n neighbor 198.18.8.4 bogus-knob 7\n"
+    dest = tmp_path / "labs" / "x" / "failed-deploy"
+    lab = create_lab("xs", name=unique_name(), frr_extra={"leaf2": {"bgpd": broken}}, failed_logs=dest)
+    with pytest.raises(LabError) as err:
+        lab.deploy()
+    assert err.value.logs == str(dest) and (dest / "leaf2" / "bgpd.log").is_file()
+    assert not lab.run_dir.exists() and not _namespaces_of(lab.name)
