@@ -131,6 +131,9 @@ def pytest_collection_modifyitems(
         return
     try:
         _check_agent(config)
+        from ._preflight import check_run_memory
+
+        check_run_memory(config, config.stash[SETTINGS], items)
     except pytest.UsageError as exc:
         if not hasattr(config, "workerinput"):
             raise

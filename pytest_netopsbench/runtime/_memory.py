@@ -3,6 +3,7 @@ anything is deployed, with the numbers, instead of dying half-way through an OOM
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..errors import CapabilityError
@@ -14,8 +15,11 @@ __all__ = ["SCALE_MEMORY_MIB", "check_memory", "mem_available_mib", "memory_prob
 SCALE_MEMORY_MIB: dict[str, int] = {"xs": 129, "s": 196, "m": 417, "l": 716, "xl": 1536}
 
 
-def mem_available_mib(meminfo: Path = Path("/proc/meminfo")) -> int | None:
-    """``MemAvailable`` in MiB, or None when the kernel does not say."""
+def mem_available_mib(meminfo: Path | None = None) -> int | None:
+    """``MemAvailable`` in MiB, or None when the kernel does not say. ``NETOPSBENCH_MEMINFO`` names
+    another file in /proc/meminfo format (a container's own limit, or a test)."""
+    if meminfo is None:
+        meminfo = Path(os.environ.get("NETOPSBENCH_MEMINFO", "/proc/meminfo"))
     try:
         for line in meminfo.read_text().splitlines():
             if line.startswith("MemAvailable:"):

@@ -99,3 +99,48 @@ def test_scenario_validate_reports_non_utf8_and_duplicates(tmp_path: Path) -> No
     assert f"{tmp_path / 'c.yaml'}: not UTF-8 text: invalid byte 0xe9 (line 3)" in out.stdout
     assert f"{tmp_path / 'b.yaml'}:scenario_id: 'same-id' is also used by {tmp_path / 'a.yaml'}" in out.stdout
     assert "1 valid, 2 invalid of 3 file(s)" in out.stdout
+
+
+AGENT_CONFTEST = """
+import pytest
+from pytest_netopsbench import DiagnosisResult
+
+class Healthy:
+    def diagnose(self, context):
+        return DiagnosisResult(verdict="network_healthy")
+
+@pytest.fixture
+def netopsbench_agent():
+    return Healthy()
+"""
+
+
+@pytest.mark.parametrize(
+    ("scale", "workers", "available_kib", "expected"),
+    [
+        ("xl", [], 1024 * 1024, "a lab of scale xl needs about 1536 MiB of memory, but only 1024 MiB"),
+        ("xs", ["-n", "2"], 200 * 1024, "2 labs of scale xs need about 258 MiB of memory, but only 200 MiB"),
+    ],
+    ids=["xl-single", "xs-two-workers"],
+)
+def test_a_scale_that_does_not_fit_in_memory_is_refused_before_any_deploy(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    scale: str,
+    workers: list[str],
+    available_kib: int,
+    expected: str,
+) -> None:
+    meminfo = pytester.path / "meminfo"
+    meminfo.write_text(f"MemTotal: 64000000 kB\nMemAvailable: {available_kib} kB\n")
+    monkeypatch.setenv("NETOPSBENCH_MEMINFO", str(meminfo))
+    scenario(pytester, "scenarios/a.yaml", "case-a", topology={"scale": scale})
+    scenario(pytester, "scenarios/b.yaml", "case-b", topology={"scale": scale})
+    pytester.makeconftest(AGENT_CONFTEST)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *workers, timeout=120)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    out = result.stdout.str() + result.stderr.str()
+    assert expected in out and "refused before deploying anything" in out, out
+    assert not (pytester.path / ".netopsbench" / "runs").exists() or not list(
+        (pytester.path / ".netopsbench" / "runs").glob("*/labs/*/evidence.sqlite")
+    )
