@@ -129,9 +129,10 @@ class NetnsLab:
     def deploy(self) -> None:
         require_host()
         check_memory(self.topology.scale)
-        self._reserve()
+        self._reserve()  # LabNameInUse: nothing is ours, nothing to clean up
         step, device = "reserve", ""
         try:
+            self._register()
             step = "namespaces"
             build_fabric(self.topology, self.ns)
             step = "frr config"
@@ -187,6 +188,9 @@ class NetnsLab:
             raise LabNameInUse(f"lab name {self.name!r} is already in use: namespace {clash[0]} exists")
         reserve_lab_dir(self.name)
         self._owned = True
+
+    def _register(self) -> None:
+        """The FRR alias, ``lab.json`` and the owner watchdog of a freshly reserved lab."""
         ALIAS_ROOT.mkdir(mode=0o755, exist_ok=True)
         alias = self.alias_dir
         if alias.is_symlink() or alias.exists():
