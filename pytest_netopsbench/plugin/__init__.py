@@ -100,6 +100,15 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(HtmlHooks(controller), "netopsbench-html")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """The xdist controller collects nothing itself: it learns here that the run has scenarios."""
+    if any(".yaml::" in i.lower() or ".yml::" in i.lower() for i in ids):
+        from . import _signals
+
+        _signals.activate(node.config)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     from . import _signals
 
@@ -124,6 +133,9 @@ def pytest_collection_modifyitems(
 ) -> None:
     if not any(isinstance(i, ScenarioItem) for i in items):
         return
+    from . import _signals
+
+    _signals.activate(config)
     # Scale-major order: xdist's load scheduler hands out contiguous runs of items, so each worker
     # mostly meets one scale and deploys as few labs as possible (docs/plugin.md).
     items.sort(key=sort_key)

@@ -7,11 +7,14 @@ fixtures (the lab pool) are torn down and the report is written. Further SIGTERM
 ignored so they cannot cut that teardown short; a SIGKILL is left to the labs' owner watchdogs.
 
 Handlers are installed only where the signal still has its default action (an embedding program's
-own handler wins) and restored at unconfigure (pytester runs pytest in-process).
+own handler wins) and restored at unconfigure (pytester runs pytest in-process). Until the session
+has scenarios (``activate``), the handler keeps the default behaviour (the process dies of the
+signal), so pytest sessions without scenarios are unaffected by the plugin being installed.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from types import FrameType
@@ -19,11 +22,12 @@ from typing import Any
 
 import pytest
 
-__all__ = ["SIGNAL", "install", "restore"]
+__all__ = ["SIGNAL", "activate", "install", "restore"]
 
 #: name of the signal that interrupted this process (``"SIGTERM"``), set once it arrived
 SIGNAL = pytest.StashKey[str]()
 _SAVED = pytest.StashKey[dict[int, Any]]()
+_ACTIVE = pytest.StashKey[bool]()
 _HANDLED = (signal.SIGTERM, signal.SIGHUP)
 
 
@@ -33,6 +37,10 @@ def install(config: pytest.Config) -> None:
     saved: dict[int, Any] = {}
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
+        if not config.stash.get(_ACTIVE, False):
+            signal.signal(signum, signal.SIG_DFL)  # no scenarios here: die of it, as without us
+            os.kill(os.getpid(), signum)
+            return
         name = signal.Signals(signum).name
         config.stash[SIGNAL] = name
         for sig in _HANDLED:  # the teardown this starts must not be cut short by a second one
@@ -44,6 +52,11 @@ def install(config: pytest.Config) -> None:
         if signal.getsignal(sig) is signal.SIG_DFL:
             saved[sig] = signal.signal(sig, interrupt)
     config.stash[_SAVED] = saved
+
+
+def activate(config: pytest.Config) -> None:
+    """This session runs scenarios (it may own labs, or its workers do): interrupt gracefully."""
+    config.stash[_ACTIVE] = True
 
 
 def restore(config: pytest.Config) -> None:

@@ -23,8 +23,6 @@ from pytest_netopsbench.runtime import attach_lab, list_labs
 from pytest_netopsbench.runtime._proc import read_pid
 from pytest_netopsbench.runtime._rundir import process_start
 
-pytestmark = pytest.mark.lab
-
 # The agent marks that it was called, then hangs: the signal arrives mid-case with labs up.
 HANGING_CONFTEST = """
 import os, time
@@ -108,7 +106,10 @@ def _wait_clean(run_id: str, pids: list[int], within: float) -> float:
         time.sleep(0.2)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+@pytest.mark.lab
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=["sigterm", "sighup", "sigkill"]
+)
 def test_signal_to_the_process_group_leaves_no_lab(
     pytester: pytest.Pytester, tmp_path: Path, sig: signal.Signals
 ) -> None:
@@ -126,9 +127,39 @@ def test_signal_to_the_process_group_leaves_no_lab(
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     took = _wait_clean(run_id, pids, within=15)
-    if sig == signal.SIGTERM:
+    if sig != signal.SIGKILL:
         assert proc.returncode == pytest.ExitCode.INTERRUPTED, out[-3000:]
-        assert "received SIGTERM" in out, out[-3000:]
+        assert f"received {sig.name}" in out, out[-3000:]
     else:
         assert proc.returncode == -signal.SIGKILL
     print(f"{sig.name}: nothing of run {run_id} left {took:.1f}s after the process exited")
+
+
+def test_a_session_without_scenarios_keeps_the_default_sigterm(
+    pytester: pytest.Pytester, tmp_path: Path
+) -> None:
+    """The plugin is loaded by every pytest session; one that runs no scenario still dies of SIGTERM
+    at once, as it would without the plugin."""
+    mark = tmp_path / "started"
+    pytester.makepyfile(
+        test_plain=(
+            f"import pathlib, time\ndef test_x():\n    pathlib.Path({str(mark)!r}).touch()\n"
+            "    time.sleep(60)\n"
+        )
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"],
+        cwd=pytester.path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=10) == -signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
