@@ -32,7 +32,6 @@ MAX_FILE_BYTES = 1024 * 1024
 # YAML file in a repository just to find out it is not ours.
 _TOP_LEVEL_KEY = re.compile(r"^scenario_id\s*:", re.MULTILINE)
 _FLOW_KEY = re.compile(r"\bscenario_id\b")
-_FLOW_KEY_BYTES = re.compile(rb"\bscenario_id\b")
 
 Path_ = tuple[str | int, ...]
 # libyaml when present: collecting a few hundred scenario files is dominated by YAML parsing
@@ -52,14 +51,11 @@ def is_scenario_file(path: str | Path) -> bool:
             raw = f.read(MAX_FILE_BYTES + 1)
     except OSError:
         return False
+    # A file too large to parse safely, or not UTF-8, is judged by the same rule on its bytes read
+    # leniently, so a scenario file with such a problem is reported instead of silently dropped.
+    text = raw.decode("utf-8", errors="replace")
     if len(raw) > MAX_FILE_BYTES:
-        # too large to parse safely: ours if it names scenario_id, so the size error is reported
-        return bool(_FLOW_KEY_BYTES.search(raw))
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        # not text we can read, but clearly meant as a scenario: report it rather than drop it
-        return bool(_FLOW_KEY_BYTES.search(raw))
+        return bool(_TOP_LEVEL_KEY.search(text))
     if not _FLOW_KEY.search(text):
         return False
     try:

@@ -61,7 +61,7 @@ def test_hostile_file_is_one_line_error_naming_the_file(tmp_path: Path, kind: st
 
 def test_non_utf8_file_without_scenario_id_is_not_ours(tmp_path: Path) -> None:
     path = tmp_path / "data.yaml"
-    path.write_bytes("label: caf\xe9\n".encode("latin-1"))
+    path.write_bytes("# lists each scenario_id\nlabel: caf\xe9\n".encode("latin-1"))
     assert not is_scenario_file(path)
 
 
