@@ -7,6 +7,7 @@ __all__ = [
     "CapabilityError",
     "FaultError",
     "LabError",
+    "LabNameInUse",
     "NetopsbenchError",
     "ReportError",
     "RunFailedError",
@@ -32,6 +33,14 @@ class LabError(NetopsbenchError):
             parts.append(f"daemon logs: {logs}")
         super().__init__("; ".join(parts))
         self.message, self.step, self.device, self.logs = message, step, device, logs
+
+
+class LabNameInUse(LabError):
+    """The lab name is taken (its run directory or a namespace exists). Raised before the lab
+    object owns anything, so whoever catches it must not tear anything down."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, step="reserve")
 
 
 class CapabilityError(NetopsbenchError):

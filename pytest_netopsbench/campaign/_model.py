@@ -17,8 +17,8 @@ from ..scenario import Timing
 
 __all__ = ["Campaign", "FaultEntry", "ScaleCounts", "TargetSelector", "Variant"]
 
-_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,40}$")
-_HINT = re.compile(r"^[a-z0-9][a-z0-9-]{0,30}$")
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,40}")
+_HINT = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
 
 #: interface selectors: ``uplink`` leaf->spine; ``downlink`` spine->leaf or leaf->host;
 #: ``fabric`` any leaf-spine interface; ``host`` a leaf's host-facing port; ``any`` every interface
@@ -51,7 +51,7 @@ class Variant(BaseModel):
     @field_validator("hint")
     @classmethod
     def _hint(cls, v: str) -> str:
-        if v and not _HINT.match(v):
+        if v and not _HINT.fullmatch(v):
             raise ValueError(f"hint {v!r} must be a short lowercase slug")
         return v
 
@@ -87,7 +87,7 @@ class Campaign(BaseModel):
     @field_validator("version")
     @classmethod
     def _version(cls, v: str) -> str:
-        if not _VERSION.match(v):
+        if not _VERSION.fullmatch(v):
             raise ValueError(f"version {v!r} must be short: letters, digits, '.' and '-' (e.g. 2026.11-1)")
         return v
 

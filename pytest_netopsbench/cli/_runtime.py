@@ -45,6 +45,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="with --all: also remove live and manual labs (other runs' labs too!)",
     )
+    td.add_argument("--run-id", help="with --all: only labs of this run (exact run id)")
+    td.add_argument(
+        "--older-than",
+        type=parse_duration,
+        metavar="DURATION",
+        help="with --all: only labs created longer ago than DURATION (90s, 30m, 2h, 1d)",
+    )
     td.set_defaults(func=_teardown)
 
     ex = rsub.add_parser("exec", help="run a command in a device: runtime exec NAME DEVICE -- CMD...")
@@ -113,9 +120,26 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_duration(text: str) -> float:
+    """``90``/``90s``, ``30m``, ``2h``, ``1d`` -> seconds (argparse type)."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    raw = text.strip().lower()
+    unit = units.get(raw[-1:], 0)
+    number = raw[:-1] if unit else raw
+    try:
+        value = float(number) * (unit or 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration (examples: 90s, 30m, 2h, 1d)") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: a duration cannot be negative")
+    return value
+
+
 def _teardown(args: argparse.Namespace) -> int:
     if args.all == bool(args.name):
         raise LabError("give either a lab NAME or --all (see `netopsbench runtime list`)")
+    if args.name and (args.run_id or args.older_than is not None):
+        raise LabError("--run-id and --older-than filter --all; to remove one lab give only its NAME")
     if args.name:
         t0 = time.monotonic()
         if _teardown_lab(args.name):
@@ -123,7 +147,7 @@ def _teardown(args: argparse.Namespace) -> int:
         else:
             print(f"no lab named {args.name}: nothing to remove")
         return 0
-    removed = teardown_all(stale_only=not args.force)
+    removed = teardown_all(stale_only=not args.force, run_id=args.run_id, older_than=args.older_than)
     print(f"removed {len(removed)} lab(s)" + (f": {', '.join(removed)}" if removed else ""))
     return 0
 

@@ -34,13 +34,26 @@ class LabSession:
         store_dir: Path,
         traffic: str = "standard",
         healthy_timeout: float = 120.0,
+        watchdog: bool = True,
     ) -> LabSession:
         """Deploy, wait for convergence, start collecting. Tears the lab down again if any step
-        fails, so a failed start leaves nothing behind."""
+        after the reservation fails, so a failed start leaves nothing behind; a refused name
+        (:class:`LabNameInUse`) touches nothing, since that lab is someone else's.
+
+        ``watchdog``: tear the lab down if this process dies without doing so (off for kept labs).
+        Daemon logs of a failed deploy are copied to ``store_dir/failed-deploy``."""
         started = time.monotonic()
-        lab = create_lab(scale, backend=backend, name=name, run_id=run_id, worker=worker)
+        lab = create_lab(
+            scale,
+            backend=backend,
+            name=name,
+            run_id=run_id,
+            worker=worker,
+            watchdog=watchdog,
+            failed_logs=store_dir / "failed-deploy",
+        )
+        lab.deploy()  # removes what it built when it fails; raises before building on a name clash
         try:
-            lab.deploy()
             report = lab.wait_healthy(healthy_timeout)
             if not report.healthy:
                 raise LabError(

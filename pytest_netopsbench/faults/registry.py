@@ -32,7 +32,7 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "netopsbench.faults"
 _BUILTIN_MODULES = ("link", "impairment", "routing", "policy", "system", "acl", "congestion", "gray")
-_NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+_NAME = re.compile(r"[a-z][a-z0-9_]{1,62}")
 
 _lock = threading.RLock()
 _faults: dict[str, type[Fault]] = {}
@@ -84,7 +84,7 @@ def register(cls: type[Fault]) -> type[Fault]:
     for attr in ("name", "category", "targets"):
         if not getattr(cls, attr, None):
             raise FaultError(f"fault class {cls.__module__}.{cls.__qualname__} must set `{attr}`")
-    if not _NAME.match(cls.name):
+    if not _NAME.fullmatch(cls.name):
         raise FaultError(f"fault name {cls.name!r} must be snake_case (letters, digits, '_')")
     if not (isinstance(cls.Params, type) and issubclass(cls.Params, BaseModel)):
         raise FaultError(f"{cls.name}: Params must be a pydantic model class")

@@ -77,6 +77,9 @@ def pytest_configure(config: pytest.Config) -> None:
         root = settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)
         run = RunInfo(run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config))
     config.stash[RUN] = run
+    from . import _signals
+
+    _signals.install(config)
     for name, what in _FIXED_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: netopsbench {what}")
     from . import _fixtures
@@ -84,13 +87,31 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(_fixtures, "netopsbench-fixtures")
     if workerinput is None:
         from ._reporting import Controller
+        from ._sweep import Sweeper
 
         controller = Controller(config, settings, run)
         config.pluginmanager.register(controller, "netopsbench-controller")
+        sweeper = Sweeper(run.run_id, enabled=not settings.keep_lab and not settings.labs)
+        config.pluginmanager.register(sweeper, "netopsbench-sweeper")
         if config.pluginmanager.hasplugin("html"):
             from ._html import HtmlHooks
 
             config.pluginmanager.register(HtmlHooks(controller), "netopsbench-html")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """The xdist controller collects nothing itself: it learns here that the run has scenarios."""
+    if any(".yaml::" in i.lower() or ".yml::" in i.lower() for i in ids):
+        from . import _signals
+
+        _signals.activate(node.config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from . import _signals
+
+    _signals.restore(config)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -111,6 +132,9 @@ def pytest_collection_modifyitems(
 ) -> None:
     if not any(isinstance(i, ScenarioItem) for i in items):
         return
+    from . import _signals
+
+    _signals.activate(config)
     # Scale-major order: xdist's load scheduler hands out contiguous runs of items, so each worker
     # mostly meets one scale and deploys as few labs as possible (docs/plugin.md).
     items.sort(key=sort_key)
@@ -118,6 +142,9 @@ def pytest_collection_modifyitems(
         return
     try:
         _check_agent(config)
+        from ._preflight import check_run_memory
+
+        check_run_memory(config, config.stash[SETTINGS], items)
     except pytest.UsageError as exc:
         if not hasattr(config, "workerinput"):
             raise

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SCENARIO", "TRIAL", "ScenarioFile", "ScenarioItem", "collect_file", "scenario_markers"]
 
+_IDS = pytest.StashKey[dict[str, Path]]()  # scenario_id -> the file that first used it
 SCALE_ORDER = ("xs", "s", "m", "l", "xl")
 
 
@@ -69,6 +70,7 @@ class ScenarioFile(pytest.File):
         _runner.register_faults_once(self.config)
         scenario = load_scenario(self.path)
         validate_scenario(scenario, self.path)
+        self._claim_id(scenario.scenario_id)
         repeat = self.config.stash.get(_runner.REPEAT, 1)
         markers = scenario_markers(self.config, scenario)
         items: list[pytest.Item] = []
@@ -83,6 +85,23 @@ class ScenarioFile(pytest.File):
             item.extra_keyword_matches.update({scenario.scenario_id, scenario.scale})
             items.append(item)
         return items
+
+    def _claim_id(self, scenario_id: str) -> None:
+        """Ids are test ids and case ids: a second file with the same id would run the scenario
+        twice and overwrite the first one's case directory."""
+        first = self.config.stash.setdefault(_IDS, {}).setdefault(scenario_id, self.path)
+        if first == self.path:
+            return
+        try:
+            other = str(first.relative_to(self.config.rootpath))
+        except ValueError:
+            other = str(first)
+        raise ScenarioError(
+            f"duplicate scenario_id {scenario_id!r}: {other} uses it too "
+            "(ids must be unique; they are the test ids)",
+            file=str(self.path),
+            field="scenario_id",
+        )
 
     def repr_failure(
         self,

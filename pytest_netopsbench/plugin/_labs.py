@@ -3,6 +3,7 @@ the first time the worker meets that scale and torn down at session end."""
 
 from __future__ import annotations
 
+import secrets
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,12 +32,13 @@ class LabPool:
         self.attach = list(attach or [])  # --netopsbench-lab: use these labs, never create or remove any
         self._labs: dict[str, LabSession] = {}
         self._broken: dict[str, str] = {}  # scale -> why the lab must be rebuilt
+        self._nonce = secrets.token_hex(2)  # distinct runs never share a lab name, whatever their ids
         self.deploys = 0
 
     def lab_name(self, scale: str) -> str:
-        from ..runtime import default_lab_name
+        from ..runtime import run_lab_name
 
-        return f"{default_lab_name(self.run_id, self.worker)}-{scale}".lower()
+        return run_lab_name(self.run_id, self.worker, scale, self._nonce)
 
     def mark_broken(self, scale: str, reason: str) -> None:
         self._broken[scale] = reason
@@ -93,6 +95,7 @@ class LabPool:
                 run_id=self.run_id,
                 worker=self.worker,
                 store_dir=self.store_root / name,
+                watchdog=not self.keep_labs,  # kept labs are meant to outlive this process
             )
         except LabError:
             raise

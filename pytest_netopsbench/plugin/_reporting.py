@@ -32,8 +32,6 @@ class Controller:
         self.report_paths: list[str] = []
         self.agents: set[str] = set()
         self.usage_error = ""
-        self.swept: list[str] = []
-        self.cleanup_errors: list[str] = []
 
     # xdist: every worker uses the controller's run id, so all of them write one run directory.
     @pytest.hookimpl(optionalhook=True)
@@ -95,7 +93,6 @@ class Controller:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         if not self.cases:
             return
-        self.swept = self._sweep_orphans()
         from ..report import build_report
 
         report = build_report(self._meta(), self.cases)
@@ -105,24 +102,6 @@ class Controller:
         run.write_report(report, *extra)
         self.report = report
         self.report_paths = [str(run.report_path), *extra]
-
-    def _sweep_orphans(self) -> list[str]:
-        """Labs of *this* run whose owning process is gone (an xdist worker that crashed never ran
-        its session teardown). Matched by exact run id, so other runs' labs are never touched;
-        skipped with --netopsbench-keep-lab, whose labs are meant to outlive their workers."""
-        if self.settings.keep_lab:
-            return []
-        from ..runtime import list_labs, teardown_lab
-
-        swept: list[str] = []
-        for info in list_labs():
-            if info.run_id == self.run.run_id and info.state == "stale":
-                try:
-                    teardown_lab(info.name)
-                    swept.append(info.name)
-                except Exception as exc:  # report, never fail the run over cleanup
-                    self.cleanup_errors.append(f"{info.name}: {exc}")
-        return swept
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.usage_error:
@@ -135,10 +114,6 @@ class Controller:
         for line in render_table(self.report).splitlines():
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"run directory: {rundir(self.config).root}")
-        if self.swept:
-            terminalreporter.write_line(f"removed labs left by crashed workers: {', '.join(self.swept)}")
-        for problem in self.cleanup_errors:
-            terminalreporter.write_line(f"could not remove an orphaned lab: {problem}", yellow=True)
         for path in self.report_paths[1:]:
             terminalreporter.write_line(f"report also written to: {path}")
 

@@ -30,7 +30,7 @@ from ._io import save_report
 
 __all__ = ["RunDir"]
 
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
 class RunDir:
@@ -39,7 +39,7 @@ class RunDir:
 
     @classmethod
     def create(cls, base: str | os.PathLike[str], run_id: str) -> RunDir:
-        if not _SAFE.match(run_id):
+        if not _SAFE.fullmatch(run_id):
             raise ValueError(f"run id {run_id!r} is not a safe directory name")
         run = cls(Path(base) / run_id)
         run.root.mkdir(parents=True, exist_ok=True)
@@ -155,6 +155,6 @@ class RunDir:
 
 
 def _checked(case_id: str) -> str:
-    if not _SAFE.match(case_id):
+    if not _SAFE.fullmatch(case_id):
         raise ValueError(f"case id {case_id!r} is not a safe directory name")
     return case_id

@@ -6,6 +6,7 @@ labs by their ``lab.json`` only, never by pattern.
 """
 
 from . import capabilities
+from ._memory import SCALE_MEMORY_MIB, check_memory, mem_available_mib, memory_problem
 from ._proc import pids_in_netns
 from ._protocol import CommandResult, HealthReport, Lab, LabInfo
 from ._registry import (
@@ -18,9 +19,10 @@ from ._registry import (
     teardown_all,
     teardown_lab,
 )
-from ._rundir import default_lab_name, labs_root, new_run_id
+from ._rundir import default_lab_name, labs_root, new_run_id, run_lab_name
 
 __all__ = [
+    "SCALE_MEMORY_MIB",
     "BackendFactory",
     "CommandResult",
     "HealthReport",
@@ -29,13 +31,17 @@ __all__ = [
     "attach_lab",
     "available_backends",
     "capabilities",
+    "check_memory",
     "create_lab",
     "default_lab_name",
     "labs_root",
     "list_labs",
+    "mem_available_mib",
+    "memory_problem",
     "new_run_id",
     "pids_in_netns",
     "register_backend",
+    "run_lab_name",
     "teardown_all",
     "teardown_lab",
 ]

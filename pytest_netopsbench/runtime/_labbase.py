@@ -16,6 +16,7 @@ from typing import ClassVar
 from ..errors import LabError
 from ..topology import Topology
 from ._health import collect_health, wait_for_health
+from ._ownerwatch import start_watchdog, stop_watchdog
 from ._proc import kill_pids, pids_in_netns
 from ._protocol import CommandResult, HealthReport, LabInfo
 from ._rundir import lab_dir, process_start, read_info, write_info
@@ -27,7 +28,16 @@ class LabBase(ABC):
     backend: ClassVar[str]
 
     def __init__(
-        self, topology: Topology, *, name: str, run_id: str, worker: str, manual: bool, info: LabInfo | None
+        self,
+        topology: Topology,
+        *,
+        name: str,
+        run_id: str,
+        worker: str,
+        manual: bool,
+        watchdog: bool,
+        failed_logs: Path | None,
+        info: LabInfo | None,
     ) -> None:
         self.topology = topology
         self.name = name
@@ -35,7 +45,13 @@ class LabBase(ABC):
         self.run_id = run_id
         self.worker = worker
         self._manual = manual
+        # manual labs (`runtime up`) and kept labs outlive their creator: no watchdog for them
+        self._watchdog = watchdog and not manual
+        self._failed_logs = failed_logs
         self._info = info
+        # Only a lab this object reserved (or attached from lab.json) is ever torn down by it: a
+        # refused reservation must not delete the lab that holds the name.
+        self._owned = info is not None
         self._spawned: dict[int, subprocess.Popen[bytes]] = {}
 
     @abstractmethod
@@ -91,6 +107,8 @@ class LabBase(ABC):
             state="deploying",
         )
         write_info(self._info)
+        if self._watchdog:
+            start_watchdog(self.run_dir, pid)
         return self._info
 
     def info(self) -> LabInfo:
@@ -120,6 +138,14 @@ class LabBase(ABC):
     def _spawned_pids(self) -> set[int]:
         sdir = self.run_dir / "spawned"
         return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
+
+    def _begin_teardown(self) -> bool:
+        """Whether this object may tear the lab down (it reserved or attached it); stops the owner
+        watchdog first so it does not race the teardown."""
+        if not self._owned:
+            return False
+        stop_watchdog(self.run_dir)
+        return True
 
     def _stop_spawned(self, namespaces: Iterable[str]) -> None:
         """First step of every teardown: spawned tools get a moment to flush their logs. Only pids

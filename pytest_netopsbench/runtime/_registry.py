@@ -9,7 +9,15 @@ from ..errors import LabError
 from ..settings import DEFAULT_RUNTIME
 from ..topology import Topology, build_topology
 from ._protocol import Lab, LabInfo
-from ._rundir import check_lab_name, default_lab_name, labs_root, new_run_id, owner_alive, read_info
+from ._rundir import (
+    age_seconds,
+    check_lab_name,
+    default_lab_name,
+    labs_root,
+    new_run_id,
+    owner_alive,
+    read_info,
+)
 
 __all__ = [
     "BackendFactory",
@@ -118,11 +126,20 @@ def teardown_lab(name: str) -> bool:
     return True
 
 
-def teardown_all(stale_only: bool = True) -> list[str]:
-    """Tear down stale labs (or, with ``stale_only=False``, every lab of ours); returns their names."""
+def teardown_all(
+    stale_only: bool = True, *, run_id: str | None = None, older_than: float | None = None
+) -> list[str]:
+    """Tear down stale labs (or, with ``stale_only=False``, every lab of ours); returns their names.
+
+    ``run_id``: only labs of that run (exact match). ``older_than``: only labs created more than
+    that many seconds ago."""
     removed: list[str] = []
     for info in list_labs():
         if stale_only and info.state != "stale":
+            continue
+        if run_id is not None and info.run_id != run_id:
+            continue
+        if older_than is not None and age_seconds(info) <= older_than:
             continue
         teardown_lab(info.name)
         removed.append(info.name)

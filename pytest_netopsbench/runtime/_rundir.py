@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import time
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import LabError
+from ..errors import LabError, LabNameInUse
 from ..records import new_run_id, run_token
 from ._protocol import LabInfo
 
@@ -20,6 +21,7 @@ __all__ = [
     "age_seconds",
     "check_lab_name",
     "default_lab_name",
+    "keep_recent",
     "lab_dir",
     "labs_root",
     "new_run_id",
@@ -27,11 +29,13 @@ __all__ = [
     "process_start",
     "read_info",
     "remove_dir",
+    "reserve_lab_dir",
+    "run_lab_name",
     "write_info",
 ]
 
 # A lab name becomes a namespace prefix and a directory name; keep it short and shell-safe.
-LAB_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+LAB_NAME_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 
 
 def labs_root() -> Path:
@@ -43,8 +47,18 @@ def default_lab_name(run_id: str, worker: str) -> str:
     return f"nob-{run_token(run_id)}-{worker}".lower()
 
 
+def run_lab_name(run_id: str, worker: str, scale: str, nonce: str = "") -> str:
+    """``nob-<run id tail>-<nonce>-<worker>-<scale>``: the run id's last segment (8 characters at
+    most) says whose lab it is, the random nonce keeps two runs whose ids share that tail apart
+    (the lab name is a prefix of every namespace name, so it stays short)."""
+    tail = re.sub(r"[^a-z0-9]", "", run_id.lower().rsplit("-", 1)[-1])[-8:] or "run"
+    nonce = nonce or secrets.token_hex(2)
+    worker = re.sub(r"[^a-z0-9]", "", worker.lower())[:8] or "w"
+    return f"nob-{tail}-{nonce}-{worker}-{scale}".lower()
+
+
 def check_lab_name(name: str) -> str:
-    if not LAB_NAME_RE.match(name):
+    if not LAB_NAME_RE.fullmatch(name):
         raise LabError(
             f"invalid lab name {name!r}: use 1-40 characters a-z, 0-9, '-' or '_', "
             "starting with a letter or digit"
@@ -54,6 +68,27 @@ def check_lab_name(name: str) -> str:
 
 def lab_dir(name: str) -> Path:
     return labs_root() / name
+
+
+def reserve_lab_dir(name: str) -> Path:
+    """Create the lab's run directory, or raise :class:`LabNameInUse` when it exists. ``mkdir`` is
+    atomic, so of two processes reserving one name exactly one wins; the loser has created
+    nothing and must remove nothing."""
+    root = labs_root()
+    if not root.is_dir():
+        root.mkdir(parents=True, exist_ok=True)
+        for path in (root.parent, root):  # FRR (user frr) traverses these whatever the umask
+            os.chmod(path, 0o755)
+    path = lab_dir(name)
+    try:
+        path.mkdir(mode=0o755)
+    except FileExistsError:
+        raise LabNameInUse(
+            f"lab name {name!r} is already in use ({path} exists); pick another "
+            f"name or remove it with `netopsbench runtime teardown {name}`"
+        ) from None
+    os.chmod(path, 0o755)  # FRR (user frr) must traverse into its device directories
+    return path
 
 
 def read_info(name: str) -> LabInfo:
@@ -97,6 +132,20 @@ def owner_alive(info: LabInfo) -> bool:
 
 def remove_dir(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def keep_recent(directory: Path, keep: int) -> None:
+    """Remove all but the ``keep`` most recently modified entries of ``directory``: shared
+    leftovers (failed-deploy log copies with no run directory to go to) stay bounded."""
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for old in entries[max(0, keep) :]:
+        if old.is_dir():
+            remove_dir(old)
+        else:
+            old.unlink(missing_ok=True)
 
 
 def age_seconds(info: LabInfo) -> float:

@@ -23,9 +23,11 @@ from ._model import Scenario
 if TYPE_CHECKING:
     from ..topology import Topology
 
-__all__ = ["is_scenario_file", "iter_scenarios", "load_scenario", "validate_scenario"]
+__all__ = ["MAX_FILE_BYTES", "is_scenario_file", "iter_scenarios", "load_scenario", "validate_scenario"]
 
 SUFFIXES = (".yaml", ".yml")
+#: Scenario files are a few hundred bytes; anything near this is a mistake or an attack.
+MAX_FILE_BYTES = 1024 * 1024
 # A block-style top-level key starts at column 0; this cheap test keeps us from parsing every
 # YAML file in a repository just to find out it is not ours.
 _TOP_LEVEL_KEY = re.compile(r"^scenario_id\s*:", re.MULTILINE)
@@ -45,9 +47,15 @@ def is_scenario_file(path: str | Path) -> bool:
     if p.suffix.lower() not in SUFFIXES or not p.is_file():
         return False
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError:
         return False
+    # A file too large to parse safely, or not UTF-8, is judged by the same rule on its bytes read
+    # leniently, so a scenario file with such a problem is reported instead of silently dropped.
+    text = raw.decode("utf-8", errors="replace")
+    if len(raw) > MAX_FILE_BYTES:
+        return bool(_TOP_LEVEL_KEY.search(text))
     if not _FLOW_KEY.search(text):
         return False
     try:
@@ -85,11 +93,51 @@ def _field(loc: Iterable[str | int]) -> str:
     return ".".join(str(p) for p in loc)
 
 
-def _parse(path: Path) -> tuple[Any, dict[Path_, int]]:
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read the file: {exc}", file=str(path)) from exc
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                f"the file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes",
+                file=str(path),
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=str(path)) from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"not UTF-8 text: invalid byte 0x{raw[exc.start]:02x} (line {line}); save the file as UTF-8",
+            file=str(path),
+        ) from None
+
+
+def _refuse_anchors(text: str, path: Path) -> None:
+    """Anchors and aliases let a dozen lines expand to billions of nodes (an alias bomb) in every
+    process that loads the file; scenario files have no use for them."""
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                what = f"alias *{event.anchor}"
+            elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                what = f"anchor &{event.anchor}"
+            else:
+                continue
+            line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            raise ScenarioError(
+                f"YAML anchors and aliases are not allowed in scenario files ({what}, "
+                f"line {line}); write the values out",
+                file=str(path),
+            )
+    except yaml.YAMLError:
+        return  # the syntax error is reported, with its line, by the full parse
+
+
+def _parse(path: Path) -> tuple[Any, dict[Path_, int]]:
+    text = _read(path)
+    _refuse_anchors(text, path)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

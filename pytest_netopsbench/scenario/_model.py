@@ -7,10 +7,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["FORMAT_VERSION", "FaultSpec", "Scenario", "Timing", "TopologySpec"]
+__all__ = ["FORMAT_VERSION", "RESERVED_TAGS", "FaultSpec", "Scenario", "Timing", "TopologySpec"]
 
 FORMAT_VERSION = 1
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,118}[a-z0-9]$")
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,118}[a-z0-9]")
+#: pytest's own markers: a tag named like one would change the outcome (``xfail`` turns a wrong
+#: diagnosis into XFAIL and hides it from the exit code, ``skip`` skips the case).
+RESERVED_TAGS = frozenset({"skip", "skipif", "xfail", "usefixtures", "parametrize", "filterwarnings"})
 
 
 class TopologySpec(BaseModel):
@@ -67,7 +70,7 @@ class Scenario(BaseModel):
     @field_validator("scenario_id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        if not _SLUG.match(v):
+        if not _SLUG.fullmatch(v):
             raise ValueError(
                 f"{v!r} is not a slug: use 2-120 lowercase letters, digits and '-' (it becomes the test id)"
             )
@@ -79,6 +82,11 @@ class Scenario(BaseModel):
         for tag in v:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", tag):
                 raise ValueError(f"tag {tag!r} must be an identifier (it becomes a pytest marker)")
+            if tag in RESERVED_TAGS:
+                raise ValueError(
+                    f"tag {tag!r} is a pytest marker that would change the case's outcome; "
+                    f"tags may not be any of {', '.join(sorted(RESERVED_TAGS))}"
+                )
         return v
 
     @field_validator("format_version")

@@ -19,7 +19,7 @@ _CONFIG_WORDS = re.compile(
     r"\b(conf(ig(ure)?)?|write|wr|copy|clear|delete|no|shutdown|reload|rm|sudo|exec|set|del|flush|kill)\b",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class Guard:
@@ -44,7 +44,7 @@ class Guard:
 
     def device(self, value: object, arg: str = "device", *, switch: bool = False) -> Device:
         name = self.plain(arg, value)
-        if not _NAME.match(name) or not self.topology.has_device(name):
+        if not _NAME.fullmatch(name) or not self.topology.has_device(name):
             known = ", ".join(d.name for d in self.topology.devices[:12])
             raise ToolInputError(
                 f"argument {arg!r}: no device {name!r} in this network (devices: {known}"

@@ -79,6 +79,5 @@ def run_dir(pytester: pytest.Pytester) -> Path:
 
 
 def labs_of_run(run_id: str) -> list[str]:
-    """Labs of one run still registered on this host (names end in the run's suffix + worker + scale)."""
-    suffix = run_id.rsplit("-", 1)[-1][:6]
-    return [info.name for info in list_labs() if info.name.startswith(f"nob-{suffix}-")]
+    """Labs of one run still registered on this host (by the run id in their lab.json)."""
+    return [info.name for info in list_labs() if info.run_id == run_id]

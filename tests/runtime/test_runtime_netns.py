@@ -170,7 +170,7 @@ def test_two_labs_side_by_side_are_isolated(make_lab: Callable[..., Lab]) -> Non
 _OWNER = """
 import sys, time
 from pytest_netopsbench.runtime import create_lab
-lab = create_lab("xs", name=sys.argv[1])
+lab = create_lab("xs", name=sys.argv[1], watchdog=False)  # no watchdog: the lab goes stale
 lab.deploy()
 print("up", flush=True)
 time.sleep(600)

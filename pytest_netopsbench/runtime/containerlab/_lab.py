@@ -19,7 +19,7 @@ from ...topology import Topology
 from .._labbase import LabBase
 from .._proc import run
 from .._protocol import CommandResult, LabInfo
-from .._rundir import labs_root, remove_dir, write_info
+from .._rundir import remove_dir, reserve_lab_dir, write_info
 from ._topofile import DEFAULT_FRR_IMAGE, DEFAULT_HOST_IMAGE, write_lab_files
 
 __all__ = ["ContainerlabLab", "require_containerlab"]
@@ -67,9 +67,20 @@ class ContainerlabLab(LabBase):
         host_image: str = DEFAULT_HOST_IMAGE,
         converge_timeout: float | None = None,
         manual: bool = False,
+        watchdog: bool = True,
+        failed_logs: Path | None = None,
         info: LabInfo | None = None,
     ) -> None:
-        super().__init__(topology, name=name, run_id=run_id, worker=worker, manual=manual, info=info)
+        super().__init__(
+            topology,
+            name=name,
+            run_id=run_id,
+            worker=worker,
+            manual=manual,
+            watchdog=watchdog,
+            failed_logs=failed_logs,
+            info=info,
+        )
         self._frr_image, self._host_image = frr_image, host_image
         self._converge_timeout = converge_timeout or 120.0 + len(topology.devices)
         self._docker: Any = None
@@ -98,9 +109,8 @@ class ContainerlabLab(LabBase):
 
     def deploy(self) -> None:
         self._docker = require_containerlab()
-        labs_root().mkdir(parents=True, exist_ok=True)
-        if self.run_dir.exists():
-            raise LabError(f"lab name {self.name!r} is already in use ({self.run_dir} exists)")
+        reserve_lab_dir(self.name)  # LabNameInUse before anything is ours
+        self._owned = True
         self.generate()
         info = self._write_new_info()
         try:
@@ -115,12 +125,16 @@ class ContainerlabLab(LabBase):
             if not report.healthy:
                 raise LabError(f"did not converge: {'; '.join(report.problems[:4])}", step="converge")
         except BaseException:
+            if self._failed_logs is not None:  # the topology file and configs explain most failures
+                shutil.copytree(self.run_dir, self._failed_logs, dirs_exist_ok=True, symlinks=True)
             self.teardown()
             raise
         info.state = "up"
         write_info(info)
 
     def teardown(self) -> None:
+        if not self._begin_teardown():
+            return
         self._stop_spawned([self.ns(d.name) for d in self.topology.devices])
         if self.topology_file.exists() and shutil.which("containerlab"):
             run(["containerlab", "destroy", "-t", str(self.topology_file), "--cleanup"], timeout=300)

@@ -9,13 +9,14 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ...errors import CapabilityError, LabError
+from ...errors import CapabilityError, LabError, LabNameInUse
 from ...topology import Device, Topology
 from .._frr import DAEMONS, FRR_DIR, config_errors, daemon_argv, render_configs, vtysh_argv
 from .._labbase import LabBase
+from .._memory import check_memory
 from .._proc import kill_pids, pids_in_netns, read_pid, run
 from .._protocol import CommandResult, LabInfo
-from .._rundir import labs_root, process_start, remove_dir, write_info
+from .._rundir import keep_recent, process_start, remove_dir, reserve_lab_dir, write_info
 from .._vty import vty_command
 from ._fabric import build_fabric, delete_namespaces
 
@@ -23,6 +24,7 @@ __all__ = ["NetnsLab"]
 
 SETUP_HINT = "install with: sudo bash scripts/setup.sh"
 _VTY_DAEMONS = ("zebra", "bgpd", "staticd")
+FAILED_LOGS_KEPT = 20  # failed-deploy log copies kept in the shared directory (no run directory given)
 ALIAS_ROOT = Path(os.environ.get("NETOPSBENCH_FRR_ALIAS_ROOT", "/run/frr-instances"))
 
 
@@ -62,9 +64,20 @@ class NetnsLab(LabBase):
         frr_extra: Mapping[str, Mapping[str, str]] | None = None,
         converge_timeout: float | None = None,
         manual: bool = False,
+        watchdog: bool = True,
+        failed_logs: Path | None = None,
         info: LabInfo | None = None,
     ) -> None:
-        super().__init__(topology, name=name, run_id=run_id, worker=worker, manual=manual, info=info)
+        super().__init__(
+            topology,
+            name=name,
+            run_id=run_id,
+            worker=worker,
+            manual=manual,
+            watchdog=watchdog,
+            failed_logs=failed_logs,
+            info=info,
+        )
         self._frr_extra = {k: dict(v) for k, v in (frr_extra or {}).items()}
         self._converge_timeout = converge_timeout or 30.0 + 0.3 * len(topology.devices)
         for dev in self._frr_extra:
@@ -100,9 +113,11 @@ class NetnsLab(LabBase):
     # -- lifecycle --------------------------------------------------------------------------
     def deploy(self) -> None:
         require_host()
-        self._reserve()
+        check_memory(self.topology.scale)
+        self._reserve()  # LabNameInUse: nothing is ours, nothing to clean up
         step, device = "reserve", ""
         try:
+            self._register()
             step = "namespaces"
             build_fabric(self.topology, self.ns)
             step = "frr config"
@@ -153,23 +168,14 @@ class NetnsLab(LabBase):
         self._info = info
 
     def _reserve(self) -> None:
-        root = labs_root()
-        if not root.is_dir():
-            root.mkdir(parents=True, exist_ok=True)
-            for path in (root.parent, root):  # FRR (user frr) traverses these whatever the umask
-                os.chmod(path, 0o755)
         clash = [n for n in self._namespaces() if Path(f"/run/netns/{n}").exists()]
-        try:
-            self.run_dir.mkdir(mode=0o755)
-        except FileExistsError:
-            raise LabError(
-                f"lab name {self.name!r} is already in use ({self.run_dir} exists); pick another "
-                f"--name or remove it with `netopsbench runtime teardown {self.name}`"
-            ) from None
         if clash:
-            self.run_dir.rmdir()
-            raise LabError(f"lab name {self.name!r} is already in use: namespace {clash[0]} exists")
-        os.chmod(self.run_dir, 0o755)  # FRR (user frr) must traverse into its device directories
+            raise LabNameInUse(f"lab name {self.name!r} is already in use: namespace {clash[0]} exists")
+        reserve_lab_dir(self.name)
+        self._owned = True
+
+    def _register(self) -> None:
+        """The FRR alias, ``lab.json`` and the owner watchdog of a freshly reserved lab."""
         ALIAS_ROOT.mkdir(mode=0o755, exist_ok=True)
         alias = self.alias_dir
         if alias.is_symlink() or alias.exists():
@@ -224,10 +230,17 @@ class NetnsLab(LabBase):
                     )
 
     def _preserve_logs(self) -> str:
-        """Copy daemon logs out of the run directory (which teardown removes) and return where."""
+        """Copy daemon logs out of the run directory (which teardown removes) and return where:
+        into ``failed_logs`` (the pytest run directory gives one, so the copies go with the run),
+        else into a shared directory that keeps only the most recent failures."""
         if not self.run_dir.exists():
             return ""
-        dest = Path(os.environ.get("NETOPSBENCH_FAILED_LOGS", "/tmp/netopsbench-failed")) / self.name
+        if self._failed_logs is not None:
+            dest = self._failed_logs
+        else:
+            shared = Path(os.environ.get("NETOPSBENCH_FAILED_LOGS", "/tmp/netopsbench-failed"))
+            keep_recent(shared, FAILED_LOGS_KEPT - 1)
+            dest = shared / self.name
         shutil.rmtree(dest, ignore_errors=True)
         for log in self.run_dir.glob("*/*.log"):
             target = dest / log.parent.name / log.name
@@ -238,8 +251,11 @@ class NetnsLab(LabBase):
     def teardown(self) -> None:
         """Stop every process in the lab's namespaces, delete the namespaces and the run directory.
 
-        Idempotent, and safe from another process (works from lab.json alone).
+        Idempotent, and safe from another process (works from lab.json alone). A no-op on a lab
+        object that never reserved its name (a refused ``deploy``): that name belongs to another lab.
         """
+        if not self._begin_teardown():
+            return
         namespaces = self._namespaces()
         self._stop_spawned(namespaces)
         # FRR gets SIGKILL straight away: its namespace and files are discarded anyway (a graceful
