@@ -57,9 +57,15 @@ class Controller:
 
         return ScaleAffinityScheduling(config, log)
 
+    @pytest.hookimpl(tryfirst=True)  # before junitxml reads the report
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, CASE_ATTR, None)
-        if report.when != "teardown" or not isinstance(data, dict):
+        if not isinstance(data, dict):
+            return
+        from ._junit import set_classname
+
+        set_classname(self.config, report, data)
+        if report.when != "teardown":
             return
         from ..report import CaseRecord
 
@@ -95,6 +101,7 @@ class Controller:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         if not self.cases:
             return
+        self._junit_properties()
         self.swept = self._sweep_orphans()
         from ..report import build_report
 
@@ -105,6 +112,20 @@ class Controller:
         run.write_report(report, *extra)
         self.report = report
         self.report_paths = [str(run.report_path), *extra]
+
+    def _junit_properties(self) -> None:
+        from ._junit import add_suite_properties
+
+        campaigns = sorted({c.campaign for c in self.cases if c.campaign})
+        add_suite_properties(
+            self.config,
+            {
+                "run_id": self.run.run_id,
+                "run_dir": str(rundir(self.config).root.resolve()),
+                "campaign": ", ".join(campaigns),
+                "agent": ", ".join(sorted(self.agents)) or (self.settings.agent or ""),
+            },
+        )
 
     def _sweep_orphans(self) -> list[str]:
         """Labs of *this* run whose owning process is gone (an xdist worker that crashed never ran

@@ -166,7 +166,7 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
             assert f"netopsbench.{key}" in props, (name, key)
         assert props["netopsbench.scale"] == "xs" and props["netopsbench.worker"] == "master"
     right = cases["case-link-right"]["props"]
-    assert right["netopsbench.score"] == "1.0" and right["netopsbench.fault_type_correct"] == "True"
+    assert right["netopsbench.score"] == "1.0" and right["netopsbench.fault_type_correct"] == "true"
     assert right["netopsbench.device"] == "spine1" and right["netopsbench.expected_device"] == "leaf1"
     assert int(right["netopsbench.tool_calls"]) >= 1
     partial = cases["case-link-partial"]
