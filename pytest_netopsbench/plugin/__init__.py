@@ -80,6 +80,15 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[RUN] = run
     for name, what in _FIXED_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: netopsbench {what}")
+    if config.option.markers:
+        # `pytest --markers` lists before any collection; other sessions register fault types and
+        # tags when they collect a scenario, so plain test runs never import the fault registry
+        from ._collect import register_campaign_tags, register_fault_markers
+        from ._runner import register_faults_once
+
+        register_faults_once(config)
+        register_fault_markers(config)
+        register_campaign_tags(config)
     from . import _fixtures
 
     config.pluginmanager.register(_fixtures, "netopsbench-fixtures")

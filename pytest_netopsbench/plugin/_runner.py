@@ -48,13 +48,15 @@ _FAULTS_REGISTERED = pytest.StashKey[bool]()
 _RUNDIR = pytest.StashKey["RunDir"]()
 
 
-def register_faults_once(config: pytest.Config) -> None:
+def register_faults_once(config: pytest.Config) -> bool:
+    """Let plugins register their faults; True the first time (when it did so)."""
     if config.stash.get(_FAULTS_REGISTERED, False):
-        return
+        return False
     from ..faults import register_fault
 
     config.stash[_FAULTS_REGISTERED] = True
     config.hook.pytest_netopsbench_register_faults(register=register_fault)
+    return True
 
 
 def rundir(config: pytest.Config) -> RunDir:
