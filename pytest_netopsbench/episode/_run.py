@@ -22,7 +22,7 @@ from ..errors import FaultError, LabError
 from ..faults import Fault, GroundTruth, build_fault
 from ..report import CaseRecord
 from ..scenario import Scenario
-from ..scoring import CaseScore, score_case
+from ..scoring import CaseScore, pass_rule, passes, score_case
 from ..topology import Topology
 from ..trace import TraceRecorder
 from ._agent import AgentCall, call_agent
@@ -42,6 +42,7 @@ class InfraError(FaultError):
 class EpisodeSettings(BaseModel):
     agent_timeout_s: float = 300.0
     pass_score: float = 1.0
+    pass_requires_type: bool = False
     trace: bool = True
     mcp: bool = True
 
@@ -262,10 +263,17 @@ class Episode:
         rec.score = result.score
         rec.verdict_correct, rec.device_correct = result.verdict_correct, result.device_correct
         rec.interface_correct, rec.fault_type_correct = result.interface_correct, result.fault_type_correct
-        rec.passed = result.score >= self.settings.pass_score
+        rule = self.settings
+        rec.passed = passes(
+            result.score,
+            result.fault_type_correct,
+            pass_score=rule.pass_score,
+            requires_type=rule.pass_requires_type,
+        )
         rec.outcome = "correct" if rec.passed else "wrong"
         rec.message = self._with_notes(
-            f"score {result.score:g} (pass score {self.settings.pass_score:g}): {result.message}"
+            f"score {result.score:g} ({pass_rule(rule.pass_score, rule.pass_requires_type)}): "
+            f"{result.message}"
         )
         return rec
 

@@ -31,6 +31,12 @@ _OPTIONS: dict[str, tuple[str, str, str | None]] = {
         "300",
     ),
     "pass-score": ("a case passes when its score is at least this (0..1)", "string", "1.0"),
+    "pass-requires-type": (
+        "a fault case passes only when its fault type is also right (default: the type is its own "
+        "KPI and does not decide pass/fail)",
+        "bool",
+        None,
+    ),
     "repeat": ("run every scenario N times (items get a [trialK] suffix)", "string", "1"),
     "keep-lab": (
         "leave labs running at the end (tear down later with `netopsbench runtime teardown`)",
@@ -58,6 +64,7 @@ class Settings(BaseModel):
     artifacts: Path | None = None
     agent_timeout: float = Field(default=300.0, gt=0)
     pass_score: float = Field(default=1.0, ge=0.0, le=1.0)
+    pass_requires_type: bool = False
     repeat: int = Field(default=1, ge=1, le=1000)
     keep_lab: bool = False
     trace: bool = True
@@ -123,6 +130,7 @@ def read_settings(config: pytest.Config) -> Settings:
             artifacts=Path(str(raw["artifacts"])) if raw["artifacts"] else None,
             agent_timeout=float(str(raw["agent-timeout"])),
             pass_score=float(str(raw["pass-score"])),
+            pass_requires_type=bool(raw["pass-requires-type"]),
             repeat=int(str(raw["repeat"])),
             keep_lab=bool(raw["keep-lab"]),
             trace=trace,

@@ -93,6 +93,7 @@ class Controller:
             ended=time.time(),
             argv=list(sys.argv),
             pass_score=self.settings.pass_score,
+            pass_requires_type=self.settings.pass_requires_type,
         )
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders its summary from our report

@@ -15,9 +15,11 @@ from ._models import (
     RunMeta,
     Summary,
 )
+from ._regrade import REGRADED_FILE, RegradeResult, regrade_cases, regrade_run
 
 __all__ = [
     "OUTCOMES",
+    "REGRADED_FILE",
     "REPORT_FILE",
     "REPORT_SCHEMA",
     "BenchmarkReport",
@@ -27,6 +29,7 @@ __all__ = [
     "ConfidenceInterval",
     "MetricDiff",
     "Outcome",
+    "RegradeResult",
     "RepeatStats",
     "RunMeta",
     "Summary",
@@ -34,6 +37,8 @@ __all__ = [
     "compare_reports",
     "load_report",
     "merge_reports",
+    "regrade_cases",
+    "regrade_run",
     "render_comparison",
     "render_table",
     "resolve_report_path",
