@@ -4,6 +4,7 @@ from a lab that does not exist (no lab needed); a scored case from the property 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,22 @@ def test_scored_case_properties_use_xml_booleans_and_absolute_trace(tmp_path: Pa
     assert props["netopsbench.trace"] == str(tmp_path / "traces" / "c1" / "trajectory.json")
     record.fault_type_correct = True
     assert dict(case_properties(record, tmp_path))["netopsbench.fault_type_correct"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "expected"),
+    [([], "", False), (["--netopsbench-pass-requires-type"], "", True), ([], "true", True)],
+    ids=["default", "option", "ini"],
+)
+def test_pass_requires_type_is_recorded_in_the_report(
+    tree: pytest.Pytester, args: list[str], ini: str, expected: bool
+) -> None:
+    if ini:
+        tree.makeini(f"[pytest]\nnetopsbench_pass_requires_type = {ini}\n")
+    result = tree.runpytest(
+        "scenarios", "--netopsbench-agent=myagent:Agent", "--netopsbench-lab=no-such-lab", *args
+    )
+    assert result.ret == 1, result.stdout.str()
+    (run,) = (tree.path / ".netopsbench" / "runs").iterdir()
+    report = json.loads((run / "report.json").read_text())
+    assert report["run"]["pass_requires_type"] is expected
