@@ -172,14 +172,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     state = item.stash.get(CASE, CaseState())
     if state.agent_name:
         report.netopsbench_agent = state.agent_name
-    if call.when == "teardown" and record.trace_path and item.config.pluginmanager.hasplugin("html"):
-        # a link from the pytest-html row to the case's trajectory (relative to the run directory)
-        from pytest_html import extras
-
-        from ._runner import rundir
-
-        target = rundir(item.config).root / record.trace_path
-        report.extras = [*getattr(report, "extras", []), extras.url(target.as_uri(), name="trajectory")]
+    # the pytest-html trajectory link is added on the controller (_html.HtmlHooks), which knows
+    # where the HTML report goes and links relative to it
     return report
 
 
