@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from ..report._pictures import case_picture, chart_svg
 from ._reporting import CASE_ATTR
 
 if TYPE_CHECKING:
@@ -45,30 +46,6 @@ def _where(device: Any, interface: Any) -> str:
     if not device:
         return ""
     return f"{device}:{interface}" if interface else str(device)
-
-
-def chart_svg(rows: list[tuple[str, float, float, int]]) -> str:
-    """Horizontal bars of pass rate and mean score per fault type: (name, pass_rate, mean, n)."""
-    bar_w, label_w, row_h = 260, 190, 34
-    height = row_h * len(rows) + 30
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="netopsbench-chart" width="{label_w + bar_w + 120}" '
-        f'height="{height}" role="img" aria-label="pass rate and mean score per fault type">',
-        f'<text x="{label_w}" y="14" font-size="11">pass rate (dark) / mean score (light)</text>',
-    ]
-    for i, (name, rate, mean, n) in enumerate(rows):
-        y = 24 + i * row_h
-        parts += [
-            f'<text x="0" y="{y + 14}" font-size="12">{escape(name)} (n={n})</text>',
-            f'<rect x="{label_w}" y="{y}" width="{bar_w * rate:.1f}" height="12" fill="#2b6cb0">'
-            f"<title>pass rate {rate:.0%}</title></rect>",
-            f'<rect x="{label_w}" y="{y + 14}" width="{bar_w * mean:.1f}" height="12" fill="#90cdf4">'
-            f"<title>mean score {mean:.2f}</title></rect>",
-            f'<text x="{label_w + bar_w + 6}" y="{y + 11}" font-size="11">{rate:.0%}</text>',
-            f'<text x="{label_w + bar_w + 6}" y="{y + 25}" font-size="11">{mean:.2f}</text>',
-        ]
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _cell(key: str, number_format: str, value: str | float | None) -> str:
@@ -116,20 +93,25 @@ class HtmlHooks:
 
     @pytest.hookimpl(optionalhook=True, tryfirst=True)  # before pytest-html reads the report's extras
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """A link from the row to the case's trajectory, relative to the HTML report, so the
-        report and the run directory can be copied together (an absolute file:// link dies)."""
+        """Per case: a link to its trajectory, relative to the HTML report (so the report and the
+        run directory can be copied together; an absolute file:// link dies), and its topology
+        picture with the fault and the answer marked, in the row's details."""
         data = getattr(report, CASE_ATTR, None)
-        if report.when != "teardown" or not isinstance(data, dict) or not data.get("trace_path"):
+        if report.when != "teardown" or not isinstance(data, dict):
             return
         from pytest_html import extras
 
+        from ..report import CaseRecord
         from ._runner import rundir
 
-        target = rundir(self.controller.config).root / str(data["trace_path"])
-        report.extras = [  # type: ignore[attr-defined]
-            *getattr(report, "extras", []),
-            extras.url(self._relative(target), name="trajectory"),
-        ]
+        added = []
+        if data.get("trace_path"):
+            target = rundir(self.controller.config).root / str(data["trace_path"])
+            added.append(extras.url(self._relative(target), name="trajectory"))
+        picture = case_picture(CaseRecord.model_validate(data))
+        if picture:
+            added.append(extras.html(f'<div class="netopsbench-picture">{picture}</div>'))
+        report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]
 
     def _relative(self, target: Path) -> str:
         html = self.controller.config.getoption("htmlpath", None)

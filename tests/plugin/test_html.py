@@ -95,3 +95,12 @@ def test_header_names_run_campaign_agent(rows: Rows) -> None:
     assert "run <code>run-html-1</code>" in html and "campaign 2026.12" in html
     assert "agent scripted-agent" in html and "3 of 4 cases scored" in html
     assert Path(pytester.path / ".netopsbench" / "runs" / "run-html-1" / "report.json").is_file()
+
+
+def test_each_row_carries_its_topology_picture(rows: Rows) -> None:
+    _, data = rows
+    for row in data:
+        pictures = [e["content"] for e in row["extras"] if e["format_type"] == "html"]
+        assert len(pictures) == 1 and "netopsbench-topology" in pictures[0]
+        # the fault's link drawn in red, named by both ends
+        assert 'stroke="#c53030"' in pictures[0] and "fault: leaf1:eth1 - spine1:eth1" in pictures[0]
