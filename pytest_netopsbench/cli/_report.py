@@ -21,6 +21,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = cmds.add_parser("show", help="print a report's summary table (as at the end of a run)")
     show.add_argument("path", metavar="PATH", help="report.json or a run directory")
     show.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    show.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write one self-contained HTML page (summary, chart, cases with pictures and trace links)",
+    )
     show.set_defaults(func=_show)
 
     cmp = cmds.add_parser(
@@ -84,6 +90,14 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def _show(args: argparse.Namespace) -> int:
     report = load_report(args.path)
+    if args.html:
+        from ..report import resolve_report_path
+        from ..report._page import render_report_html
+
+        run_dir = resolve_report_path(args.path).parent
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(render_report_html(report, args.html, run_dir), encoding="utf-8")
+        print(f"HTML report written to {args.html}", file=sys.stderr)
     if args.json:
         sys.stdout.write(report.model_dump_json(by_alias=True, indent=2) + "\n")
     else:
