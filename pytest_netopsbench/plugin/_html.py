@@ -108,9 +108,13 @@ class HtmlHooks:
         if data.get("trace_path"):
             target = rundir(self.controller.config).root / str(data["trace_path"])
             added.append(extras.url(self._relative(target), name="trajectory"))
-        picture = case_picture(CaseRecord.model_validate(data))
-        if picture:
-            added.append(extras.html(f'<div class="netopsbench-picture">{picture}</div>'))
+        from ..report._heatmap import case_heatmap
+
+        case = CaseRecord.model_validate(data)
+        root = rundir(self.controller.config).root
+        pictures = "".join(p for p in (case_picture(case), case_heatmap(case, root)) if p)
+        if pictures:
+            added.append(extras.html(f'<div class="netopsbench-picture">{pictures}</div>'))
         report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]
 
     def _relative(self, target: Path) -> str:

@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 
 from ._build import render_table
+from ._heatmap import case_heatmap
 from ._models import BenchmarkReport, CaseRecord
 from ._pictures import case_picture, chart_svg
 
@@ -63,8 +64,8 @@ def _trace_link(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
 
 def _case_row(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
     scored = case.outcome not in ("infra_error", "skipped")
-    picture = case_picture(case)
-    details = f"<details><summary>picture</summary>{picture}</details>" if picture else ""
+    pictures = "".join(p for p in (case_picture(case), case_heatmap(case, run_dir)) if p)
+    details = f"<details><summary>pictures</summary>{pictures}</details>" if pictures else ""
     cells = [
         escape(case.scenario_id) + (f" [trial {case.trial}]" if case.trial else ""),
         f'<span class="{case.outcome}">{escape(case.outcome)}</span>',

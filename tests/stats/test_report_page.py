@@ -15,6 +15,7 @@ from pytest_netopsbench.report._rundir import RunDir
 from pytest_netopsbench.trace._atif import AtifAgent, Step, Trajectory
 
 from ._cases import fault_case, healthy_case
+from .test_heatmap import PHASES, T0, _store
 
 
 class _Tags(HTMLParser):
@@ -28,8 +29,9 @@ class _Tags(HTMLParser):
 
 def test_show_html_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run = RunDir.create(tmp_path / "runs", "run-page-1")
+    store = _store(run.case_dir("c-link-a-0") / "evidence.sqlite")
     cases = [
-        fault_case("link-a", campaign="2026.12"),
+        fault_case("link-a", campaign="2026.12", started=T0, phases=PHASES, evidence_path=str(store)),
         fault_case("link-b", device=False, itf=False, campaign="2026.12"),
         healthy_case("healthy-a", campaign="2026.12"),
         healthy_case("infra-a", outcome="infra_error", campaign="2026.12"),
@@ -52,6 +54,8 @@ def test_show_html_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert sum(1 for t, a in tags if t == "svg" and a.get("class") == "netopsbench-chart") == 1
     assert sum(1 for t, a in tags if t == "svg" and a.get("class") == "netopsbench-topology") == 4
     assert sum(1 for t, _ in tags if t == "tr") == 1 + len(cases)
+    # the case with an evidence store also has its ping-mesh heatmap
+    assert sum(1 for t, a in tags if t == "svg" and a.get("class") == "netopsbench-heatmap") == 1
     hrefs = [str(a["href"]) for t, a in tags if t == "a"]
     assert len(hrefs) == 3 and all(not h.startswith(("/", "file:", "http")) for h in hrefs)
     assert all((page.parent / h).resolve().is_file() for h in hrefs)
