@@ -105,6 +105,13 @@ class Settings(BaseModel):
         float,
         Opt("a case passes when its score is at least this (0..1)", metavar="SCORE"),
     ] = Field(default=DEFAULT_PASS_SCORE, ge=0.0, le=1.0)
+    pass_requires_type: Annotated[
+        bool,
+        Opt(
+            "a fault case passes only when its fault type is also right (default: the type is its own "
+            "KPI and does not decide pass/fail)"
+        ),
+    ] = False
     repeat: Annotated[
         int,
         Opt("run every scenario N times (items get a [trialK] suffix)", metavar="N"),

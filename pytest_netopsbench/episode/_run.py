@@ -22,7 +22,7 @@ from ..errors import FaultError, LabError
 from ..faults import Fault, build_fault
 from ..records import CaseRecord
 from ..scenario import Scenario
-from ..scoring import CaseScore, score_case
+from ..scoring import CaseScore, pass_rule, passes, score_case
 from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
@@ -44,6 +44,7 @@ class InfraError(FaultError):
 class EpisodeSettings(BaseModel):
     agent_timeout_s: float = DEFAULT_AGENT_TIMEOUT_S
     pass_score: float = DEFAULT_PASS_SCORE
+    pass_requires_type: bool = False
     trace: bool = True
     mcp: bool = True
 
@@ -256,10 +257,17 @@ class Episode:
         rec.score = result.score
         rec.verdict_correct, rec.device_correct = result.verdict_correct, result.device_correct
         rec.interface_correct, rec.fault_type_correct = result.interface_correct, result.fault_type_correct
-        rec.passed = result.score >= self.settings.pass_score
+        rule = self.settings
+        rec.passed = passes(
+            result.score,
+            result.fault_type_correct,
+            pass_score=rule.pass_score,
+            requires_type=rule.pass_requires_type,
+        )
         rec.outcome = "correct" if rec.passed else "wrong"
         rec.message = self._with_notes(
-            f"score {result.score:g} (pass score {self.settings.pass_score:g}): {result.message}"
+            f"score {result.score:g} ({pass_rule(rule.pass_score, rule.pass_requires_type)}): "
+            f"{result.message}"
         )
         return rec
 

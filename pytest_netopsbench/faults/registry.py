@@ -171,6 +171,15 @@ def names() -> list[str]:
     return sorted(_faults)
 
 
+def aliases() -> dict[str, str]:
+    """Every alias that names a registered fault (class aliases and other benchmarks' names),
+    mapped to its canonical name."""
+    _ensure_loaded()
+    merged = {alias: name for alias, name in _EXTRA_ALIASES.items() if name in _faults}
+    merged.update(_aliases)
+    return dict(sorted(merged.items()))
+
+
 def all_faults() -> list[type[Fault]]:
     _ensure_loaded()
     return [_faults[n] for n in sorted(_faults)]

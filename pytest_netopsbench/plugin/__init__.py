@@ -82,6 +82,15 @@ def pytest_configure(config: pytest.Config) -> None:
     _signals.install(config)
     for name, what in _FIXED_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: netopsbench {what}")
+    if config.option.markers:
+        # `pytest --markers` lists before any collection; other sessions register fault types and
+        # tags when they collect a scenario, so plain test runs never import the fault registry
+        from ._collect import register_campaign_tags, register_fault_markers
+        from ._runner import register_faults_once
+
+        register_faults_once(config)
+        register_fault_markers(config)
+        register_campaign_tags(config)
     from . import _fixtures
 
     config.pluginmanager.register(_fixtures, "netopsbench-fixtures")
@@ -189,14 +198,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     state = item.stash.get(CASE, CaseState())
     if state.agent_name:
         report.netopsbench_agent = state.agent_name
-    if call.when == "teardown" and record.trace_path and item.config.pluginmanager.hasplugin("html"):
-        # a link from the pytest-html row to the case's trajectory (relative to the run directory)
-        from pytest_html import extras
-
-        from ._runner import rundir
-
-        target = rundir(item.config).root / record.trace_path
-        report.extras = [*getattr(report, "extras", []), extras.url(target.as_uri(), name="trajectory")]
+    # the pytest-html trajectory link is added on the controller (_html.HtmlHooks), which knows
+    # where the HTML report goes and links relative to it
     return report
 
 

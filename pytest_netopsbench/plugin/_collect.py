@@ -18,7 +18,16 @@ if TYPE_CHECKING:
 
     from ..scenario import Scenario
 
-__all__ = ["SCENARIO", "TRIAL", "ScenarioFile", "ScenarioItem", "collect_file", "scenario_markers"]
+__all__ = [
+    "SCENARIO",
+    "TRIAL",
+    "ScenarioFile",
+    "ScenarioItem",
+    "collect_file",
+    "register_campaign_tags",
+    "register_fault_markers",
+    "scenario_markers",
+]
 
 _IDS = pytest.StashKey[dict[str, Path]]()  # scenario_id -> the file that first used it
 SCALE_ORDER = ("xs", "s", "m", "l", "xl")
@@ -41,16 +50,51 @@ def _register_marker(config: pytest.Config, name: str, what: str) -> None:
         config.addinivalue_line("markers", f"{name}: netopsbench {what}")
 
 
+def register_fault_markers(config: pytest.Config) -> None:
+    """Every registered fault type and alias, so ``pytest --markers`` lists what ``-m`` selects on
+    and ``--strict-markers`` accepts them. Needs the fault registry (faults registered by plugins
+    through ``pytest_netopsbench_register_faults`` too)."""
+    from ..faults import fault_names, registry
+
+    for name in fault_names():
+        _register_marker(config, name, "fault type")
+    for alias, name in registry.aliases().items():
+        _register_marker(config, alias, f"fault type alias of {name}")
+
+
+def register_campaign_tags(config: pytest.Config) -> None:
+    """The tags of the rootdir's campaign file (``scenarios/campaign.yaml``), read as plain YAML:
+    the tags of scenarios known before collection. Tags of other scenario files are registered
+    when they are collected."""
+    import yaml
+
+    from ..campaign import DEFAULT_CAMPAIGN
+
+    path = config.rootpath / DEFAULT_CAMPAIGN
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return  # a broken campaign file is reported by `netopsbench benchmark`, not here
+    faults = data.get("faults") if isinstance(data, dict) else None
+    for entry in faults if isinstance(faults, list) else []:
+        for tag in entry.get("tags") or [] if isinstance(entry, dict) else []:
+            _register_marker(config, str(tag), "scenario tag")
+
+
 def scenario_markers(config: pytest.Config, scenario: Scenario) -> list[str]:
-    """Markers of a scenario: scale, difficulty, fault type (canonical name) or ``healthy``,
-    and its tags. Each is registered, so ``--strict-markers`` runs accept them."""
+    """Markers of a scenario: scale, difficulty, fault type (canonical name) and its aliases, or
+    ``healthy``, and its tags. Each is registered, so ``--strict-markers`` runs accept them."""
     marks: list[tuple[str, str]] = [(scenario.scale, "scale"), (scenario.difficulty, "difficulty")]
     if scenario.fault is None:
         marks.append(("healthy", "scenario without a fault (negative case)"))
     else:
-        from ..faults import normalize_fault_type
+        from ..faults import normalize_fault_type, registry
 
-        marks.append((normalize_fault_type(scenario.fault.type), "fault type"))
+        canonical = normalize_fault_type(scenario.fault.type)
+        marks.append((canonical, "fault type"))
+        # `-m interface_down` selects link_down scenarios: an alias means the same fault
+        alias_of = f"fault type alias of {canonical}"
+        marks += [(a, alias_of) for a, name in registry.aliases().items() if name == canonical]
     marks += [(tag, "scenario tag") for tag in scenario.tags]
     names: list[str] = []
     for name, what in marks:
@@ -67,7 +111,8 @@ class ScenarioFile(pytest.File):
         from ..scenario import load_scenario, validate_scenario
         from . import _runner
 
-        _runner.register_faults_once(self.config)
+        if _runner.register_faults_once(self.config):
+            register_fault_markers(self.config)
         scenario = load_scenario(self.path)
         validate_scenario(scenario, self.path)
         self._claim_id(scenario.scenario_id)

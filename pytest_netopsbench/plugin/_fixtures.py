@@ -103,7 +103,10 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
         make_context=make_context,
         score=score,
         settings=EpisodeSettings(
-            agent_timeout_s=settings.agent_timeout, pass_score=settings.pass_score, trace=settings.trace
+            agent_timeout_s=settings.agent_timeout,
+            pass_score=settings.pass_score,
+            pass_requires_type=settings.pass_requires_type,
+            trace=settings.trace,
         ),
     )
     episode.case_dir = rundir(config).case_dir(episode.record.case_id)

@@ -55,9 +55,15 @@ class Controller:
 
         return ScaleAffinityScheduling(config, log)
 
+    @pytest.hookimpl(tryfirst=True)  # before junitxml reads the report
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, CASE_ATTR, None)
-        if report.when != "teardown" or not isinstance(data, dict):
+        if not isinstance(data, dict):
+            return
+        from ._junit import set_classname
+
+        set_classname(self.config, report, data)
+        if report.when != "teardown":
             return
         from ..records import CaseRecord
 
@@ -85,6 +91,7 @@ class Controller:
             ended=time.time(),
             argv=list(sys.argv),
             pass_score=self.settings.pass_score,
+            pass_requires_type=self.settings.pass_requires_type,
         )
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders its summary from our report
@@ -93,6 +100,7 @@ class Controller:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         if not self.cases:
             return
+        self._junit_properties()
         from ..report import build_report
 
         report = build_report(self._meta(), self.cases)
@@ -102,6 +110,20 @@ class Controller:
         run.write_report(report, *extra)
         self.report = report
         self.report_paths = [str(run.report_path), *extra]
+
+    def _junit_properties(self) -> None:
+        from ._junit import add_suite_properties
+
+        campaigns = sorted({c.campaign for c in self.cases if c.campaign})
+        add_suite_properties(
+            self.config,
+            {
+                "run_id": self.run.run_id,
+                "run_dir": str(rundir(self.config).root.resolve()),
+                "campaign": ", ".join(campaigns),
+                "agent": ", ".join(sorted(self.agents)) or (self.settings.agent or ""),
+            },
+        )
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.usage_error:

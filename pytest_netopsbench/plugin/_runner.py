@@ -47,13 +47,15 @@ _FAULTS_REGISTERED = pytest.StashKey[bool]()
 _RUNDIR = pytest.StashKey["RunDir"]()
 
 
-def register_faults_once(config: pytest.Config) -> None:
+def register_faults_once(config: pytest.Config) -> bool:
+    """Let plugins register their faults; True the first time (when it did so)."""
     if config.stash.get(_FAULTS_REGISTERED, False):
-        return
+        return False
     from ..faults import register_fault
 
     config.stash[_FAULTS_REGISTERED] = True
     config.hook.pytest_netopsbench_register_faults(register=register_fault)
+    return True
 
 
 def rundir(config: pytest.Config) -> RunDir:
@@ -94,11 +96,22 @@ def run_scenario(
 
 # -- per-item report plumbing -------------------------------------------------------------------
 def _s(value: object) -> object:
+    # JUnit readers (Jenkins, junitparser) expect XML booleans, not Python's True/False
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else value
 
 
-def case_properties(record: CaseRecord) -> list[tuple[str, object]]:
+def case_properties(record: CaseRecord, run_root: Path | None = None) -> list[tuple[str, object]]:
+    """The ``netopsbench.*`` JUnit properties of a case. A harness error (infra_error, skipped)
+    has no score property: it says nothing about the agent. ``trace`` is absolute when the run
+    directory is known, so CI can open it without knowing where the run was written."""
+    from .. import scoring
+
     d, exp = record.diagnosis, record.expected
+    trace: object = record.trace_path
+    if record.trace_path and run_root is not None:
+        trace = str(run_root / record.trace_path)
     props: dict[str, object] = {
         "score": record.score,
         "outcome": record.outcome,
@@ -117,8 +130,10 @@ def case_properties(record: CaseRecord) -> list[tuple[str, object]]:
         "input_tokens": record.input_tokens,
         "output_tokens": record.output_tokens,
         "worker": record.worker,
-        "trace": _s(record.trace_path),
+        "trace": _s(trace),
     }
+    if not scoring.is_scored(record):
+        del props["score"]
     return [(PROPERTY_PREFIX + k, v) for k, v in props.items()]
 
 
@@ -126,7 +141,7 @@ def set_properties(item: pytest.Item, record: CaseRecord) -> None:
     """Rewrite this plugin's entries of ``item.user_properties`` (appending directly avoids the
     record_property fixture's xunit2 warning; JUnit reads the teardown report's copy)."""
     kept = [p for p in item.user_properties if not str(p[0]).startswith(PROPERTY_PREFIX)]
-    item.user_properties[:] = [*kept, *case_properties(record)]
+    item.user_properties[:] = [*kept, *case_properties(record, rundir(item.config).root)]
 
 
 def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> CaseRecord:

@@ -161,6 +161,10 @@ class RunMeta(BaseModel):
     ended: float = 0.0
     argv: list[str] = Field(default_factory=list)
     pass_score: float = DEFAULT_PASS_SCORE
+    #: ``--netopsbench-pass-requires-type``: a fault case passes only with the right fault type too
+    pass_requires_type: bool = False
+    #: written by ``netopsbench report regrade``: cases rescored from saved diagnoses
+    regraded: bool = False
     merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
 
 

@@ -16,12 +16,17 @@ from ..records import (
 )
 from ._build import build_report, render_table
 from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
+from ._heatmap import case_heatmap
 from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
 from ._merge import merge_reports
+from ._page import render_report_html
+from ._pictures import case_picture, chart_svg
+from ._regrade import REGRADED_FILE, RegradeResult, regrade_cases, regrade_run
 from ._rundir import RunDir
 
 __all__ = [
     "OUTCOMES",
+    "REGRADED_FILE",
     "REPORT_FILE",
     "REPORT_SCHEMA",
     "BenchmarkReport",
@@ -31,15 +36,22 @@ __all__ = [
     "ConfidenceInterval",
     "MetricDiff",
     "Outcome",
+    "RegradeResult",
     "RepeatStats",
     "RunDir",
     "RunMeta",
     "Summary",
     "build_report",
+    "case_heatmap",
+    "case_picture",
+    "chart_svg",
     "compare_reports",
     "load_report",
     "merge_reports",
+    "regrade_cases",
+    "regrade_run",
     "render_comparison",
+    "render_report_html",
     "render_table",
     "resolve_report_path",
     "save_report",

@@ -6,9 +6,17 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .. import scoring
+from ..errors import ReportError
 from ..records import BenchmarkReport, CaseRecord, ConfidenceInterval
 
-__all__ = ["CaseDiff", "Comparison", "MetricDiff", "compare_reports", "render_comparison"]
+__all__ = [
+    "MIN_SCENARIOS_FOR_AHEAD",
+    "CaseDiff",
+    "Comparison",
+    "MetricDiff",
+    "compare_reports",
+    "render_comparison",
+]
 
 #: metrics compared, in display order (all have a paired bootstrap)
 COMPARED = (
@@ -23,6 +31,17 @@ COMPARED = (
 )
 # for these, a lower value is better; the table marks which run is ahead accordingly
 _LOWER_IS_BETTER = frozenset({"false_positive_rate"})
+#: a run is called "ahead" on a metric only when at least this many shared scenarios enter the
+#: metric's denominator: below it a bootstrap interval is degenerate (one healthy case gives
+#: [+1, +1]) and says nothing about the agents
+MIN_SCENARIOS_FOR_AHEAD = 5
+#: which shared scenarios enter each metric (the rest enter every scenario)
+_DENOMINATOR = {
+    "false_positive_rate": "healthy",
+    "device_localization_rate": "fault",
+    "fault_type_accuracy": "fault",
+    "interface_localization_rate": "interface",
+}
 
 
 class MetricDiff(BaseModel):
@@ -31,7 +50,10 @@ class MetricDiff(BaseModel):
     b: float | None
     #: ``b - a`` with its paired bootstrap interval (``value`` is the point difference)
     diff: ConfidenceInterval
-    #: "a", "b" or "" (the interval contains 0, or there is none)
+    #: shared scenarios that enter this metric (its denominator, in scenarios)
+    scenarios: int = 0
+    #: "a", "b" or "": the interval excludes 0 and at least ``MIN_SCENARIOS_FOR_AHEAD`` scenarios
+    #: enter the metric; "" otherwise
     better: str = ""
 
 
@@ -58,8 +80,13 @@ class Comparison(BaseModel):
     b_campaign: str | None = None
     #: scenarios with at least one scored case in both runs; every metric is computed on these
     shared_scenarios: int
+    #: scored cases of the shared scenarios, the ones compared
     a_cases: int = 0
     b_cases: int = 0
+    #: every case in each report (scored or not, shared or not)
+    a_total_cases: int = 0
+    b_total_cases: int = 0
+    min_scenarios_for_ahead: int = MIN_SCENARIOS_FOR_AHEAD
     only_in_a: list[str] = Field(default_factory=list)
     only_in_b: list[str] = Field(default_factory=list)
     metrics: list[MetricDiff] = Field(default_factory=list)
@@ -108,18 +135,46 @@ def _case_diff(sid: str, xs: list[CaseRecord], ys: list[CaseRecord]) -> CaseDiff
     )
 
 
+def _in_metric(metric: str, cases: list[CaseRecord]) -> bool:
+    kind = _DENOMINATOR.get(metric)
+    first = cases[0]
+    if kind == "healthy":
+        return first.healthy
+    if kind == "fault":
+        return not first.healthy
+    if kind == "interface":
+        return not first.healthy and first.interface_correct is not None
+    return True
+
+
+def _check_rules(a: BenchmarkReport, b: BenchmarkReport, force: bool) -> None:
+    """Pass rates of runs with different pass rules do not compare: 'passed' means another thing."""
+    for what, x, y in (
+        ("pass scores", a.run.pass_score, b.run.pass_score),
+        ("fault-type pass rules (--pass-requires-type)", a.run.pass_requires_type, b.run.pass_requires_type),
+    ):
+        if x != y and not force:
+            raise ReportError(
+                f"refusing to compare runs with different {what} (A {a.run.run_id}: {x!r}, "
+                f"B {b.run.run_id}: {y!r}); regrade one with `netopsbench report regrade`, or pass --force"
+            )
+
+
 def compare_reports(
     a: BenchmarkReport,
     b: BenchmarkReport,
     *,
     resamples: int | None = None,
     seed: int | None = None,
+    force: bool = False,
 ) -> Comparison:
     """B against A on the scenarios both scored (all their scored trials, so a single run compares
-    with a repeated one): point values, paired bootstrap intervals of B - A, disagreements.
+    with a repeated one): point values, paired bootstrap intervals of B - A, disagreements. Runs
+    with different pass rules are refused unless ``force``.
 
     ``resamples``/``seed`` default to scoring's; they are resolved here, not in the signature,
     because scoring imports this package's models and may still be initialising at import time."""
+    _check_rules(a, b, force)
     resamples = scoring.DEFAULT_RESAMPLES if resamples is None else resamples
     seed = scoring.DEFAULT_SEED if seed is None else seed
     a_by, b_by = _by_scenario(a), _by_scenario(b)
@@ -131,12 +186,16 @@ def compare_reports(
     metrics = []
     for name in COMPARED:
         ci = diffs[name]
+        n = sum(_in_metric(name, a_by[k]) for k in shared)
         better = ""
-        if ci.low is not None and ci.high is not None and (ci.low > 0 or ci.high < 0):
+        excludes_zero = ci.low is not None and ci.high is not None and (ci.low > 0 or ci.high < 0)
+        if excludes_zero and n >= MIN_SCENARIOS_FOR_AHEAD and ci.low is not None:
             b_ahead = (ci.low > 0) != (name in _LOWER_IS_BETTER)
             better = "b" if b_ahead else "a"
         metrics.append(
-            MetricDiff(metric=name, a=getattr(sa, name), b=getattr(sb, name), diff=ci, better=better)
+            MetricDiff(
+                metric=name, a=getattr(sa, name), b=getattr(sb, name), diff=ci, scenarios=n, better=better
+            )
         )
     return Comparison(
         a_run=a.run.run_id,
@@ -148,6 +207,8 @@ def compare_reports(
         shared_scenarios=len(shared),
         a_cases=len(a_cases),
         b_cases=len(b_cases),
+        a_total_cases=len(a.cases),
+        b_total_cases=len(b.cases),
         only_in_a=sorted(a_by.keys() - b_by.keys()),
         only_in_b=sorted(b_by.keys() - a_by.keys()),
         metrics=metrics,
@@ -167,26 +228,39 @@ def _side(outcomes: list[str], score: float, answer: str) -> str:
     return f"{','.join(outcomes)} {score:.2f} ({answer})"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def render_comparison(cmp: Comparison) -> str:
     lines = [
-        f"A = {cmp.a_run} ({cmp.a_agent or 'agent ?'}, campaign {cmp.a_campaign or '-'})",
-        f"B = {cmp.b_run} ({cmp.b_agent or 'agent ?'}, campaign {cmp.b_campaign or '-'})",
-        f"shared scenarios: {cmp.shared_scenarios} ({cmp.a_cases} cases in A, {cmp.b_cases} in B); "
-        f"only in A: {len(cmp.only_in_a)}; only in B: {len(cmp.only_in_b)}",
+        f"A: {cmp.a_run} ({_plural(cmp.a_total_cases, 'case')}) vs B: {cmp.b_run} "
+        f"({_plural(cmp.b_total_cases, 'case')}); {_plural(cmp.shared_scenarios, 'shared scenario')}, "
+        f"{len(cmp.only_in_a)} only in A, {len(cmp.only_in_b)} only in B",
+        f"A: agent {cmp.a_agent or '?'}, campaign {cmp.a_campaign or '-'}",
+        f"B: agent {cmp.b_agent or '?'}, campaign {cmp.b_campaign or '-'}",
     ]
     if cmp.a_campaign != cmp.b_campaign:
         lines.append("warning: different campaign versions; shared scenario ids may not be the same cases")
-    rows = [["metric", "A", "B", "B-A", "95% paired interval", "ahead"]]
+    if not cmp.shared_scenarios:
+        lines.append("no scenario was scored in both runs: nothing to compare")
+        return "\n".join(lines)
+    lines.append(f"compared: {cmp.a_cases} scored cases of A, {cmp.b_cases} of B")
+    rows = [["metric", "A", "B", "B-A", "95% paired interval", "scenarios", "ahead"]]
     for m in cmp.metrics:
         interval = "-" if m.diff.low is None else f"[{_signed(m.diff.low)}, {_signed(m.diff.high)}]"
         ahead = m.better.upper() or "-"
-        rows.append([m.metric, _fmt(m.a), _fmt(m.b), _signed(m.diff.value), interval, ahead])
+        diff = _signed(m.diff.value)
+        rows.append([m.metric, _fmt(m.a), _fmt(m.b), diff, interval, str(m.scenarios), ahead])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines.append("")
     for r in rows:
         cells = [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
         lines.append("  ".join([r[0].ljust(widths[0]), *cells]))
-    lines.append("(ahead: the interval excludes 0; '-' means no difference shown at this sample size)")
+    lines.append(
+        f"(ahead: the interval excludes 0 and at least {cmp.min_scenarios_for_ahead} shared scenarios "
+        "enter the metric; '-' means no difference shown at this sample size)"
+    )
     lines.append("")
     if not cmp.disagreements:
         lines.append("no case where the runs disagree")

@@ -32,8 +32,9 @@ def merge_reports(
 ) -> BenchmarkReport:
     """One report from shards. Cases are keyed by (scenario id, trial); when two shards hold the
     same key, a scored record beats an ``infra_error``/``skipped`` one, then the later ``ended``
-    wins, then the earlier shard in ``reports``. Runs of different campaign versions, agents or
-    pass scores are refused unless ``force``. Metrics are recomputed from the merged cases."""
+    wins, then the earlier shard in ``reports``. Runs of different campaign versions, agents, pass
+    scores or fault-type pass rules are refused unless ``force``. Metrics are recomputed from the
+    merged cases."""
     if not reports:
         raise ReportError("nothing to merge: pass at least one report")
     names = list(names) if names is not None else [r.run.run_id for r in reports]
@@ -55,6 +56,13 @@ def merge_reports(
     _check_same(
         "pass scores",
         [r.pass_score for r in runs],
+        names,
+        force,
+        "'passed' would mean different things; pass --force to merge anyway",
+    )
+    _check_same(
+        "fault-type pass rules (--pass-requires-type)",
+        [str(r.pass_requires_type) for r in runs],
         names,
         force,
         "'passed' would mean different things; pass --force to merge anyway",
@@ -89,6 +97,7 @@ def merge_reports(
         ended=max((r.ended for r in runs), default=0.0),
         argv=[],
         pass_score=first.pass_score,
+        pass_requires_type=first.pass_requires_type,
         merged_from=sources,
     )
     return build_report(meta, chosen.values())

@@ -1,7 +1,15 @@
 """Scoring: per-case scores, headline metrics, bootstrap intervals and repeat statistics."""
 
 from ._metrics import EXCLUDED_OUTCOMES, HEALTHY_KEY, breakdowns, case_fault_type, is_scored, summarize
-from ._score import CaseScore, describe_expected, describe_got, normalize_name, score_case
+from ._score import (
+    CaseScore,
+    describe_expected,
+    describe_got,
+    normalize_name,
+    pass_rule,
+    passes,
+    score_case,
+)
 from ._stats import (
     BOOTSTRAP_METRICS,
     DEFAULT_RESAMPLES,
@@ -32,6 +40,8 @@ __all__ = [
     "paired_bootstrap",
     "pass_at_k",
     "pass_hat_k",
+    "pass_rule",
+    "passes",
     "repeat_stats",
     "score_case",
     "summarize",

@@ -15,7 +15,15 @@ from pydantic import BaseModel
 from ..diagnosis import DiagnosisResult, GroundTruth, Location
 from ..topology import Topology
 
-__all__ = ["CaseScore", "describe_expected", "describe_got", "normalize_name", "score_case"]
+__all__ = [
+    "CaseScore",
+    "describe_expected",
+    "describe_got",
+    "normalize_name",
+    "pass_rule",
+    "passes",
+    "score_case",
+]
 
 
 class CaseScore(BaseModel):
@@ -132,3 +140,17 @@ def score_case(truth: GroundTruth | None, diagnosis: DiagnosisResult, topology: 
         matched=pair_hit or device_hit,
         message=base,
     )
+
+
+def passes(score: float, fault_type_correct: bool | None, *, pass_score: float, requires_type: bool) -> bool:
+    """The pass rule: the score reaches the pass score and, with ``requires_type``
+    (``--netopsbench-pass-requires-type``), a fault case also names the right fault type
+    (``fault_type_correct`` is None for healthy cases, where there is no type to name)."""
+    if score < pass_score:
+        return False
+    return not (requires_type and fault_type_correct is False)
+
+
+def pass_rule(pass_score: float, requires_type: bool) -> str:
+    """How the rule reads in a case message: ``pass score 1`` or ``pass score 1 and right type``."""
+    return f"pass score {pass_score:g}" + (" and right fault type" if requires_type else "")

@@ -2,22 +2,26 @@
 
 Layout (``<output>/<run_id>/``)::
 
-    config.json                    job config: name, dataset, agent, trial count
-    result.json                    job result: counts, mean reward, reward histogram
+    config.json                    job config (Harbor JobConfig): name, dataset, agent, trial count
+    result.json                    job result (Harbor JobResult): counts, mean reward, histogram,
+                                   exception_stats
     <scenario_id>__<case_id>/      one trial per case
-        config.json                trial config: task name, agent
-        result.json                trial result: rewards, token counts, cost, timings, exception
+        config.json                trial config (Harbor TrialConfig): task, agent, job id
+        result.json                trial result (Harbor TrialResult): task id and checksum, rewards,
+                                   token counts, cost, timings, exception
         agent/trajectory.json      the ATIF v1.7 trajectory, copied unchanged
         verifier/reward.txt        the case score
         verifier/result.json       {reward, outcome, expected, got}
 
-Field names follow Harbor's JobResult/TrialResult so its loaders find what they look for; the
-files are built from our typed ``CaseRecord``s, never from Harbor's own models (Harbor needs
-Python >= 3.12 and many dependencies).
+The files are built from our typed ``CaseRecord``s, never from Harbor's own models (Harbor needs
+Python >= 3.12 and many dependencies); tests validate them against JSON Schemas generated from
+Harbor 0.26's models. Ids are uuid5 of the run id (job) and run id + case id (trial), so a
+re-export writes the same ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import uuid
@@ -29,7 +33,13 @@ from pydantic import BaseModel
 
 from ..records import BenchmarkReport, CaseRecord
 
-__all__ = ["ExportSummary", "export_harbor_job"]
+__all__ = ["ERROR_OUTCOMES", "ExportSummary", "export_harbor_job", "job_uuid", "trial_uuid"]
+
+#: outcomes Harbor sees as an errored trial (exception_info set, counted in n_errors)
+ERROR_OUTCOMES = ("agent_error", "agent_timeout", "invalid_result", "infra_error")
+#: outcomes that carry no agent score: no verifier result, not in the reward histogram
+_UNSCORED = ("infra_error", "skipped")
+_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://netopsbench/harbor-export")
 
 
 class ExportSummary(BaseModel):
@@ -37,6 +47,14 @@ class ExportSummary(BaseModel):
     trials: int
     with_trajectory: int
     mean_reward: float | None
+
+
+def job_uuid(run_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, run_id))
+
+
+def trial_uuid(run_id: str, case_id: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{run_id}/{case_id}"))
 
 
 def _iso(ts: float) -> str | None:
@@ -51,6 +69,31 @@ def _write(path: Path, data: Any) -> None:
 def _trial_name(case: CaseRecord) -> str:
     trial = f"-t{case.trial}" if case.trial else ""
     return f"{case.scenario_id}{trial}__{case.case_id}"
+
+
+def _task_checksum(case: CaseRecord) -> str:
+    """What defines the task: the scenario, its campaign version and the answer it expects; two
+    runs of the same scenario share it, a changed ground truth changes it."""
+    task = {
+        "scenario_id": case.scenario_id,
+        "campaign": case.campaign,
+        "expected_verdict": case.expected_verdict,
+        "expected": case.expected.model_dump(mode="json") if case.expected else None,
+    }
+    return hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
+
+
+def _exception(case: CaseRecord) -> dict[str, Any] | None:
+    if case.outcome not in ERROR_OUTCOMES:
+        return None
+    return {
+        "exception_type": case.outcome,
+        "exception_message": case.message or case.outcome,
+        # the harness keeps the error message, not a Python traceback (the agent may not even be
+        # Python); Harbor requires the field, so it carries the message again
+        "exception_traceback": case.message or case.outcome,
+        "occurred_at": _iso(case.ended or case.started) or _iso(1.0),
+    }
 
 
 def _trial(case: CaseRecord, run_dir: Path, job_dir: Path, report: BenchmarkReport, dataset: str) -> bool:
@@ -80,24 +123,26 @@ def _trial(case: CaseRecord, run_dir: Path, job_dir: Path, report: BenchmarkRepo
             "got": got,
         },
     )
-    agent_info = {"name": report.run.agent or "agent", "version": report.run.netopsbench_version or "unknown"}
-    _write(
-        trial_dir / "config.json",
-        {
-            "trial_name": name,
-            "task": {"name": case.scenario_id, "dataset": dataset},
-            "agent": agent_info,
-            "job_id": report.run.run_id,
-        },
-    )
-    errored = case.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error")
+    agent_name = report.run.agent or "agent"
+    agent_info = {"name": agent_name, "version": report.run.netopsbench_version or "unknown"}
+    config = {
+        "trial_name": name,
+        "task": {"name": case.scenario_id, "source": dataset},
+        "agent": {"name": agent_name},
+        "job_id": job_uuid(report.run.run_id),
+    }
+    _write(trial_dir / "config.json", config)
+    unscored = case.outcome in _UNSCORED
     _write(
         trial_dir / "result.json",
         {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{report.run.run_id}/{name}")),
+            "id": trial_uuid(report.run.run_id, case.case_id),
             "task_name": case.scenario_id,
             "trial_name": name,
             "trial_uri": trial_dir.resolve().as_uri(),
+            "task_id": {"org": "netopsbench", "name": case.scenario_id, "ref": case.campaign},
+            "task_checksum": _task_checksum(case),
+            "config": config,
             "source": dataset,
             "agent_info": agent_info,
             "agent_result": {
@@ -105,16 +150,15 @@ def _trial(case: CaseRecord, run_dir: Path, job_dir: Path, report: BenchmarkRepo
                 "n_output_tokens": case.output_tokens,
                 "cost_usd": case.cost_usd,
                 "metadata": {
+                    "outcome": case.outcome,
                     "tool_calls": case.tool_calls,
                     "tool_errors": case.tool_errors,
                     "llm_calls": case.llm_calls,
                     "agent_seconds": case.agent_seconds,
                 },
             },
-            "verifier_result": {"rewards": {"reward": case.score}},
-            "exception_info": (
-                {"exception_type": case.outcome, "exception_message": case.message} if errored else None
-            ),
+            "verifier_result": None if unscored else {"rewards": {"reward": case.score}},
+            "exception_info": _exception(case),
             "started_at": _iso(case.started),
             "finished_at": _iso(case.ended),
         },
@@ -128,24 +172,29 @@ def export_harbor_job(report: BenchmarkReport, run_dir: Path, output: Path) -> E
     if job_dir.exists():
         shutil.rmtree(job_dir)  # re-export replaces, it never mixes two exports
     job_dir.mkdir(parents=True)
-    scales = sorted({c.scale for c in report.cases}) or ["none"]
+    cases = report.cases
+    scales = sorted({c.scale for c in cases}) or ["none"]
     dataset = f"netopsbench-{'-'.join(scales)}"
-    with_traj = sum(_trial(c, run_dir, job_dir, report, dataset) for c in report.cases)
-    rewards = [c.score for c in report.cases if c.outcome not in ("infra_error", "skipped")]
-    mean = sum(rewards) / len(rewards) if rewards else None
+    with_traj = sum(_trial(c, run_dir, job_dir, report, dataset) for c in cases)
+    scored = [c for c in cases if c.outcome not in _UNSCORED]
+    mean = sum(c.score for c in scored) / len(scored) if scored else None
     histogram: dict[str, list[str]] = {}
-    for case in report.cases:
+    for case in scored:
         histogram.setdefault(str(float(case.score)), []).append(_trial_name(case))  # "1.0" as Harbor keys
-    errors = sum(
-        c.outcome in ("agent_error", "agent_timeout", "invalid_result", "infra_error") for c in report.cases
-    )
-    key = f"{report.run.agent or 'agent'}__{dataset}"
+    exception_stats: dict[str, list[str]] = {}
+    for case in cases:
+        if case.outcome in ERROR_OUTCOMES:
+            exception_stats.setdefault(case.outcome, []).append(_trial_name(case))
+    errors = sum(len(v) for v in exception_stats.values())
+    skipped = sum(c.outcome == "skipped" for c in cases)
+    costs = [c.cost_usd for c in cases if c.cost_usd is not None]
+    agent = report.run.agent or "agent"
     _write(
         job_dir / "config.json",
         {
             "job_name": report.run.run_id,
             "datasets": [{"name": dataset}],
-            "agents": [{"name": report.run.agent or "agent"}],
+            "agents": [{"name": agent}],
             "n_attempts": 1,
             "n_concurrent_trials": report.run.workers,
         },
@@ -153,24 +202,27 @@ def export_harbor_job(report: BenchmarkReport, run_dir: Path, output: Path) -> E
     _write(
         job_dir / "result.json",
         {
-            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, report.run.run_id)),
-            "started_at": _iso(report.run.started),
+            "id": job_uuid(report.run.run_id),
+            "started_at": _iso(report.run.started) or _iso(min((c.started for c in cases), default=0) or 1.0),
             "finished_at": _iso(report.run.ended),
-            "n_total_trials": len(report.cases),
+            "n_total_trials": len(cases),
             "stats": {
-                "n_trials": len(report.cases),
-                "n_errors": errors,
+                "n_completed_trials": len(cases) - skipped,
+                "n_errored_trials": errors,
+                "n_cancelled_trials": skipped,
+                "n_input_tokens": sum(c.input_tokens for c in cases),
+                "n_output_tokens": sum(c.output_tokens for c in cases),
+                "cost_usd": sum(costs) if costs else None,
                 "evals": {
-                    key: {
-                        "n_trials": len(report.cases),
+                    f"{agent}__{dataset}": {
+                        "n_trials": len(cases),
                         "n_errors": errors,
                         "metrics": [{"mean": mean}],
                         "reward_stats": {"reward": histogram},
+                        "exception_stats": exception_stats,
                     }
                 },
             },
         },
     )
-    return ExportSummary(
-        job_dir=job_dir, trials=len(report.cases), with_trajectory=with_traj, mean_reward=mean
-    )
+    return ExportSummary(job_dir=job_dir, trials=len(cases), with_trajectory=with_traj, mean_reward=mean)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 from plugin_helpers import LINK_DOWN, scenario
 
 
@@ -163,3 +166,28 @@ def test_bad_option_value_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--netopsbench-pass-score=2")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--netopsbench-pass-score=2: must be a number between 0 and 1" in result.stderr.str()
+
+
+def test_markers_lists_every_fault_type_alias_and_campaign_tag(pytester: pytest.Pytester) -> None:
+    from pytest_netopsbench.faults import fault_names, registry
+
+    (pytester.path / "scenarios").mkdir()
+    campaign = Path(__file__).resolve().parents[2] / "scenarios" / "campaign.yaml"
+    (pytester.path / "scenarios" / "campaign.yaml").write_text(campaign.read_text())
+    tags = {t for e in yaml.safe_load(campaign.read_text())["faults"] for t in e.get("tags", [])}
+    result = pytester.runpytest("--markers")
+    assert result.ret == 0
+    listed = {line.split(":", 1)[0].removeprefix("@pytest.mark.") for line in result.outlines}
+    aliases = registry.aliases()
+    assert {"interface_down", "gray_failure"} <= set(aliases) and tags
+    missing = (set(fault_names()) | set(aliases) | tags | {"xs", "healthy", "hard"}) - listed
+    assert not missing, f"not listed by --markers: {sorted(missing)}"
+    line = next(x for x in result.outlines if x.startswith("@pytest.mark.interface_down:"))
+    assert "alias of link_down" in line
+
+
+def test_m_accepts_fault_type_aliases_under_strict_markers(tree: pytest.Pytester) -> None:
+    expr = "interface_down or bgp_misconfig"
+    result = tree.runpytest("--collect-only", "-q", "--strict-markers", "-m", expr)
+    assert result.ret == 0, result.stdout.str()
+    assert sorted(x.split("::")[1] for x in ids(result)) == ["bgp-misconfig-spine1", "link-down-leaf1-uplink"]

@@ -166,7 +166,7 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
             assert f"netopsbench.{key}" in props, (name, key)
         assert props["netopsbench.scale"] == "xs" and props["netopsbench.worker"] == "master"
     right = cases["case-link-right"]["props"]
-    assert right["netopsbench.score"] == "1.0" and right["netopsbench.fault_type_correct"] == "True"
+    assert right["netopsbench.score"] == "1.0" and right["netopsbench.fault_type_correct"] == "true"
     assert right["netopsbench.device"] == "spine1" and right["netopsbench.expected_device"] == "leaf1"
     assert int(right["netopsbench.tool_calls"]) >= 1
     partial = cases["case-link-partial"]
@@ -189,6 +189,8 @@ def test_every_outcome_on_a_real_lab(pytester: pytest.Pytester) -> None:
     assert any(e["name"] == "trajectory" and e["content"].endswith("trajectory.json") for e in link_extras)
     html = (pytester.path / "report.html").read_text()
     assert "Benchmark summary" in html and "netopsbench-chart" in html
+    # per-case pictures from the real evidence store: the topology and the ping-mesh heatmap
+    assert "netopsbench-topology" in html and "netopsbench-heatmap" in html
 
     # run directory: report.json (also at --netopsbench-report), cases.jsonl, traces, evidence
     run = run_dir(pytester)

@@ -193,3 +193,66 @@ def test_compare_single_run_with_repeated_run() -> None:
     assert score.a == pytest.approx(0.5) and score.b == pytest.approx(0.25)
     assert [d.scenario_id for d in cmp.disagreements] == ["a"]  # b fails everywhere in both
     assert cmp.disagreements[0].b_outcomes == ["correct", "wrong"]
+
+
+def test_compare_ahead_needs_an_interval_excluding_zero_and_enough_scenarios() -> None:
+    a, b = _report("a", 0), _report("b", 10)
+    # A raises a false alarm on both healthy scenarios, B on neither
+    a.cases = [c if not c.healthy else healthy_case(c.scenario_id, verdict=False) for c in a.cases]
+    b.cases = [c if not c.healthy else healthy_case(c.scenario_id) for c in b.cases]
+    cmp = compare_reports(build_report(a.run, a.cases), build_report(b.run, b.cases), resamples=300)
+    by = {m.metric: m for m in cmp.metrics}
+    # ten fault scenarios, all fixed by B: an interval of [+1, +1] on enough scenarios is real
+    assert (by["mean_score"].scenarios, by["mean_score"].better) == (12, "b")
+    assert (by["device_localization_rate"].scenarios, by["device_localization_rate"].better) == (10, "b")
+    # two healthy scenarios: B's lower false-positive rate ([-1, -1]) excludes 0 but is too few
+    fpr = by["false_positive_rate"]
+    assert fpr.scenarios == 2 and fpr.diff.high is not None and fpr.diff.high < 0 and fpr.better == ""
+
+
+def test_compare_one_shared_healthy_case_is_never_ahead() -> None:
+    a = build_report(RunMeta(run_id="a"), [healthy_case("h", verdict=False)])
+    b = build_report(RunMeta(run_id="b"), [healthy_case("h")])
+    cmp = compare_reports(a, b, resamples=100)
+    score = next(m for m in cmp.metrics if m.metric == "mean_score")
+    assert (score.diff.low, score.diff.high) == (1.0, 1.0) and score.better == ""
+    assert all(m.better == "" for m in cmp.metrics)
+
+
+def test_compare_header_and_nothing_shared(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a = save_report(_report("run-a", 5), tmp_path / "a.json")
+    b = save_report(_report("run-b", 8), tmp_path / "b.json")
+    assert main(["report", "compare", str(a), str(b)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == (
+        "A: run-a (12 cases) vs B: run-b (12 cases); 12 shared scenarios, 0 only in A, 0 only in B"
+    )
+    other = build_report(RunMeta(run_id="run-c"), [fault_case("x1"), fault_case("x2")])
+    c = save_report(other, tmp_path / "c.json")
+    assert main(["report", "compare", str(a), str(c)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == (
+        "A: run-a (12 cases) vs B: run-c (2 cases); 0 shared scenarios, 12 only in A, 2 only in B"
+    )
+    assert "nothing to compare" in captured.out and "share no scored scenario" in captured.err
+    assert "[" not in captured.out  # no table of dashes
+
+
+def test_compare_and_merge_refuse_mixed_pass_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = _report("plain", 5)
+    strict_meta = plain.run.model_copy(update={"run_id": "strict", "pass_requires_type": True})
+    strict = build_report(strict_meta, plain.cases)
+    with pytest.raises(ReportError, match=r"different fault-type pass rules.*--force"):
+        compare_reports(plain, strict)
+    with pytest.raises(ReportError, match="different fault-type pass rules"):
+        merge_reports([plain, strict])
+    assert merge_reports([plain, strict], force=True).run.pass_requires_type is False
+    a, b = save_report(plain, tmp_path / "a.json"), save_report(strict, tmp_path / "b.json")
+    assert main(["report", "compare", str(a), str(b)]) == 1
+    assert "regrade" in capsys.readouterr().err
+    assert main(["report", "compare", str(a), str(b), "--force"]) == 0
+    loose = build_report(plain.run.model_copy(update={"run_id": "loose", "pass_score": 0.5}), plain.cases)
+    with pytest.raises(ReportError, match="different pass scores"):
+        compare_reports(plain, loose)
