@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${NETOPSBENCH_VENV:-.venv}
-PKGS="frr iproute2 fping iputils-ping iputils-tracepath traceroute nftables iptables iperf3 procps python3 python3-venv"
+PKGS="frr iproute2 fping iputils-ping iputils-tracepath traceroute nftables iptables iperf3 procps python3 python3-venv bubblewrap"
 if [ "$(id -u)" != 0 ]; then
   echo "setup.sh: run as root (the lab runtime creates network namespaces and starts FRR)" >&2
   exit 1

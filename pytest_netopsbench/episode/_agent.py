@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..diagnosis import DiagnosisResult
 
-__all__ = ["Agent", "AgentCall", "agent_name", "call_agent", "coerce_result"]
+__all__ = ["Agent", "AgentCall", "agent_name", "call_agent", "coerce_result", "result_call"]
 
 
 @runtime_checkable
@@ -126,8 +126,13 @@ def call_agent(agent: Any, context: Any, timeout_s: float) -> AgentCall:
             detail=runner.tb,
             message=f"diagnose() raised {type(exc).__name__}: {exc}",
         )
+    return result_call(runner.result, seconds)
+
+
+def result_call(value: Any, seconds: float) -> AgentCall:
+    """What ``diagnose`` returned -> ``ok`` or ``invalid``: the one coercion, for both isolation modes."""
     try:
-        diagnosis = coerce_result(runner.result)
+        diagnosis = coerce_result(value)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(result)'}: {e['msg']}"
