@@ -24,7 +24,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .diagnosis import DiagnosisResult, Usage, Verdict
-    from .episode import DiagnosticContext, McpAccess
+    from .episode import Agent, DiagnosticContext, McpAccess
     from .faults import GroundTruth, Location
     from .report import BenchmarkReport, CaseRecord, Summary
     from .scenario import Scenario, load_scenario
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from .trace import TraceRecorder
 
 __all__ = [
+    "Agent",
     "BenchmarkReport",
     "CapabilityError",
     "CaseRecord",
@@ -65,6 +66,7 @@ _LAZY = {
     "DiagnosisResult": "diagnosis",
     "Usage": "diagnosis",
     "Verdict": "diagnosis",
+    "Agent": "episode",
     "DiagnosticContext": "episode",
     "McpAccess": "episode",
     "GroundTruth": "faults",

@@ -26,6 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmp.add_argument("a", metavar="A", help="baseline report.json or run directory")
     cmp.add_argument("b", metavar="B", help="candidate report.json or run directory")
     cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    cmp.add_argument("--force", action="store_true", help="compare even when the isolation modes differ")
     cmp.set_defaults(func=_compare)
 
     merge = cmds.add_parser("merge", help="merge shard reports into one")
@@ -34,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     merge.add_argument(
         "--force",
         action="store_true",
-        help="merge even when campaign versions, agents or pass scores differ",
+        help="merge even when campaign versions, agents, pass scores or isolation modes differ",
     )
     merge.set_defaults(func=_merge)
 
@@ -54,7 +55,7 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    result = compare_reports(load_report(args.a), load_report(args.b))
+    result = compare_reports(load_report(args.a), load_report(args.b), force=args.force)
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

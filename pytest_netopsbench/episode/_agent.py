@@ -10,21 +10,28 @@ import inspect
 import threading
 import time
 import traceback
-from collections.abc import Mapping
-from typing import Any, Literal, Protocol, runtime_checkable
+from collections.abc import Awaitable, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
 
 from ..diagnosis import DiagnosisResult
+
+if TYPE_CHECKING:
+    from ._context import DiagnosticContext
 
 __all__ = ["Agent", "AgentCall", "agent_name", "call_agent", "coerce_result", "result_call"]
 
 
 @runtime_checkable
 class Agent(Protocol):
-    """Anything with ``diagnose(context)``, returning a ``DiagnosisResult`` (or an awaitable of one)."""
+    """What NetOpsBench benchmarks: anything with ``diagnose(context)`` returning a
+    ``DiagnosisResult`` (or an awaitable of one; a mapping with the same fields is accepted too).
 
-    def diagnose(self, context: Any) -> Any: ...
+    In sandbox mode (the default) ``context`` is the sandbox's ``DiagnosticContext`` twin with the
+    same fields and tool methods (docs/isolation.md); annotate with ``DiagnosticContext`` either way."""
+
+    def diagnose(self, context: DiagnosticContext) -> DiagnosisResult | Awaitable[DiagnosisResult]: ...
 
 
 class AgentCall(BaseModel):

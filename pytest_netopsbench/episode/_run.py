@@ -216,8 +216,16 @@ class Episode:
     def diagnose(self, agent: Any) -> CaseRecord:
         if self.context is None:
             raise RuntimeError("Episode.diagnose() called before prepare()")
+        from ..sandbox import SandboxedAgent
+
         with self._phase("agent"):
-            call = call_agent(agent, self.context, self.settings.agent_timeout_s)
+            if isinstance(agent, SandboxedAgent):
+                output = self.case_dir / "agent-output.log" if self.case_dir is not None else None
+                call = agent.run(self.context, self.settings.agent_timeout_s, output)
+                self.record.isolation = "sandbox"
+                self.record.agent_output = str(output) if output is not None and output.exists() else None
+            else:
+                call = call_agent(agent, self.context, self.settings.agent_timeout_s)
         self.agent_call = call
         with self._phase("context"):  # the context's teardown: stop its MCP server
             self._stop_mcp()

@@ -118,7 +118,7 @@ def pytest_collection_modifyitems(
     if config.option.collectonly:
         return
     try:
-        _check_agent(config)
+        _check_agent(config, items)
     except pytest.UsageError as exc:
         if not hasattr(config, "workerinput"):
             raise
@@ -130,8 +130,12 @@ def pytest_collection_modifyitems(
         items[:] = [i for i in items if not isinstance(i, ScenarioItem)]
 
 
-def _check_agent(config: pytest.Config) -> None:
+def _check_agent(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = config.stash[SETTINGS]
+    if settings.isolation == "sandbox":
+        from ..sandbox._plugin import build_options
+
+        build_options(config, [i.path for i in items if isinstance(i, ScenarioItem)])
     if _agent_fixture_overridden(config):
         return
     if not settings.agent:
@@ -177,6 +181,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(trylast=True)
 def pytest_netopsbench_load_agent(config: pytest.Config, spec: str) -> Any:
     if _AGENT not in config.stash:
+        if config.stash[SETTINGS].isolation == "sandbox":
+            from ..sandbox._plugin import load_sandboxed  # the agent is imported only in its sandbox
+
+            config.stash[_AGENT] = load_sandboxed(config, spec)
+            return config.stash[_AGENT]
         from ._agent import load_agent_spec
 
         config.stash[_AGENT] = load_agent_spec(spec)

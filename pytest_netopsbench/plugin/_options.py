@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from pydantic import BaseModel, Field
@@ -48,6 +49,24 @@ _OPTIONS: dict[str, tuple[str, str, str | None]] = {
         "list",
         None,
     ),
+    # Step 7 (docs/isolation.md): where the agent runs and what environment it gets there.
+    "isolation": (
+        "where the agent runs: sandbox (a bubblewrap sandbox per case: no run directory, scenario files, "
+        "host processes or harness environment) or none (in the pytest process, for debugging)",
+        "string",
+        "sandbox",
+    ),
+    "agent-env": (
+        "YAML file NAME: value of variables for the sandboxed agent (${VAR} is taken from this "
+        "environment); nothing else from the environment reaches it",
+        "string",
+        None,
+    ),
+    "agent-env-var": (
+        "pass this environment variable to the sandboxed agent (repeat, or comma-separate)",
+        "list",
+        None,
+    ),
 }
 
 
@@ -63,6 +82,9 @@ class Settings(BaseModel):
     trace: bool = True
     run_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
     labs: list[str] = Field(default_factory=list)
+    isolation: Literal["sandbox", "none"] = "sandbox"
+    agent_env: Path | None = None
+    agent_env_vars: list[str] = Field(default_factory=list)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -128,6 +150,9 @@ def read_settings(config: pytest.Config) -> Settings:
             trace=trace,
             run_id=(str(raw["run-id"]).strip() or None) if raw["run-id"] else None,
             labs=_lab_names(raw["lab"]),
+            isolation=str(raw["isolation"] or "sandbox").strip().lower(),  # type: ignore[arg-type]
+            agent_env=Path(str(raw["agent-env"])) if raw["agent-env"] else None,
+            agent_env_vars=_lab_names(raw["agent-env-var"]),
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         raise pytest.UsageError(f"netopsbench: invalid option value: {exc}") from None

@@ -84,8 +84,14 @@ def run_scenario(
     from ..episode import agent_name
 
     state = request.node.stash[CASE]
-    state.agent_name = agent_name(netopsbench_agent)
-    record = netopsbench_episode.diagnose(netopsbench_agent)
+    agent = netopsbench_agent
+    if request.config.stash[SETTINGS].isolation == "sandbox":
+        from ..sandbox._plugin import sandboxed
+
+        agent = sandboxed(request.config, agent)
+    state.agent_name = agent_name(agent)
+    record = netopsbench_episode.diagnose(agent)
+    state.agent_name = agent_name(agent)  # a sandboxed agent's name is what its sandbox reported
     state.record = record
     if not record.passed:
         call = netopsbench_episode.agent_call
@@ -118,6 +124,7 @@ def case_properties(record: CaseRecord) -> list[tuple[str, object]]:
         "input_tokens": record.input_tokens,
         "output_tokens": record.output_tokens,
         "worker": record.worker,
+        "isolation": record.isolation,
         "trace": _s(record.trace_path),
     }
     return [(PROPERTY_PREFIX + k, v) for k, v in props.items()]
@@ -166,6 +173,7 @@ def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> Ca
         outcome=outcome,
         message=message,
         worker=info.worker,
+        isolation=item.config.stash[SETTINGS].isolation,
         started=now,
         ended=now,
     )
@@ -185,6 +193,8 @@ def update_record(item: ScenarioItem, call: pytest.CallInfo[None]) -> CaseRecord
     exception in the call is reported as a harness error too (never charged to the agent)."""
     state = item.stash.setdefault(CASE, CaseState())
     record = state.record
+    if record is not None:
+        record.isolation = item.config.stash[SETTINGS].isolation
     if call.when == "setup" and call.excinfo is not None:
         skipped = call.excinfo.errisinstance(pytest.skip.Exception)
         outcome: Outcome = "skipped" if skipped else "infra_error"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from .. import scoring
+from ..errors import ReportError
 from ._models import BenchmarkReport, CaseRecord, ConfidenceInterval
 
 __all__ = ["CaseDiff", "Comparison", "MetricDiff", "compare_reports", "render_comparison"]
@@ -114,12 +115,19 @@ def compare_reports(
     *,
     resamples: int | None = None,
     seed: int | None = None,
+    force: bool = False,
 ) -> Comparison:
     """B against A on the scenarios both scored (all their scored trials, so a single run compares
     with a repeated one): point values, paired bootstrap intervals of B - A, disagreements.
 
     ``resamples``/``seed`` default to scoring's; they are resolved here, not in the signature,
     because scoring imports this package's models and may still be initialising at import time."""
+    if a.run.isolation != b.run.isolation and not force:
+        raise ReportError(
+            f"refusing to compare runs with different isolation modes (A: {a.run.isolation}, "
+            f"B: {b.run.isolation}): an agent in the pytest process can reach what a sandboxed one "
+            "cannot (docs/isolation.md); pass --force to compare anyway"
+        )
     resamples = scoring.DEFAULT_RESAMPLES if resamples is None else resamples
     seed = scoring.DEFAULT_SEED if seed is None else seed
     a_by, b_by = _by_scenario(a), _by_scenario(b)

@@ -32,8 +32,9 @@ def merge_reports(
 ) -> BenchmarkReport:
     """One report from shards. Cases are keyed by (scenario id, trial); when two shards hold the
     same key, a scored record beats an ``infra_error``/``skipped`` one, then the later ``ended``
-    wins, then the earlier shard in ``reports``. Runs of different campaign versions, agents or
-    pass scores are refused unless ``force``. Metrics are recomputed from the merged cases."""
+    wins, then the earlier shard in ``reports``. Runs of different campaign versions, agents,
+    pass scores or isolation modes are refused unless ``force``. Metrics are recomputed from the
+    merged cases."""
     if not reports:
         raise ReportError("nothing to merge: pass at least one report")
     names = list(names) if names is not None else [r.run.run_id for r in reports]
@@ -59,6 +60,13 @@ def merge_reports(
         force,
         "'passed' would mean different things; pass --force to merge anyway",
     )
+    _check_same(
+        "isolation modes",
+        [r.isolation for r in runs],
+        names,
+        force,
+        "an agent in the pytest process can reach what a sandboxed one cannot; pass --force to merge anyway",
+    )
     chosen: dict[tuple[str, int], CaseRecord] = {}
     for report in reports:
         for case in report.cases:
@@ -78,6 +86,7 @@ def merge_reports(
         run_id=f"merged-{digest}",
         agent=" + ".join(agents),
         runtime=first.runtime,
+        isolation=first.isolation,
         campaign_version=first.campaign_version,
         netopsbench_version=first.netopsbench_version,
         python=first.python,

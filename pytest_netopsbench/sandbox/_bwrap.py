@@ -108,18 +108,20 @@ def sandbox_argv(
             argv += ["--ro-bind", os.path.realpath(path), path]
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/var"]
     mounted = [p for p in code if not _under(p, [Path("/usr")])]
-    for path in mounted:
-        argv += ["--ro-bind", str(path), str(path)]
+    for root in mounted:
+        argv += ["--ro-bind", str(root), str(root)]
     masks: set[Path] = set()
     for root in mounted:
         masks.update(root / name for name in MASKED_NAMES if (root / name).exists())
-    for path in hidden:
-        real = path.resolve()
+    for hide in hidden:
+        real = hide.resolve()
         if real.exists() and _under(real, mounted):
             masks.add(real)
-    for path in sorted(masks):
+    for mask in sorted(masks):
+        if any(other in mask.parents for other in masks):
+            continue  # already inside an empty tmpfs
         # an empty tmpfs over a directory, /dev/null over a file (a git worktree's .git is a file)
-        argv += ["--tmpfs", str(path)] if path.is_dir() else ["--ro-bind", "/dev/null", str(path)]
+        argv += ["--tmpfs", str(mask)] if mask.is_dir() else ["--ro-bind", "/dev/null", str(mask)]
     argv += [
         "--dir",
         str(Path(AGENT_SOCKET).parent),

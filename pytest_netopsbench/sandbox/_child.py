@@ -10,6 +10,7 @@ sandbox after the answer anyway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
 import json
@@ -115,7 +116,9 @@ def main() -> None:
         conn.request(Failure(kind="load", message=str(exc)))
         os._exit(3)
     except BaseException as exc:
-        conn.request(Failure(kind="load", message=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc()))
+        conn.request(
+            Failure(kind="load", message=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
+        )
         os._exit(3)
     conn.request(Ready(name=_agent_name(agent)))
     if boot.mode == "check" or data is None:
@@ -126,7 +129,11 @@ def main() -> None:
     except BaseException as exc:  # SystemExit and KeyboardInterrupt too: all the agent's own doing
         _flush()
         conn.request(
-            Failure(kind="error", message=f"diagnose() raised {type(exc).__name__}: {exc}", detail=traceback.format_exc())
+            Failure(
+                kind="error",
+                message=f"diagnose() raised {type(exc).__name__}: {exc}",
+                detail=traceback.format_exc(),
+            )
         )
         os._exit(1)
     answer = _jsonable(value)
@@ -137,10 +144,8 @@ def main() -> None:
 
 def _flush() -> None:
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # the agent closed or replaced it
             stream.flush()
-        except (OSError, ValueError):  # the agent closed or replaced it
-            pass
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ gets a fresh sandbox, a fresh socket and token; the answer (or the lack of one) 
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import pickle
 import secrets
@@ -109,7 +110,12 @@ class SandboxedAgent:
     """One agent, run in a fresh sandbox per case. ``name`` is known after :meth:`check`."""
 
     def __init__(
-        self, options: SandboxOptions, *, spec: str | None = None, payload: bytes | None = None, name: str = ""
+        self,
+        options: SandboxOptions,
+        *,
+        spec: str | None = None,
+        payload: bytes | None = None,
+        name: str = "",
     ) -> None:
         self.options, self.spec, self.payload = options, spec, payload
         self.name = name or spec or "agent"
@@ -169,10 +175,8 @@ class SandboxedAgent:
     def _kill(proc: subprocess.Popen[bytes]) -> None:
         """SIGKILL bwrap's process group; --die-with-parent then takes the sandbox's pid 1, and the
         kernel every process left in its pid namespace (threads, children, daemons)."""
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
@@ -267,7 +271,12 @@ def _tail(path: Path | None) -> str:
 
 
 def _call(
-    server: CaseServer, code: int | None, timed_out: bool, timeout_s: float, seconds: float, output: Path | None
+    server: CaseServer,
+    code: int | None,
+    timed_out: bool,
+    timeout_s: float,
+    seconds: float,
+    output: Path | None,
 ) -> AgentCall:
     from ..episode import AgentCall
     from ..episode._agent import result_call
@@ -285,7 +294,9 @@ def _call(
     if server.failure is not None:
         failure = server.failure
         prefix = "the agent could not be built in its sandbox: " if failure.kind == "load" else ""
-        return AgentCall(kind="error", seconds=seconds, message=prefix + failure.message, detail=failure.detail)
+        return AgentCall(
+            kind="error", seconds=seconds, message=prefix + failure.message, detail=failure.detail
+        )
     if timed_out:
         return AgentCall(
             kind="timeout",

@@ -8,6 +8,7 @@ instead of reaching the toolkit or the recorder. The first line of every connect
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import socket
 from typing import Annotated, Any, Literal
@@ -171,7 +172,5 @@ class Channel:
 
     def close(self) -> None:
         for closer in (self._file.close, self.sock.close):
-            try:
+            with contextlib.suppress(OSError):
                 closer()
-            except OSError:
-                pass

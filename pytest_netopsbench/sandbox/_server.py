@@ -91,7 +91,9 @@ class CaseServer:
                     return
                 channel = Channel(sock)
                 self._channels.append(channel)
-            threading.Thread(target=self._serve, args=(channel,), name="netopsbench-agent-io", daemon=True).start()
+            threading.Thread(
+                target=self._serve, args=(channel,), name="netopsbench-agent-io", daemon=True
+            ).start()
 
     # -- one connection -----------------------------------------------------------------------------
     def _serve(self, ch: Channel) -> None:
