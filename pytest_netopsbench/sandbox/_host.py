@@ -154,15 +154,16 @@ class SandboxedAgent:
         argv = sandbox_argv(
             self.options.bwrap, socket_path=server.path, code=code_dirs(), hidden=self.options.hidden
         )
-        proc = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=dict(self.options.env),  # bwrap passes it on; secrets never appear in an argv
-            start_new_session=True,
-            close_fds=True,
-        )
+        # bwrap reads its options from a pipe (--args): the sandbox's pid 1 is bwrap, and its
+        # /proc/1/cmdline would otherwise list every mount and mask to the agent
+        split = argv.index("--")
+        read_fd, write_fd = os.pipe()
+        with os.fdopen(write_fd, "wb") as fh:
+            fh.write(b"".join(a.encode() + b"\0" for a in argv[1:split]))
+        try:
+            proc = self._popen([argv[0], "--args", str(read_fd), *argv[split:]], read_fd)
+        finally:
+            os.close(read_fd)
         assert proc.stdin is not None
         try:
             proc.stdin.write(self._bootstrap(mode, server.token))
@@ -170,6 +171,18 @@ class SandboxedAgent:
         except OSError:  # it died at once; the exit status tells why
             pass
         return proc
+
+    def _popen(self, argv: list[str], pass_fd: int) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            argv,
+            pass_fds=(pass_fd,),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(self.options.env),  # bwrap passes it on; secrets never appear in an argv
+            start_new_session=True,
+            close_fds=True,
+        )
 
     @staticmethod
     def _kill(proc: subprocess.Popen[bytes]) -> None:
