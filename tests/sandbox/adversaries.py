@@ -132,4 +132,3 @@ class McpStdio:
 
 class NotAnAgent:
     pass
-

@@ -86,7 +86,15 @@ def test_the_agent_sees_its_case_and_nothing_of_the_host(context: Any, tmp_path:
     assert readable.pop("/root") in ([], [".pyenv"])  # only the mount point of the interpreter, if any
     assert not any(readable.values()), readable
     assert seen["topology_tool_ok"] and seen["case_id"] == "case-0123456789ab"
-    assert set(seen["context_attrs"]) >= {"case_id", "topology", "symptoms", "window", "tools", "mcp", "trace"}
+    assert set(seen["context_attrs"]) >= {
+        "case_id",
+        "topology",
+        "symptoms",
+        "window",
+        "tools",
+        "mcp",
+        "trace",
+    }
     assert "lab" not in seen["tools_attrs"] and "store" not in seen["tools_attrs"]
     # the harness counted the tool call it served, and the agent's note reached the recorder
     assert context.trace.totals.tool_calls == 1
@@ -169,7 +177,13 @@ def test_unpicklable_object_names_both_ways_out(context: Any, tmp_path: Path) ->
 
 
 def test_environment_is_an_allow_list_plus_declared(tmp_path: Path) -> None:
-    environ = {"PATH": "/bin", "OPENAI_API_KEY": "sk-1", "PYTEST_CURRENT_TEST": "x", "LC_ALL": "C", "TOKEN": "t"}
+    environ = {
+        "PATH": "/bin",
+        "OPENAI_API_KEY": "sk-1",
+        "PYTEST_CURRENT_TEST": "x",
+        "LC_ALL": "C",
+        "TOKEN": "t",
+    }
     env_file = tmp_path / "agent-env.yaml"
     env_file.write_text("OPENAI_API_KEY: ${OPENAI_API_KEY}\nMODEL: gpt-x\nDEBUG: true\n")
     env = agent_environment(env_file, ["TOKEN"], environ)
