@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from pytest_netopsbench.diagnosis import DiagnosisResult
@@ -48,7 +49,7 @@ class Snoop:
             "readable": {p: _readable(p) for p in self.paths},
             "run_netopsbench": _readable("/run/netopsbench"),
             "cmdlines": [
-                open(f"/proc/{p}/cmdline", "rb").read().decode(errors="replace")
+                Path(f"/proc/{p}/cmdline").read_bytes().decode(errors="replace")
                 for p in os.listdir("/proc")
                 if p.isdigit()
             ],

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from adversaries import SLEEP_MARKER
-from conftest import HERE, needs_bwrap
+from sandbox_helpers import HERE, needs_bwrap
 
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "plugin"))
-from plugin_helpers import FAST_TIMING, junit_cases, run_dir, scenario  # noqa: E402
+from plugin_helpers import FAST_TIMING, junit_cases, run_dir, scenario
 
 pytestmark = [pytest.mark.lab, needs_bwrap]
 

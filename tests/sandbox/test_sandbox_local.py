@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from adversaries import SLEEP_MARKER
-from conftest import needs_bwrap
+from sandbox_helpers import needs_bwrap
 
 from pytest_netopsbench.episode import McpAccess
 from pytest_netopsbench.evidence import EvidenceStore, Window, detect

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import HERE, needs_bwrap
+from sandbox_helpers import HERE, needs_bwrap
 
 from pytest_netopsbench.errors import ReportError
 from pytest_netopsbench.report import CaseRecord, RunMeta, build_report, compare_reports, merge_reports
