@@ -262,6 +262,10 @@ class SandboxedAgent:
             sink.close()
         if server.ready.is_set():
             self.name = server.agent_name or self.name
+        if server.harness_error:
+            from ..episode import InfraError
+
+            raise InfraError(f"serving the agent's tools failed: {server.harness_error}")
         return _call(server, proc.returncode, timed_out, timeout_s, seconds, output_path)
 
 

@@ -52,6 +52,7 @@ class CaseServer:
         self.result: Result | None = None
         self.failure: Failure | None = None
         self.violation = ""  # the first protocol violation on the agent's connection
+        self.harness_error = ""  # an exception in the harness while serving (never the agent's fault)
         self._lock = threading.Lock()
         self._channels: list[Channel] = []
         self._closed = False
@@ -112,7 +113,12 @@ class CaseServer:
                         self.violation = f"the agent process sent a malformed message ({str(exc)[:300]})"
                     ch.send(Reply(ok=False, error="malformed request"))
                     continue
-                ch.send(self._handle(request))
+                try:
+                    reply = self._handle(request)
+                except Exception as exc:  # a harness bug: the case is void, not the agent's failure
+                    self.harness_error = self.harness_error or f"{type(exc).__name__}: {exc}"
+                    reply = Reply(ok=False, error="the harness failed to serve this request")
+                ch.send(reply)
         except (ConnectionError, OSError, ValidationError, ValueError):
             return
         finally:
