@@ -133,3 +133,11 @@ class McpStdio:
 
 class NotAnAgent:
     pass
+
+
+class Garbles:
+    """Writes junk on its own tool socket, then leaves without answering."""
+
+    def diagnose(self, context: Any) -> Any:
+        context.tools._conn.channel.sock.sendall(b"\x00not json at all\n")
+        os._exit(0)

@@ -201,3 +201,32 @@ def test_environment_is_an_allow_list_plus_declared(tmp_path: Path) -> None:
         agent_environment(env_file, [], environ)
     with pytest.raises(AgentEnvError, match="NOPE"):
         agent_environment(None, ["NOPE"], environ)
+
+
+def test_garbage_on_the_socket_is_an_agent_error(context: Any, tmp_path: Path) -> None:
+    call, _ = _run("adversaries:Garbles", context, tmp_path)
+    assert call.kind == "error" and "malformed message" in call.message, call.message
+
+
+def test_the_socket_wants_the_case_token(context: Any) -> None:
+    import socket
+
+    from pytest_netopsbench.sandbox._protocol import Channel, Hello, Reply
+    from pytest_netopsbench.sandbox._server import CaseServer
+
+    server = CaseServer("the-right-token", context)
+    try:
+        for token, served in (("a-wrong-token", False), ("the-right-token", True)):
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(str(server.path))
+            channel = Channel(sock)
+            channel.send(Hello(token=token, role="proxy"))
+            if served:
+                assert Reply.model_validate_json(channel.receive()).value["case_id"] == context.case_id
+            else:
+                with pytest.raises(ConnectionError):
+                    channel.receive()
+            channel.close()
+    finally:
+        server.close()
+    assert not server.path.exists()  # the socket and its directory go with the case
