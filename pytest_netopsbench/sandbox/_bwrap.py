@@ -43,6 +43,10 @@ _ETC = (
 )
 #: directory names never shown inside a visible code directory (benchmark inputs and outputs)
 MASKED_NAMES = ("scenarios", ".netopsbench", ".git")
+# a sys.path entry this broad would show the whole host (or undo the empty /tmp): never mounted
+_TOO_BROAD = {
+    Path(p) for p in ("/", "/root", "/home", "/tmp", "/var", "/run", "/etc", "/proc", "/sys", "/dev")
+}
 
 
 def bwrap_path() -> str | None:
@@ -59,6 +63,8 @@ def code_dirs() -> list[Path]:
         try:
             real = path.resolve()
         except OSError:
+            continue
+        if real in _TOO_BROAD:
             continue
         if real.is_dir() and not any(real == o or o in real.parents for o in out):
             out = [o for o in out if real not in o.parents]
@@ -107,7 +113,7 @@ def sandbox_argv(
             # a symlink into /run (systemd-resolved) is bound by its target's content
             argv += ["--ro-bind", os.path.realpath(path), path]
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/run", "--tmpfs", "/var"]
-    mounted = [p for p in code if not _under(p, [Path("/usr")])]
+    mounted = [p for p in code if p not in _TOO_BROAD and not _under(p, [Path("/usr")])]  # belt and braces
     for root in mounted:
         argv += ["--ro-bind", str(root), str(root)]
     masks: set[Path] = set()

@@ -230,3 +230,13 @@ def test_the_socket_wants_the_case_token(context: Any) -> None:
     finally:
         server.close()
     assert not server.path.exists()  # the socket and its directory go with the case
+
+
+def test_broad_sys_path_entries_are_never_mounted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pytest_netopsbench.sandbox._bwrap import code_dirs
+
+    monkeypatch.syspath_prepend("/")
+    monkeypatch.syspath_prepend("/tmp")
+    dirs = code_dirs()
+    assert Path("/") not in dirs and Path("/tmp") not in dirs
+    assert Path(__file__).resolve().parent in dirs or any(d in Path(__file__).resolve().parents for d in dirs)
