@@ -68,6 +68,11 @@ def register(sub: Any) -> None:
     p.add_argument("--agent-timeout", type=float, metavar="SECONDS", help="per-case agent budget")
     p.add_argument("--runtime", help="lab backend (netns, containerlab)")
     p.add_argument(
+        "--isolation",
+        choices=("sandbox", "none"),
+        help="where the agent runs: sandbox (default) or none (in-process); docs/isolation.md",
+    )
+    p.add_argument(
         "--lab",
         action="append",
         default=[],
@@ -119,6 +124,7 @@ def _run(args: argparse.Namespace) -> int:
             trace=not args.no_trace,
             agent_timeout_s=args.agent_timeout,
             runtime=args.runtime,
+            isolation=args.isolation,
             pytest_args=extra,
             quiet=not args.verbose,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -24,6 +25,9 @@ class RunOptions(BaseModel):
     trace: bool = Field(default=True, description="write per-case trajectories")
     agent_timeout_s: float | None = Field(default=None, gt=0, description="per-case agent budget")
     runtime: str | None = Field(default=None, description="lab backend (default netns)")
+    isolation: Literal["sandbox", "none"] | None = Field(
+        default=None, description="where the agent runs (default sandbox; docs/isolation.md)"
+    )
     pytest_args: list[str] = Field(
         default_factory=list, description="extra pytest arguments, e.g. ['-k', 'bgp']"
     )
@@ -67,6 +71,8 @@ def build_pytest_args(
         args.append(f"--netopsbench-agent-timeout={options.agent_timeout_s:g}")
     if options.runtime:
         args.append(f"--netopsbench-runtime={options.runtime}")
+    if options.isolation:
+        args.append(f"--netopsbench-isolation={options.isolation}")
     for lab in labs:
         args.append(f"--netopsbench-lab={lab}")
     if options.quiet:
