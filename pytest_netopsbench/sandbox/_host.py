@@ -18,7 +18,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -329,7 +328,3 @@ def _call(
         message=f"the agent's sandbox gave no answer: {why}",
         detail=f"last agent output:\n{tail}" if tail else "",
     )
-
-
-def hidden_paths(paths: Sequence[Path]) -> tuple[Path, ...]:
-    return tuple(dict.fromkeys(p.resolve() for p in paths))
