@@ -13,6 +13,7 @@ import contextlib
 import os
 import pickle
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -172,6 +173,10 @@ class SandboxedAgent:
         return proc
 
     def _popen(self, argv: list[str], pass_fd: int) -> subprocess.Popen[bytes]:
+        choom = shutil.which("choom")
+        if choom is not None:
+            # the kernel's OOM killer takes the agent first, never the pytest worker beside it
+            argv = [choom, "-n", "1000", "--", *argv]
         return subprocess.Popen(
             argv,
             pass_fds=(pass_fd,),

@@ -57,6 +57,7 @@ class Snoop:
             "tools_attrs": sorted(a for a in vars(context.tools) if not a.startswith("_")),
             "topology_tool_ok": "devices" in topo if isinstance(topo, dict) else False,
             "case_id": context.case_id,
+            "oom_score_adj": Path("/proc/self/oom_score_adj").read_text().strip(),
         }
         print("snoop ran")  # goes to the case's agent-output file
         context.trace.record_message("assistant", "looked around")

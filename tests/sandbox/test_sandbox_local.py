@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -78,6 +79,8 @@ def test_the_agent_sees_its_case_and_nothing_of_the_host(context: Any, tmp_path:
     assert not [k for k in seen["env"] if k.startswith(("PYTEST", "NETOPSBENCH", "PYTHON"))], seen["env"]
     assert seen["env"]["HOME"] == "/tmp"
     assert seen["uid"] == 65534
+    if shutil.which("choom"):
+        assert seen["oom_score_adj"] == "1000"  # out of memory, the agent dies, not the worker
     assert set(seen["pids"]) <= {1, 2, 3}  # bwrap, the child, nothing of the host
     # pid 1 is bwrap reading its mounts from a pipe: no host path, mount or run word in any argv
     assert all(str(tmp_path) not in c and "scenarios" not in c for c in seen["cmdlines"]), seen["cmdlines"]
