@@ -24,7 +24,7 @@ from .errors import (
 
 if TYPE_CHECKING:
     from .diagnosis import DiagnosisResult, GroundTruth, Location, Usage, Verdict
-    from .episode import DiagnosticContext, McpAccess
+    from .episode import Agent, DiagnosticContext, McpAccess
     from .records import BenchmarkReport, CaseRecord, Summary
     from .scenario import Scenario, load_scenario
     from .scoring import CaseScore, score_case
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .trace import TraceRecorder
 
 __all__ = [
+    "Agent",
     "BenchmarkReport",
     "CapabilityError",
     "CaseRecord",
@@ -64,6 +65,7 @@ _LAZY = {
     "DiagnosisResult": "diagnosis",
     "Usage": "diagnosis",
     "Verdict": "diagnosis",
+    "Agent": "episode",
     "DiagnosticContext": "episode",
     "McpAccess": "episode",
     "GroundTruth": "diagnosis",

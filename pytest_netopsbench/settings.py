@@ -145,6 +145,31 @@ class Settings(BaseModel):
             sdk_managed="use bench.sessions.run_on_runtime_*(runtime=...)",
         ),
     ] = Field(default_factory=list)
+    # Where the agent runs and what environment it gets there (docs/isolation.md).
+    isolation: Annotated[
+        Literal["sandbox", "none"],
+        Opt(
+            "where the agent runs: sandbox (a bubblewrap sandbox per case: no run directory, scenario "
+            "files, host processes or harness environment) or none (in the pytest process, for debugging)",
+            metavar="MODE",
+        ),
+    ] = "sandbox"
+    agent_env: Annotated[
+        Path | None,
+        Opt(
+            "YAML file NAME: value of variables for the sandboxed agent (${VAR} is taken from this "
+            "environment); nothing else from the environment reaches it",
+            metavar="FILE",
+        ),
+    ] = None
+    agent_env_vars: Annotated[
+        list[str],
+        Opt(
+            "pass this environment variable to the sandboxed agent (repeat, or comma-separate)",
+            flag="agent-env-var",
+            metavar="NAME",
+        ),
+    ] = Field(default_factory=list)
     # -- pytest's own arguments: set by `netopsbench run` and the SDK, not plugin options ----------
     workers: Annotated[
         int,

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${NETOPSBENCH_VENV:-.venv}
-PKGS="frr iproute2 fping iputils-ping iputils-tracepath traceroute nftables iptables iperf3 procps python3 python3-venv"
+PKGS="frr iproute2 fping iputils-ping iputils-tracepath traceroute nftables iptables iperf3 procps python3 python3-venv bubblewrap"
 if [ "$(id -u)" != 0 ]; then
   echo "netopsbench: this needs root (it installs Debian packages, and the lab runtime creates network" >&2
   echo "namespaces and starts FRR): run the command in a root shell, or put sudo in front of it." >&2

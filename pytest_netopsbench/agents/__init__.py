@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from ._spec import ENTRY_POINT_GROUP, AgentSpecError, load_agent_spec, registered_agents
+from ._spec import ENTRY_POINT_GROUP, AgentSpecError, agent_target, load_agent_spec, registered_agents
 
 if TYPE_CHECKING:
     from .baselines import AlwaysHealthyAgent, WorstPairAgent
@@ -32,6 +32,7 @@ __all__ = [
     "ReferenceAgent",
     "ToolCallingAgent",
     "WorstPairAgent",
+    "agent_target",
     "load_agent_spec",
     "registered_agents",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import AgentError
 
-__all__ = ["ENTRY_POINT_GROUP", "AgentSpecError", "load_agent_spec", "registered_agents"]
+__all__ = ["ENTRY_POINT_GROUP", "AgentSpecError", "agent_target", "load_agent_spec", "registered_agents"]
 
 ENTRY_POINT_GROUP = "netopsbench.agents"
 
@@ -33,7 +33,7 @@ def registered_agents() -> dict[str, str]:
     return {name: " | ".join(found[name]) for name in sorted(found)}
 
 
-def _target_of(spec: str) -> str:
+def agent_target(spec: str) -> str:
     """The ``module:attr`` a spec stands for: itself, or what its short name is registered as."""
     if ":" in spec:
         module_name, _, attr = spec.partition(":")
@@ -85,7 +85,7 @@ def load_agent_spec(spec: str) -> Any:
     a callable without ``diagnose`` is a factory and is called; anything else must have
     ``diagnose``. Raises :class:`AgentSpecError` saying what to fix."""
     spec = spec.strip()
-    target = _target_of(spec)
+    target = agent_target(spec)
     obj = _resolve(spec, target)
     try:
         # a class, or a factory (a callable that is not itself an agent)

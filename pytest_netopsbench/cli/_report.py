@@ -36,7 +36,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cmp.add_argument("b", metavar="B", help="candidate report.json or run directory")
     cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmp.add_argument(
-        "--force", action="store_true", help="compare even when pass scores or fault-type pass rules differ"
+        "--force",
+        action="store_true",
+        help="compare even when pass scores, fault-type pass rules or isolation modes differ",
     )
     cmp.set_defaults(func=_compare)
 
@@ -46,7 +48,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     merge.add_argument(
         "--force",
         action="store_true",
-        help="merge even when campaign versions, agents, pass scores or fault-type pass rules differ",
+        help="merge even when campaign versions, agents, pass scores, fault-type pass rules or isolation "
+        "modes differ",
     )
     merge.set_defaults(func=_merge)
 

@@ -1,6 +1,6 @@
 """One benchmark case end to end, and the context an agent receives."""
 
-from ._agent import Agent, AgentCall, agent_name, call_agent, coerce_result
+from ._agent import Agent, AgentCall, AgentRunner, agent_name, call_agent, coerce_result, result_call
 from ._context import DiagnosticContext, McpAccess, new_case_id
 from ._lab import LabSession
 from ._record import append_message, new_case_record, scenario_truth
@@ -9,6 +9,7 @@ from ._run import Episode, EpisodeSettings, InfraError, run_episode
 __all__ = [
     "Agent",
     "AgentCall",
+    "AgentRunner",
     "DiagnosticContext",
     "Episode",
     "EpisodeSettings",
@@ -21,6 +22,7 @@ __all__ = [
     "coerce_result",
     "new_case_id",
     "new_case_record",
+    "result_call",
     "run_episode",
     "scenario_truth",
 ]

@@ -10,21 +10,30 @@ import inspect
 import threading
 import time
 import traceback
-from collections.abc import Mapping
-from typing import Any, Literal, Protocol, runtime_checkable
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ValidationError
 
 from ..diagnosis import DiagnosisResult
 
-__all__ = ["Agent", "AgentCall", "agent_name", "call_agent", "coerce_result"]
+if TYPE_CHECKING:
+    from ._context import DiagnosticContext
+
+__all__ = ["Agent", "AgentCall", "AgentRunner", "agent_name", "call_agent", "coerce_result", "result_call"]
 
 
 @runtime_checkable
 class Agent(Protocol):
-    """Anything with ``diagnose(context)``, returning a ``DiagnosisResult`` (or an awaitable of one)."""
+    """What NetOpsBench benchmarks: anything with ``diagnose(context)`` returning a
+    ``DiagnosisResult`` (or an awaitable of one; a mapping with the same fields is accepted too).
 
-    def diagnose(self, context: Any) -> Any: ...
+    In sandbox mode (the default) ``context`` is the sandbox's ``DiagnosticContext`` twin with the
+    same fields and tool methods (docs/isolation.md); annotate with ``DiagnosticContext`` either way."""
+
+    def diagnose(self, context: DiagnosticContext) -> DiagnosisResult | Awaitable[DiagnosisResult]: ...
 
 
 class AgentCall(BaseModel):
@@ -33,6 +42,18 @@ class AgentCall(BaseModel):
     message: str = ""
     detail: str = ""  # traceback or validation errors, for the failure report
     seconds: float = 0.0
+
+
+class AgentRunner(ABC):
+    """Runs an agent somewhere other than this process (the sandbox). The episode hands it the
+    context and the budget instead of calling ``diagnose`` itself; a nominal base class, so an
+    in-process agent cannot pass for one by growing a ``run`` method."""
+
+    name: str
+
+    @abstractmethod
+    def run(self, context: Any, timeout_s: float, output_path: Path | None) -> AgentCall:
+        """One case; ``output_path`` receives the agent's stdout and stderr."""
 
 
 def agent_name(agent: object) -> str:
@@ -126,8 +147,13 @@ def call_agent(agent: Any, context: Any, timeout_s: float) -> AgentCall:
             detail=runner.tb,
             message=f"diagnose() raised {type(exc).__name__}: {exc}",
         )
+    return result_call(runner.result, seconds)
+
+
+def result_call(value: Any, seconds: float) -> AgentCall:
+    """What ``diagnose`` returned -> ``ok`` or ``invalid``: the one coercion, for both isolation modes."""
     try:
-        diagnosis = coerce_result(runner.result)
+        diagnosis = coerce_result(value)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or '(result)'}: {e['msg']}"

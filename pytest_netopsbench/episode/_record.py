@@ -5,6 +5,7 @@ scenario (ids, labels, expected verdict) is set here, so a case that never reach
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from ..faults import GroundTruth
 from ..report import CaseRecord, Outcome
@@ -38,6 +39,7 @@ def new_case_record(
     outcome: Outcome = "infra_error",
     message: str = "",
     finished: bool = False,
+    isolation: Literal["sandbox", "none"] = "none",
 ) -> CaseRecord:
     """A case's record. It starts as ``infra_error`` so a harness crash is never reported as an
     agent result; the episode fills in the rest. ``finished``: the case ends here (no episode ran),
@@ -60,6 +62,7 @@ def new_case_record(
         message=message,
         worker=worker,
         lab=lab,
+        isolation=isolation,
         started=now,
         ended=now,
     )

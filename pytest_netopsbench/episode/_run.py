@@ -26,7 +26,7 @@ from ..scoring import CaseScore, pass_rule, passes, score_case
 from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
-from ._agent import AgentCall, call_agent
+from ._agent import AgentCall, AgentRunner, call_agent
 from ._context import DiagnosticContext, McpAccess
 from ._lab import LabSession
 from ._record import append_message, new_case_record
@@ -212,7 +212,13 @@ class Episode:
         if self.context is None:
             raise RuntimeError("Episode.diagnose() called before prepare()")
         with self._phase("agent"):
-            call = call_agent(agent, self.context, self.settings.agent_timeout_s)
+            if isinstance(agent, AgentRunner):
+                output = self.case_dir / "agent-output.log" if self.case_dir is not None else None
+                call = agent.run(self.context, self.settings.agent_timeout_s, output)
+                self.record.isolation = "sandbox"
+                self.record.agent_output = str(output) if output is not None and output.exists() else None
+            else:
+                call = call_agent(agent, self.context, self.settings.agent_timeout_s)
         self.agent_call = call
         with self._phase("context"):  # the context's teardown: stop its MCP server
             self._stop_mcp()

@@ -150,7 +150,7 @@ def pytest_collection_modifyitems(
     if config.option.collectonly:
         return
     try:
-        _check_agent(config)
+        _check_agent(config, items)
         from ._preflight import check_run_memory
 
         check_run_memory(config, config.stash[SETTINGS], items)
@@ -165,8 +165,12 @@ def pytest_collection_modifyitems(
         items[:] = [i for i in items if not isinstance(i, ScenarioItem)]
 
 
-def _check_agent(config: pytest.Config) -> None:
+def _check_agent(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = config.stash[SETTINGS]
+    if settings.isolation == "sandbox":
+        from ._sandbox import build_options
+
+        build_options(config, [i.path for i in items if isinstance(i, ScenarioItem)])
     if _agent_fixture_overridden(config):
         return
     if not settings.agent:
@@ -207,6 +211,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def pytest_netopsbench_load_agent(config: pytest.Config, spec: str) -> Any:
     if _AGENT not in config.stash:
         from ..errors import AgentError
+
+        if config.stash[SETTINGS].isolation == "sandbox":
+            from ._sandbox import load_sandboxed  # the agent is imported only in its sandbox
+
+            config.stash[_AGENT] = load_sandboxed(config, spec)
+            return config.stash[_AGENT]
         from ._agent import load_agent_spec
 
         try:

@@ -7,18 +7,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pydantic import BaseModel, ConfigDict
 
 from ..errors import NetopsbenchError
+from ..settings import Settings
 
 if TYPE_CHECKING:
     from _pytest._code.code import ExceptionInfo, TerminalRepr
 
     from ..scenario import Scenario
 
-__all__ = ["SCENARIO", "TRIAL", "ScenarioItem"]
+__all__ = ["RUN", "SCENARIO", "SETTINGS", "TRIAL", "RunInfo", "ScenarioItem"]
+
+
+class RunInfo(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    run_id: str
+    root: Path
+    worker: str
+
 
 SCENARIO = pytest.StashKey["Scenario"]()
 TRIAL = pytest.StashKey[int]()
+SETTINGS = pytest.StashKey[Settings]()
+RUN = pytest.StashKey[RunInfo]()
 
 
 class ScenarioItem(pytest.Function):

@@ -81,6 +81,7 @@ class Controller:
             run_id=self.run.run_id,
             agent=", ".join(sorted(self.agents)) or (self.settings.agent or ""),
             runtime=self.settings.runtime,
+            isolation=self.settings.isolation,
             netopsbench_version=__version__,
             python=platform.python_version(),
             pytest=pytest.__version__,
@@ -133,11 +134,18 @@ class Controller:
         from ..report import render_table
 
         terminalreporter.section("netopsbench")
+        terminalreporter.write_line(f"isolation: {_ISOLATION[self.settings.isolation]}")
         for line in render_table(self.report).splitlines():
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"run directory: {rundir(self.config).root}")
         for path in self.report_paths[1:]:
             terminalreporter.write_line(f"report also written to: {path}")
+
+
+_ISOLATION = {
+    "sandbox": "sandbox (each case's agent in a bubblewrap sandbox; docs/isolation.md)",
+    "none": "none (the agent ran in the pytest process: scores are not protected; docs/isolation.md)",
+}
 
 
 def _frr_version() -> str:

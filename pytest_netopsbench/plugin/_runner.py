@@ -7,10 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from pydantic import BaseModel, ConfigDict
 
-from ._item import ScenarioItem
-from ._options import Settings
+from ._item import RUN, SETTINGS, RunInfo, ScenarioItem
 
 if TYPE_CHECKING:
     from ..episode import Episode
@@ -20,13 +18,6 @@ if TYPE_CHECKING:
 __all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
 
 PROPERTY_PREFIX = "netopsbench."
-
-
-class RunInfo(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    run_id: str
-    root: Path
-    worker: str
 
 
 class CaseState:
@@ -40,8 +31,6 @@ class CaseState:
 
 
 REPEAT = pytest.StashKey[int]()
-SETTINGS = pytest.StashKey[Settings]()
-RUN = pytest.StashKey[RunInfo]()
 CASE = pytest.StashKey[CaseState]()
 _FAULTS_REGISTERED = pytest.StashKey[bool]()
 _RUNDIR = pytest.StashKey["RunDir"]()
@@ -85,8 +74,14 @@ def run_scenario(
     from ..episode import agent_name
 
     state = request.node.stash[CASE]
-    state.agent_name = agent_name(netopsbench_agent)
-    record = netopsbench_episode.diagnose(netopsbench_agent)
+    agent = netopsbench_agent
+    if request.config.stash[SETTINGS].isolation == "sandbox":
+        from ._sandbox import sandboxed
+
+        agent = sandboxed(request.config, agent)
+    state.agent_name = agent_name(agent)
+    record = netopsbench_episode.diagnose(agent)
+    state.agent_name = agent_name(agent)  # a sandboxed agent's name is what its sandbox reported
     state.record = record
     if not record.passed:
         call = netopsbench_episode.agent_call
@@ -130,6 +125,7 @@ def case_properties(record: CaseRecord, run_root: Path | None = None) -> list[tu
         "input_tokens": record.input_tokens,
         "output_tokens": record.output_tokens,
         "worker": record.worker,
+        "isolation": record.isolation,
         "trace": _s(trace),
     }
     if not scoring.is_scored(record):
@@ -163,6 +159,7 @@ def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> Ca
         outcome=outcome,
         message=message,
         finished=True,
+        isolation=item.config.stash[SETTINGS].isolation,
     )
 
 
@@ -182,6 +179,8 @@ def update_record(item: ScenarioItem, call: pytest.CallInfo[None]) -> CaseRecord
 
     state = item.stash.setdefault(CASE, CaseState())
     record = state.record
+    if record is not None:
+        record.isolation = item.config.stash[SETTINGS].isolation
     if call.when == "setup" and call.excinfo is not None:
         skipped = call.excinfo.errisinstance(pytest.skip.Exception)
         outcome: Outcome = "skipped" if skipped else "infra_error"

@@ -81,6 +81,9 @@ class CaseRecord(BaseModel):
     ended: float = 0.0
     trace_path: str | None = None
     evidence_path: str | None = None
+    # "sandbox": the agent ran in a bubblewrap sandbox; "none": in the pytest process (docs/isolation.md)
+    isolation: Literal["sandbox", "none"] = "none"
+    agent_output: str | None = None  # the agent's stdout+stderr (sandbox mode), capped at 1 MB
 
 
 class ConfidenceInterval(BaseModel):
@@ -150,6 +153,7 @@ class RunMeta(BaseModel):
     run_id: str
     agent: str = ""
     runtime: str = DEFAULT_RUNTIME
+    isolation: Literal["sandbox", "none"] = "none"
     campaign_version: str | None = None
     netopsbench_version: str = ""
     python: str = ""

@@ -148,7 +148,8 @@ def _in_metric(metric: str, cases: list[CaseRecord]) -> bool:
 
 
 def _check_rules(a: BenchmarkReport, b: BenchmarkReport, force: bool) -> None:
-    """Pass rates of runs with different pass rules do not compare: 'passed' means another thing."""
+    """Pass rates of runs with different pass rules do not compare ('passed' means another thing),
+    nor do runs whose agents could reach different things (isolation modes)."""
     for what, x, y in (
         ("pass scores", a.run.pass_score, b.run.pass_score),
         ("fault-type pass rules (--pass-requires-type)", a.run.pass_requires_type, b.run.pass_requires_type),
@@ -158,6 +159,12 @@ def _check_rules(a: BenchmarkReport, b: BenchmarkReport, force: bool) -> None:
                 f"refusing to compare runs with different {what} (A {a.run.run_id}: {x!r}, "
                 f"B {b.run.run_id}: {y!r}); regrade one with `netopsbench report regrade`, or pass --force"
             )
+    if a.run.isolation != b.run.isolation and not force:
+        raise ReportError(
+            f"refusing to compare runs with different isolation modes (A: {a.run.isolation}, "
+            f"B: {b.run.isolation}): an agent in the pytest process can reach what a sandboxed one "
+            "cannot (docs/isolation.md); pass --force to compare anyway"
+        )
 
 
 def compare_reports(

@@ -33,8 +33,8 @@ def merge_reports(
     """One report from shards. Cases are keyed by (scenario id, trial); when two shards hold the
     same key, a scored record beats an ``infra_error``/``skipped`` one, then the later ``ended``
     wins, then the earlier shard in ``reports``. Runs of different campaign versions, agents, pass
-    scores or fault-type pass rules are refused unless ``force``. Metrics are recomputed from the
-    merged cases."""
+    scores, fault-type pass rules or isolation modes are refused unless ``force``. Metrics are
+    recomputed from the merged cases."""
     if not reports:
         raise ReportError("nothing to merge: pass at least one report")
     names = list(names) if names is not None else [r.run.run_id for r in reports]
@@ -67,6 +67,13 @@ def merge_reports(
         force,
         "'passed' would mean different things; pass --force to merge anyway",
     )
+    _check_same(
+        "isolation modes",
+        [r.isolation for r in runs],
+        names,
+        force,
+        "an agent in the pytest process can reach what a sandboxed one cannot; pass --force to merge anyway",
+    )
     chosen: dict[tuple[str, int], CaseRecord] = {}
     for report in reports:
         for case in report.cases:
@@ -86,6 +93,7 @@ def merge_reports(
         run_id=f"merged-{digest}",
         agent=" + ".join(agents),
         runtime=first.runtime,
+        isolation=first.isolation,
         campaign_version=first.campaign_version,
         netopsbench_version=first.netopsbench_version,
         python=first.python,

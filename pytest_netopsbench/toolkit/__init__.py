@@ -6,10 +6,17 @@ window; ``toolkit.call(name, args)`` is the agent-facing entry (errors come back
 ``build_mcp_server(toolkit)`` / ``serve_mcp_http(toolkit)`` expose the same tools over MCP.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._guard import LAB_SPACE, Guard
-from ._mcp import McpHandle, build_mcp_server, serve_mcp_http
 from ._models import ToolCallRecord, ToolCallSink, ToolLimits, ToolSpec, ToolStats, ToolTally
 from ._toolkit import Toolkit
+
+if TYPE_CHECKING:
+    from ._mcp import McpHandle, build_mcp_server, serve_mcp_http
 
 __all__ = [
     "LAB_SPACE",
@@ -25,3 +32,12 @@ __all__ = [
     "build_mcp_server",
     "serve_mcp_http",
 ]
+
+# The MCP SDK costs ~0.5 s to import; a sandboxed agent that only needs ToolSpec should not pay it.
+_LAZY = {"McpHandle", "build_mcp_server", "serve_mcp_http"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module("._mcp", __name__), name)

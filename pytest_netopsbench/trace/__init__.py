@@ -11,7 +11,7 @@ from ._atif import (
     ToolCall,
     Trajectory,
 )
-from ._recorder import TraceEvent, TraceRecorder, TraceTotals
+from ._recorder import TraceEvent, TraceRecorder, TraceTotals, response_text, usage_counts
 from ._redact import REDACTED, sanitize
 
 __all__ = [
@@ -28,5 +28,7 @@ __all__ = [
     "TraceRecorder",
     "TraceTotals",
     "Trajectory",
+    "response_text",
     "sanitize",
+    "usage_counts",
 ]

@@ -28,7 +28,7 @@ from ._atif import (
 )
 from ._redact import sanitize
 
-__all__ = ["TraceEvent", "TraceRecorder", "TraceTotals"]
+__all__ = ["TraceEvent", "TraceRecorder", "TraceTotals", "response_text", "usage_counts"]
 
 
 class TraceEvent(BaseModel):
@@ -67,7 +67,7 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def _response_text(response: Any) -> str:
+def response_text(response: Any) -> str:
     """The text of an LLM response in the common shapes (plain text, OpenAI ``choices``,
     LangChain messages with ``content``)."""
     if isinstance(response, str):
@@ -90,7 +90,7 @@ def _response_text(response: Any) -> str:
     return repr(response)
 
 
-def _usage_counts(usage: Any) -> tuple[int, int, float | None]:
+def usage_counts(usage: Any) -> tuple[int, int, float | None]:
     if usage is None:
         return 0, 0, None
     if isinstance(usage, BaseModel):
@@ -140,7 +140,7 @@ class TraceRecorder:
         usage: Any = None,
         seconds: float = 0.0,
     ) -> None:
-        inp, out, cost = _usage_counts(usage)
+        inp, out, cost = usage_counts(usage)
         event = TraceEvent(
             kind="llm",
             at=time.time(),
@@ -152,7 +152,7 @@ class TraceRecorder:
         )
         if self.enabled:
             event.prompt = sanitize(messages, limit=self._limit)
-            event.content = sanitize(_response_text(response), limit=self._limit)
+            event.content = sanitize(response_text(response), limit=self._limit)
         with self._lock:
             self._totals.llm_calls += 1
             self._totals.input_tokens += inp

@@ -28,7 +28,8 @@ def _names() -> set[str]:
 def test_run_scenario_in_process(tmp_path: Path, lab_guard: LabGuard) -> None:
     agent = HealthyAgent()
     with NetOpsBench(REPO, artifacts=tmp_path) as bench:
-        run = bench.sessions.run_scenario(HEALTHY[0], agent=bench.agents.wrap(agent))
+        # in-process on purpose: in sandbox mode (the default) the sandbox gets a pickled copy
+        run = bench.sessions.run_scenario(HEALTHY[0], agent=bench.agents.wrap(agent), isolation="none")
         lab_guard.run_ids.add(run.id)
         report = run.wait(timeout=600, raise_on_failure=True)
         assert report is not None and run.status == "completed"
@@ -78,7 +79,9 @@ def test_run_on_runtime_pool(tmp_path: Path, lab_guard: LabGuard) -> None:
         # The run attached the labs; it did not remove them: the next run reuses them.
         assert set(pool.names) <= _names()
         agent = HealthyAgent()
-        one = bench.sessions.run_on_runtime_scenario(HEALTHY[2], agent=agent, runtime=pool, workers=1)
+        one = bench.sessions.run_on_runtime_scenario(
+            HEALTHY[2], agent=agent, runtime=pool, workers=1, isolation="none"
+        )
         lab_guard.run_ids.add(one.id)
         report = one.wait(timeout=600, raise_on_failure=True)
         assert report is not None and report.cases[0].lab in pool.names

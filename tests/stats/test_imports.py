@@ -40,6 +40,7 @@ LAYERS: tuple[str, ...] = (
     "report",
     "episode",
     "agents",
+    "sandbox",
     "campaign",
     "plugin",
     "sdk",
