@@ -95,7 +95,6 @@ def bench_tools(options: SandboxOptions, context: Any, calls: int) -> float:
 def bench_lab(options: SandboxOptions) -> None:
     sys.path.insert(0, str(HERE.parent))
     from pytest_netopsbench.agents import ReferenceAgent
-
     from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
     from pytest_netopsbench.scenario import Scenario
 
