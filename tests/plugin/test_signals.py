@@ -74,6 +74,7 @@ def _start_run(pytester: pytest.Pytester, marks: Path) -> tuple[subprocess.Popen
             "-n",
             "2",
             f"--netopsbench-run-id={run_id}",
+            "--netopsbench-isolation=none",  # the agent marks its call in a directory of the test's
         ],
         cwd=pytester.path,
         env={**os.environ, "NOB_MARKS": str(marks)},

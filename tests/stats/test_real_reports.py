@@ -75,6 +75,8 @@ def _run(
         "no:cacheprovider",
         f"--netopsbench-report={out}",
         "--netopsbench-no-trace",
+        # the agents live in the conftest beside the scenarios, which a sandbox never sees
+        "--netopsbench-isolation=none",
         f"--netopsbench-artifacts={pytester.path / 'runs'}",
         *extra,
         timeout=600,
