@@ -80,7 +80,7 @@ class Episode:
         self._injected = False
         self._t0 = 0.0
         self.record = CaseRecord(
-            case_id=new_case_id(run_id, nodeid, trial),
+            case_id=new_case_id(),
             scenario_id=scenario.scenario_id,
             nodeid=nodeid,
             trial=trial,

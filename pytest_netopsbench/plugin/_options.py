@@ -48,6 +48,14 @@ _OPTIONS: dict[str, tuple[str, str, str | None]] = {
         "list",
         None,
     ),
+    # Hand-off order must not follow the sorted file order (an agent could count its way to the
+    # answer); the seed makes a shuffled run reproducible.
+    "seed": (
+        "seed for the order of cases (shuffled within each scale; default: random, printed in the "
+        "header and stored in report.json)",
+        "string",
+        None,
+    ),
 }
 
 
@@ -63,6 +71,7 @@ class Settings(BaseModel):
     trace: bool = True
     run_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
     labs: list[str] = Field(default_factory=list)
+    seed: int | None = Field(default=None, ge=0, lt=2**63)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -128,6 +137,7 @@ def read_settings(config: pytest.Config) -> Settings:
             trace=trace,
             run_id=(str(raw["run-id"]).strip() or None) if raw["run-id"] else None,
             labs=_lab_names(raw["lab"]),
+            seed=int(str(raw["seed"]).strip()) if raw["seed"] not in (None, "") else None,
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         raise pytest.UsageError(f"netopsbench: invalid option value: {exc}") from None

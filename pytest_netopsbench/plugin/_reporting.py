@@ -40,6 +40,7 @@ class Controller:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["netopsbench_run_id"] = self.run.run_id
         node.workerinput["netopsbench_run_root"] = str(self.run.root)
+        node.workerinput["netopsbench_seed"] = self.run.seed
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -87,6 +88,7 @@ class Controller:
             ended=time.time(),
             argv=list(sys.argv),
             pass_score=self.settings.pass_score,
+            seed=self.run.seed,
         )
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders its summary from our report

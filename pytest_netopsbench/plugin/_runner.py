@@ -28,6 +28,7 @@ class RunInfo(BaseModel):
     run_id: str
     root: Path
     worker: str
+    seed: int = 0  # of the case order; the controller's, so every xdist worker collects alike
 
 
 class CaseState:
@@ -151,7 +152,7 @@ def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> Ca
             truth = None
     now = time.time()
     return CaseRecord(
-        case_id=new_case_id(info.run_id, item.nodeid, item.trial),
+        case_id=new_case_id(),
         scenario_id=scenario.scenario_id,
         nodeid=item.nodeid,
         trial=item.trial,

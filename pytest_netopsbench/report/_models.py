@@ -160,6 +160,7 @@ class RunMeta(BaseModel):
     ended: float = 0.0
     argv: list[str] = Field(default_factory=list)
     pass_score: float = 1.0
+    seed: int | None = Field(default=None, description="seed of the case order (--netopsbench-seed)")
     merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
 
 
