@@ -121,7 +121,9 @@ def case_properties(record: CaseRecord) -> list[tuple[str, object]]:
         "worker": record.worker,
         "trace": _s(record.trace_path),
     }
-    return [(PROPERTY_PREFIX + k, v) for k, v in props.items()]
+    from ..trace import sanitize
+
+    return [(PROPERTY_PREFIX + k, sanitize(v, secret_keys=False)) for k, v in props.items()]
 
 
 def set_properties(item: pytest.Item, record: CaseRecord) -> None:

@@ -18,7 +18,6 @@ Python >= 3.12 and many dependencies).
 
 from __future__ import annotations
 
-import json
 import shutil
 import uuid
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..report import BenchmarkReport, CaseRecord
+from ..trace import sanitized_json
 
 __all__ = ["ExportSummary", "export_harbor_job"]
 
@@ -45,7 +45,7 @@ def _iso(ts: float) -> str | None:
 
 def _write(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    path.write_text(sanitized_json(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _trial_name(case: CaseRecord) -> str:

@@ -12,7 +12,7 @@ from ._atif import (
     Trajectory,
 )
 from ._recorder import TraceEvent, TraceRecorder, TraceTotals
-from ._redact import REDACTED, sanitize
+from ._redact import REDACTED, redact_text, sanitize, sanitized_json
 
 __all__ = [
     "ATIF_VERSION",
@@ -28,5 +28,7 @@ __all__ = [
     "TraceRecorder",
     "TraceTotals",
     "Trajectory",
+    "redact_text",
     "sanitize",
+    "sanitized_json",
 ]
