@@ -94,6 +94,7 @@ def test_async_agent_uses_both_mcp_transports(session: LabSession, tmp_path: Pat
         "observe",
         "verify",
         "context",
+        "handoff",
         "agent",
         "score",
         "clear_recover",
