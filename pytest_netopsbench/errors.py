@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "CapabilityError",
+    "DeviceError",
     "FaultError",
     "LabError",
     "NetopsbenchError",
@@ -31,6 +32,16 @@ class LabError(NetopsbenchError):
             parts.append(f"daemon logs: {logs}")
         super().__init__("; ".join(parts))
         self.message, self.step, self.device, self.logs = message, step, device, logs
+
+
+class DeviceError(LabError):
+    """What a tool tells an agent when a device does not answer: worded as the device's own
+    failure (``leaf2: no response from the routing daemon (timed out)``), never a harness path,
+    lab name or step."""
+
+    def __init__(self, device: str, problem: str) -> None:
+        super().__init__(f"{device}: {problem}")
+        self.device = device
 
 
 class CapabilityError(NetopsbenchError):
