@@ -112,6 +112,9 @@ class Congestion(LinkFault):
                     proc.wait(timeout=3)
         self._procs.clear()
         self._kill_strays(lab)
+        prune = getattr(lab, "prune_spawned", None)
+        if callable(prune):  # the spawn records name the hosts and the command: gone with the fault
+            prune()
         res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
         if " tbf " in f" {res.stdout} ":
             run(lab, self.device, ["tc", "qdisc", "del", "dev", self.interface, "root"])

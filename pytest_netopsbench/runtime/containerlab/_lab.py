@@ -18,7 +18,7 @@ from typing import Any
 
 from ...errors import CapabilityError, LabError
 from ...topology import Topology
-from .._proc import kill_pids, pids_in_netns, run
+from .._proc import kill_pids, pids_in_netns, prune_spawned, run
 from .._protocol import CommandResult, HealthReport, LabInfo
 from .._rundir import lab_dir, labs_root, process_start, read_info, remove_dir, write_info
 from ..netns._health import collect_health, wait_for_health
@@ -155,6 +155,10 @@ class ContainerlabLab:
             self._docker = _docker_client()
         return self._docker
 
+    def prune_spawned(self) -> None:
+        """Drop the records and logs of spawned processes that have exited (faults call it on clear)."""
+        prune_spawned(self.run_dir / "spawned")
+
     def _spawned_pids(self) -> set[int]:
         sdir = self.run_dir / "spawned"
         return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
@@ -195,7 +199,8 @@ class ContainerlabLab:
     def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
         sdir = self.run_dir / "spawned"
         sdir.mkdir(parents=True, exist_ok=True)
-        log = log or sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
+        self.prune_spawned()
+        log = log or sdir / f"{time.monotonic_ns()}.log"  # no device or command in the name
         with open(log, "ab") as out:
             proc = subprocess.Popen(
                 ["ip", "netns", "exec", self.ns(device), *argv],
@@ -204,7 +209,9 @@ class ContainerlabLab:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        (sdir / f"{proc.pid}.json").write_text(json.dumps({"device": device, "argv": list(argv)}))
+        (sdir / f"{proc.pid}.json").write_text(
+            json.dumps({"device": device, "argv": list(argv), "log": str(log)})
+        )
         return proc
 
     def vtysh(self, device: str, commands: Sequence[str], *, timeout: float = 10.0) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ...errors import CapabilityError, LabError
 from ...topology import Device, Topology
-from .._proc import kill_pids, pids_in_netns, read_pid, run
+from .._proc import kill_pids, pids_in_netns, prune_spawned, read_pid, run
 from .._protocol import CommandResult, HealthReport, LabInfo
 from .._rundir import lab_dir, labs_root, process_start, read_info, remove_dir, write_info
 from .._vty import vty_command
@@ -283,6 +283,13 @@ class NetnsLab:
                 f"teardown of {self.name} left processes {left} / namespaces {stuck}", step="teardown"
             )
 
+    def prune_spawned(self) -> None:
+        """Drop the records and logs of spawned processes that have exited (faults call it on clear)."""
+        for pid, proc in list(self._spawned.items()):
+            if proc.poll() is not None:
+                del self._spawned[pid]
+        prune_spawned(self.run_dir / "spawned")
+
     def _spawned_pids(self) -> set[int]:
         sdir = self.run_dir / "spawned"
         return {int(p.stem) for p in sdir.glob("*.json") if p.stem.isdigit()} if sdir.exists() else set()
@@ -318,8 +325,9 @@ class NetnsLab:
     def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
         sdir = self.run_dir / "spawned"
         sdir.mkdir(exist_ok=True)
+        self.prune_spawned()
         if log is None:
-            log = sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
+            log = sdir / f"{time.monotonic_ns()}.log"  # no device or command in the name
         with open(log, "ab") as out:
             proc = subprocess.Popen(
                 self._device_argv(device, argv),
