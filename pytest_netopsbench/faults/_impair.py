@@ -142,11 +142,8 @@ class Impairment:
             stderr=subprocess.PIPE,
             env=env,
         )
-        assert self._proc.stdin is not None
-        self._proc.stdin.write(bootstrap(config).encode())
-        self._proc.stdin.close()
         try:  # a bind error shows within a few ms; a healthy shaper just keeps running
-            _, err = self._proc.communicate(timeout=0.6)
+            _, err = self._proc.communicate(bootstrap(config).encode(), timeout=0.6)
         except subprocess.TimeoutExpired:
             return
         self._proc = None
