@@ -1,7 +1,9 @@
 """Convergence checks for a netns lab: BGP sessions, kernel FIB with full ECMP, host-to-host mesh.
 
 Cheapest first: BGP state comes over the vty sockets without forking; the FIB costs one ``ip`` per
-leaf; the ping mesh one ``fping`` per host, all in parallel.
+leaf; the ping mesh one ``fping`` per host, all in parallel, and the UDP mesh one small Python
+prober per host (a lab that answers pings but drops UDP is not healthy: the evidence mesh, iperf3
+and traceroute all use UDP or TCP).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from typing import Protocol
 
@@ -16,7 +19,15 @@ from ...errors import LabError
 from ...topology import Topology
 from .._protocol import HealthReport
 
-__all__ = ["HealthProbe", "check_bgp", "check_fib", "check_mesh", "collect_health", "wait_for_health"]
+__all__ = [
+    "HealthProbe",
+    "check_bgp",
+    "check_fib",
+    "check_mesh",
+    "check_udp_mesh",
+    "collect_health",
+    "wait_for_health",
+]
 
 _FPING_LINE = re.compile(r"^(\S+)\s*:\s*xmt/rcv/%loss = (\d+)/(\d+)/")
 
@@ -148,11 +159,69 @@ def check_mesh(lab: HealthProbe, *, timeout_ms: int = 300) -> list[str]:
     return problems
 
 
+# A UDP datagram to a closed port comes back as ICMP port-unreachable, which a connected UDP socket
+# reports as ECONNREFUSED: an answer from the far host's kernel, with no responder to run. Two tries,
+# because hosts rate-limit those ICMP errors per peer.
+_UDP_PORT = 33533
+_UDP_PROBER = """
+import select, socket, sys, time
+port, timeout = int(sys.argv[1]), float(sys.argv[2])
+pending = {}
+for dst in sys.argv[3:]:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setblocking(False)
+    s.connect((dst, port))
+    pending[s] = dst
+for attempt in range(2):
+    for s in pending:
+        s.send(b"probe")
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        ready, _, _ = select.select(list(pending), [], [], max(0.0, deadline - time.monotonic()))
+        for s in ready:
+            try:
+                s.recv(64)
+            except ConnectionRefusedError:
+                pass
+            except OSError:
+                continue
+            del pending[s]
+print(" ".join(sorted(pending.values())))
+"""
+
+
+def check_udp_mesh(lab: HealthProbe, *, timeout_ms: int = 300) -> list[str]:
+    """Every host's UDP reaches every other host (each pair once, like :func:`check_mesh`)."""
+    hosts = lab.topology.hosts
+    if len(hosts) < 2:
+        return []
+    procs = {}
+    for i, h in enumerate(hosts[:-1]):
+        targets = [o.host_ip for o in hosts[i + 1 :]]
+        argv = [sys.executable, "-c", _UDP_PROBER, str(_UDP_PORT), str(timeout_ms / 1000), *targets]
+        procs[h.name] = subprocess.Popen(
+            ["ip", "netns", "exec", lab.ns(h.name), *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    problems: list[str] = []
+    for name, proc in procs.items():
+        out, err = proc.communicate(timeout=30)
+        if proc.returncode != 0:
+            problems.append(f"{name}: UDP probe failed ({err.strip()[-200:]})")
+        elif out.strip():
+            problems.append(f"{name}: UDP to {', '.join(out.split()[:5])} unanswered")
+    return problems
+
+
 def collect_health(lab: HealthProbe, *, mesh: bool = True) -> HealthReport:
     t0 = time.monotonic()
     expected, established, problems = check_bgp(lab)
     fib_problems = check_fib(lab)
     mesh_problems = check_mesh(lab) if mesh else ["mesh not checked"]
+    if mesh and not mesh_problems:
+        mesh_problems = check_udp_mesh(lab)
     problems += fib_problems + (mesh_problems if mesh else [])
     return HealthReport(
         healthy=established == expected and not fib_problems and not mesh_problems,
@@ -185,6 +254,8 @@ def wait_for_health(lab: HealthProbe, timeout: float, *, interval: float | None 
             fib_ok = not fib_problems
             if fib_ok:
                 mesh_problems = check_mesh(lab)
+                if not mesh_problems:
+                    mesh_problems = check_udp_mesh(lab)
                 problems += mesh_problems
                 mesh_ok = not mesh_problems
         report = HealthReport(
