@@ -17,7 +17,8 @@ from pytest_netopsbench.runtime._integrity import (
 
 
 def test_counters_and_handles_are_not_drift() -> None:
-    a = "table inet f { # handle 3\n chain c { # handle 1\n ip saddr 1.2.3.4 counter packets 5 bytes 300 drop\n"
+    a = "table inet f { # handle 3\n chain c { # handle 1\n"
+    a += " ip saddr 1.2.3.4 counter packets 5 bytes 300 drop\n"
     b = a.replace("packets 5 bytes 300", "packets 99 bytes 9000").replace("# handle 3", "# handle 7")
     assert _HANDLE.sub("", _COUNTERS.sub("counter", a)) == _HANDLE.sub("", _COUNTERS.sub("counter", b))
 
