@@ -1,9 +1,9 @@
 """Convergence checks for a netns lab: BGP sessions, kernel FIB with full ECMP, host-to-host mesh.
 
 Cheapest first: BGP state comes over the vty sockets without forking; the FIB costs one ``ip`` per
-leaf; the ping mesh one ``fping`` per host, all in parallel, and the UDP mesh one small Python
-prober per host (a lab that answers pings but drops UDP is not healthy: the evidence mesh, iperf3
-and traceroute all use UDP or TCP).
+leaf; the ping mesh one ``fping`` per host, all in parallel, and the UDP mesh no process at all
+(sockets opened in the hosts' namespaces). A lab that answers pings but drops UDP is not healthy:
+the evidence mesh, iperf3 and traceroute all use UDP or TCP.
 """
 
 from __future__ import annotations
