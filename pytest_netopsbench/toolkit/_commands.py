@@ -45,7 +45,7 @@ _NOT_DEVICE_TEXT = re.compile(
 )
 
 
-def device_text(device: str, text: str, lab_name: str) -> str | None:
+def device_text(text: str, lab_name: str) -> str | None:
     """``text`` (a command's stderr) when it reads like the device's own message, else None."""
     first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")[:200]
     if not first or lab_name in first or _NOT_DEVICE_TEXT.search(first):
@@ -89,10 +89,10 @@ class Commands:
             res = self.lab.exec(device, [*argv, *extra], timeout=timeout or self.timeout)
         except LabError:
             res = None
-        if res is None or res.returncode == 124:
+        if res is None:
             raise DeviceError(device, NO_RESPONSE)
         if not res.ok and not res.stdout.strip():
-            said = device_text(device, res.stderr or "", self.lab.name)
+            said = None if res.returncode == 124 else device_text(res.stderr or "", self.lab.name)
             raise DeviceError(device, f"{argv[0]}: {said}" if said else NO_RESPONSE)
         return res.stdout
 

@@ -38,11 +38,11 @@ def test_every_tool_against_an_unreachable_device_answers_like_the_device(
 
 
 def test_device_wording_rules() -> None:
-    assert device_text("h1", "ping: connect: Network is unreachable\n", "nob-x") == (
+    assert device_text("ping: connect: Network is unreachable\n", "nob-x") == (
         "ping: connect: Network is unreachable"
     )
-    assert device_text("h1", 'Cannot open network namespace "nob-x-h1": No such file', "nob-x") is None
-    assert device_text("h1", "cat: /sys/class/net/eth9/carrier_changes: No such file", "nob-x") is None
+    assert device_text('Cannot open network namespace "nob-x-h1": No such file', "nob-x") is None
+    assert device_text("cat: /sys/class/net/eth9/carrier_changes: No such file", "nob-x") is None
     assert _vty_problem("daemon not reachable at /run/x/bgpd.vty (Connection refused); is the lab up?") == (
         NO_DAEMON
     )
