@@ -79,6 +79,7 @@ def test_xdist_workers_share_the_seed(tree: pytest.Pytester) -> None:
     # xdist aborts the run when workers collect different orders, so a passing run is the check
     order, result = _order(tree, "-n", "2", "--netopsbench-seed", "5")
     result.assert_outcomes(skipped=11)
+    result.stdout.fnmatch_lines(["netopsbench run *  seed 5"])  # the summary table's title
     assert sorted(order) == sorted([f"xs-{k}" for k in range(8)] + ["s-0", "s-1", "s-2"])
     reports = list((tree.path / ".netopsbench" / "runs").glob("*/report.json"))
     assert len(reports) == 1
