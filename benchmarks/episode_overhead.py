@@ -28,6 +28,7 @@ PHASES = (
     "observe",
     "verify",
     "context",
+    "handoff",
     "agent",
     "score",
     "clear_recover",

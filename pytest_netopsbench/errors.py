@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "AgentError",
     "CapabilityError",
+    "DeviceError",
     "FaultError",
     "LabError",
     "LabNameInUse",
@@ -41,6 +42,16 @@ class LabNameInUse(LabError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, step="reserve")
+
+
+class DeviceError(LabError):
+    """What a tool tells an agent when a device does not answer: worded as the device's own
+    failure (``leaf2: no response from the routing daemon (timed out)``), never a harness path,
+    lab name or step."""
+
+    def __init__(self, device: str, problem: str) -> None:
+        super().__init__(f"{device}: {problem}")
+        self.device = device
 
 
 class CapabilityError(NetopsbenchError):

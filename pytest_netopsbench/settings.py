@@ -145,6 +145,16 @@ class Settings(BaseModel):
             sdk_managed="use bench.sessions.run_on_runtime_*(runtime=...)",
         ),
     ] = Field(default_factory=list)
+    # Hand-off order must not follow the sorted file order (an agent could count its way to the
+    # answer); the seed makes a shuffled run reproducible.
+    seed: Annotated[
+        int | None,
+        Opt(
+            "seed of the case order (cases are shuffled within each scale; default: a random seed, "
+            "printed and stored in report.json)",
+            metavar="N",
+        ),
+    ] = Field(default=None, ge=0, lt=2**63)
     # Where the agent runs and what environment it gets there (docs/isolation.md).
     isolation: Annotated[
         Literal["sandbox", "none"],

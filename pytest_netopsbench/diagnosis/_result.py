@@ -4,9 +4,33 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["VERDICTS", "DiagnosisResult", "Usage", "Verdict"]
+__all__ = [
+    "EVIDENCE_MAX_CHARS",
+    "EVIDENCE_MAX_ITEMS",
+    "NAME_MAX_CHARS",
+    "REASONING_MAX_CHARS",
+    "VERDICTS",
+    "DiagnosisResult",
+    "Usage",
+    "Verdict",
+]
+
+# An agent's text lands in every artifact of the run; bounded here, so a 10 MB reasoning costs
+# 20 kB, whichever way the result was built.
+REASONING_MAX_CHARS = 20_000
+EVIDENCE_MAX_ITEMS = 100
+EVIDENCE_MAX_CHARS = 2_000
+NAME_MAX_CHARS = 256
+
+
+def cap_text(value: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, marked with how much was cut."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}…[truncated {len(value) - limit} chars]"
+
 
 Verdict = Literal["fault_detected", "network_healthy", "inconclusive"]
 VERDICTS: tuple[str, ...] = ("fault_detected", "network_healthy", "inconclusive")
@@ -36,6 +60,24 @@ class DiagnosisResult(BaseModel):
     reasoning: str = ""
     evidence: list[str] = Field(default_factory=list)
     usage: Usage | None = None
+
+    @field_validator("reasoning")
+    @classmethod
+    def _cap_reasoning(cls, value: str) -> str:
+        return cap_text(value, REASONING_MAX_CHARS)
+
+    @field_validator("fault_type", "device", "interface")
+    @classmethod
+    def _cap_names(cls, value: str | None) -> str | None:
+        return None if value is None else cap_text(value, NAME_MAX_CHARS)
+
+    @field_validator("evidence")
+    @classmethod
+    def _cap_evidence(cls, value: list[str]) -> list[str]:
+        items = [cap_text(item, EVIDENCE_MAX_CHARS) for item in value[:EVIDENCE_MAX_ITEMS]]
+        if len(value) > EVIDENCE_MAX_ITEMS:
+            items[-1] = f"…[{len(value) - EVIDENCE_MAX_ITEMS + 1} more items truncated]"
+        return items
 
     @model_validator(mode="before")
     @classmethod

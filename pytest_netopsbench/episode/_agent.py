@@ -68,7 +68,8 @@ def coerce_result(value: Any) -> DiagnosisResult:
     """Accept a ``DiagnosisResult``, a mapping, another pydantic model or a dataclass with the same
     fields (NetOpsBench's ``findings`` shape included). Raises ``TypeError``/``ValidationError``."""
     if isinstance(value, DiagnosisResult):
-        return value
+        # validated again: fields assigned after construction skip the caps
+        return DiagnosisResult.model_validate(value.model_dump())
     if isinstance(value, BaseModel):
         value = value.model_dump()
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -1,13 +1,13 @@
 """``DiagnosticContext``: everything an agent gets for one case, and nothing that gives it away.
 
-The case id is an opaque hash (no scenario, fault or device words), healthy and fault cases get
+The case id is random (derived from nothing an agent can see), healthy and fault cases get
 the same fields, windows of the same length and the same tools, so nothing but the network's
 behaviour tells them apart.
 """
 
 from __future__ import annotations
 
-import hashlib
+import secrets
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,11 +20,11 @@ from ..trace import TraceRecorder
 __all__ = ["DiagnosticContext", "McpAccess", "new_case_id"]
 
 
-def new_case_id(run_id: str, nodeid: str, trial: int) -> str:
-    """``case-<12 hex>``: stable within a run (so logs, traces and reports line up), different
-    across runs (so an agent cannot learn a lookup table of case ids)."""
-    digest = hashlib.sha256(f"{run_id}\0{nodeid}\0{trial}".encode()).hexdigest()
-    return f"case-{digest[:12]}"
+def new_case_id() -> str:
+    """``case-<12 hex>``, random per case. A hash of the run id, node id and trial was reversible
+    from what an agent can see (scenario files, the run id), so nothing is derived: logs, traces
+    and reports line up through the record, which holds the id and the node id."""
+    return f"case-{secrets.token_hex(6)}"
 
 
 class McpAccess(BaseModel):

@@ -8,7 +8,16 @@ from pathlib import Path
 
 from ..errors import LabError
 from ..evidence import Collector, EvidenceStore
-from ..runtime import HealthReport, Lab, attach_lab, create_lab
+from ..runtime import (
+    SETTLED_VIEWS,
+    HealthReport,
+    Lab,
+    LabSnapshot,
+    attach_lab,
+    create_lab,
+    drift,
+    snapshot_lab,
+)
 
 __all__ = ["LabSession"]
 
@@ -21,6 +30,8 @@ class LabSession:
         self.deploy_seconds = 0.0
         self.rebuilt = 0
         self.attached = False  # True: the lab belongs to someone else and outlives this session
+        # every device's state once healthy after deploy; each later health check compares with it
+        self.golden: LabSnapshot | None = None
 
     @classmethod
     def start(
@@ -61,6 +72,7 @@ class LabSession:
                     + "; ".join(report.problems[:5]),
                     step="wait_healthy",
                 )
+            golden = snapshot_lab(lab)
             store_dir.mkdir(parents=True, exist_ok=True)
             store = EvidenceStore(store_dir / "evidence.sqlite")
             collector = Collector(lab, store, traffic=traffic)
@@ -69,6 +81,7 @@ class LabSession:
             lab.teardown()
             raise
         session = cls(lab, store, collector)
+        session.golden = golden
         session.deploy_seconds = time.monotonic() - started
         return session
 
@@ -93,11 +106,13 @@ class LabSession:
                 + f"; repair or recreate it (netopsbench runtime teardown {name})",
                 step="wait_healthy",
             )
+        golden = snapshot_lab(lab)
         store_dir.mkdir(parents=True, exist_ok=True)
         store = EvidenceStore(store_dir / "evidence.sqlite")
         collector = Collector(lab, store, traffic=traffic)
         collector.start()
         session = cls(lab, store, collector)
+        session.golden = golden
         session.attached = True
         session.deploy_seconds = time.monotonic() - started
         return session
@@ -118,11 +133,39 @@ class LabSession:
         self.collector.traffic.start()
 
     def check_healthy(self, timeout: float) -> HealthReport:
-        """Quick check first (the common case), then wait up to ``timeout`` for convergence."""
+        """Quick check first (the common case), then wait up to ``timeout`` for convergence; a
+        converged lab must also match its golden snapshot (see ``runtime/_integrity.py``)."""
         report = self.lab.health()
-        if report.healthy:
+        if not report.healthy:
+            # a filter, qdisc, address or config line that differs will not converge away: no
+            # point waiting the whole timeout for it
+            settled = self.drift(views=SETTLED_VIEWS, tries=1) if self.golden is not None else []
+            if settled:
+                return report.model_copy(update={"problems": [*report.problems, *settled]})
+            report = self.lab.wait_healthy(timeout)
+        if not report.healthy or self.golden is None:
             return report
-        return self.lab.wait_healthy(timeout)
+        problems = self.drift()
+        if not problems:
+            return report
+        return report.model_copy(update={"healthy": False, "problems": [*report.problems, *problems]})
+
+    def drift(self, *, views: frozenset[str] | None = None, tries: int = 3, pause: float = 1.0) -> list[str]:
+        """Differences from the golden snapshot, after up to ``tries`` looks (a route may still be
+        settling right after convergence); a device that cannot be read is drift too."""
+        if self.golden is None:
+            return []
+        problems: list[str] = []
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(pause)
+            try:
+                problems = drift(self.golden, snapshot_lab(self.lab), views=views)
+            except LabError as exc:
+                problems = [f"state unreadable: {exc}"]
+            if not problems:
+                return []
+        return problems
 
     def close(self, *, keep_lab: bool = False) -> None:
         try:

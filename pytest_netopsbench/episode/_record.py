@@ -46,7 +46,7 @@ def new_case_record(
     so ``started``/``ended`` are now."""
     now = time.time() if finished else 0.0
     return CaseRecord(
-        case_id=new_case_id(run_id, nodeid, trial),
+        case_id=new_case_id(),
         scenario_id=scenario.scenario_id,
         nodeid=nodeid,
         trial=trial,

@@ -129,9 +129,6 @@ class Episode:
         window = Window(start=obs_start, end=time.time())
         with self._phase("verify"):
             window = self._verify(window, timing.verify_timeout_s)
-            # Only fault cases are verified; without this pause an agent could tell them apart by
-            # how long ago its observation window ended.
-            time.sleep(max(0.0, window.end + timing.handoff_s - time.time()))
         with self._phase("context"):
             symptoms = detect(self.session.store, self.topology, baseline, window)
             tools = Toolkit(
@@ -155,6 +152,11 @@ class Episode:
             )
             if self._make_context is not None:
                 context = self._make_context(context)
+        with self._phase("handoff"):
+            # Only fault cases are verified, and building the context takes longer for some
+            # faults; with the context complete, the agent starts at one fixed delay after its
+            # window for every case, so no time tells healthy from fault.
+            time.sleep(max(0.0, window.end + timing.handoff_s - time.time()))
         self.context = context
         return context
 

@@ -17,8 +17,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..runtime import open_socket
 from ._models import DF_FLOW_SHIFT, ProbeRound, RoundTiming
-from ._netns import open_socket
 from ._paths import PathJob, PathMapper, enable_errors, read_errors
 
 __all__ = ["HostEndpoint", "PingMesh"]

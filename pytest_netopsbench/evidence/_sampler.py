@@ -11,10 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..runtime import Lab
+from ..runtime import Lab, in_netns, open_socket, run_in
 from ._kernel import iface_state, parse_net_dev, parse_nft_counters, parse_snmp
 from ._models import BgpPeerRecord, LogRecord, RuleCounter
-from ._netns import in_netns, open_socket, run_in
 from ._store import EvidenceStore
 
 __all__ = ["Sampler", "parse_bgp_summary"]

@@ -8,7 +8,10 @@ corruption goes through the shaper, which the receiver's checksum check really c
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import signal
 import subprocess
 import sys
 from typing import Literal
@@ -18,12 +21,14 @@ from pydantic import BaseModel
 from ..errors import CapabilityError, FaultError
 from ..runtime import Lab
 from ._caps import host_capabilities
-from ._ops import netns_of, nft_apply, nft_delete_table, run, signal_matching, stop_processes
+from ._ops import netns_of, nft_apply, nft_delete_table, run, stop_processes
+from ._shaper import ShaperConfig, bootstrap
 
 __all__ = ["Backend", "ImpairSpec", "Impairment", "choose_backend"]
 
 Backend = Literal["auto", "netem", "nft", "nfqueue"]
 _TABLE = "qos"  # nft table name an operator might use for policing/marking
+_TAG_ENV = "WORKER_TAG"  # environment mark of a running shaper (see _tag)
 
 
 class ImpairSpec(BaseModel):
@@ -118,31 +123,27 @@ class Impairment:
     def _start_shaper(self, lab: Lab) -> None:
         s = self.spec
         # Started from the harness's namespace: it opens its queue inside the device and returns, so
-        # the device's process list never shows it (see _shaper.py).
-        argv = [
-            sys.executable,
-            "-m",
-            "pytest_netopsbench.faults._shaper",
-            "--queue",
-            str(self._queue),
-            "--netns",
-            netns_of(lab, self.device),
-            "--parent-pid",
-            str(os.getpid()),
-            "--delay-ms",
-            f"{s.delay_ms:g}",
-            "--jitter-ms",
-            f"{s.jitter_ms:g}",
-            "--loss",
-            f"{s.loss_pct:g}",
-            "--corrupt",
-            f"{s.corrupt_pct:g}",
-        ]
+        # the device's process list never shows it (see _shaper.py). Its program and settings go
+        # in on stdin: its argv is a bare ``python -``, naming no device, queue or parameter.
+        config = ShaperConfig(
+            queue=self._queue,
+            delay_ms=s.delay_ms,
+            jitter_ms=s.jitter_ms,
+            loss_pct=s.loss_pct,
+            corrupt_pct=s.corrupt_pct,
+            netns=netns_of(lab, self.device),
+            parent_pid=os.getpid(),
+        )
+        env = {**os.environ, _TAG_ENV: self._tag(lab)}
         self._proc = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [sys.executable, "-"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         try:  # a bind error shows within a few ms; a healthy shaper just keeps running
-            _, err = self._proc.communicate(timeout=0.4)
+            _, err = self._proc.communicate(bootstrap(config).encode(), timeout=0.6)
         except subprocess.TimeoutExpired:
             return
         self._proc = None
@@ -150,6 +151,11 @@ class Impairment:
             f"{self.device}: the NFQUEUE shaper for {self.interface} exited: "
             f"{err.decode(errors='replace').strip()[:300]}"
         )
+
+    def _tag(self, lab: Lab) -> str:
+        """An opaque mark in the shaper's environment (readable by its owner only), so another
+        process clearing the fault finds it without argv naming the device or queue."""
+        return hashlib.sha256(f"{netns_of(lab, self.device)}:{self._queue}".encode()).hexdigest()[:20]
 
     def remove(self, lab: Lab) -> None:
         dev = self.device
@@ -179,16 +185,18 @@ class Impairment:
             proc.stderr.close()
 
     def _stop_foreign_shaper(self, lab: Lab) -> None:
-        """A shaper this instance did not start (another process injected): matched by its exact
-        queue and namespace arguments, then signalled by pid."""
-        want = [
-            b"pytest_netopsbench.faults._shaper",
-            b"--queue",
-            str(self._queue).encode(),
-            b"--netns",
-            netns_of(lab, self.device).encode(),
-        ]
-        signal_matching(lambda argv: argv[2:7] == want)
+        """A shaper this instance did not start (another process injected): matched by the exact
+        mark in its environment, then signalled by pid."""
+        want = f"{_TAG_ENV}={self._tag(lab)}".encode()
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as fh:
+                    env = fh.read().split(b"\0")
+            except OSError:
+                continue
+            if want in env:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGTERM)
 
     def describe(self) -> str:
         return f"{self.backend} on {self.device}:{self.interface} egress"

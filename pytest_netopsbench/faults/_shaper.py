@@ -5,6 +5,8 @@ corrupts or delays each one and hands it back with a verdict. Standard library o
 netlink over a raw ``AF_NETLINK``/``NETLINK_NETFILTER`` socket.
 
 Run ``python -m pytest_netopsbench.faults._shaper --queue 3 --delay-ms 100 --jitter-ms 10``.
+The harness starts it as a bare ``python -`` with its program and configuration on stdin
+(:func:`bootstrap`), so ``/proc/<pid>/cmdline`` names no module, device or parameter.
 With ``--netns NAME`` it opens its queue socket inside ``/run/netns/NAME`` and then returns to the
 namespace it started in, so the process never appears among the lab device's processes (an agent
 listing them must not find the impairment by its process). A netlink socket keeps the namespace it
@@ -17,6 +19,7 @@ import argparse
 import ctypes
 import errno
 import heapq
+import json
 import os
 import random
 import select
@@ -27,7 +30,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["ShaperConfig", "main", "run"]
+__all__ = ["ShaperConfig", "bootstrap", "main", "main_json", "run"]
 
 NETLINK_NETFILTER = 12
 _SUBSYS_QUEUE = 3
@@ -259,6 +262,32 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--parent-pid", type=int, default=None, help="exit when this process is gone")
     p.add_argument("--seed", type=int, default=None)
     return p
+
+
+def bootstrap(config: ShaperConfig) -> str:
+    """The program a harness feeds to ``python -`` on stdin: starts :func:`main_json` with
+    ``config``. Nothing of it reaches the process's argv."""
+    fields = {k: v for k, v in config.__dict__.items() if k != "stats"}
+    return (
+        "import json, sys\n"
+        "from pytest_netopsbench.faults._shaper import main_json\n"
+        f"sys.exit(main_json({json.dumps(json.dumps(fields))}))\n"
+    )
+
+
+def main_json(text: str) -> int:
+    """Run with the configuration as JSON (the fields of :class:`ShaperConfig`)."""
+    cfg = ShaperConfig(**json.loads(text))
+    if min(cfg.delay_ms, cfg.jitter_ms, cfg.loss_pct, cfg.corrupt_pct) < 0:
+        print("delay, jitter, loss and corrupt must be >= 0", file=sys.stderr)
+        return 2
+    _die_with_parent()
+    try:
+        run(cfg)
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,11 +1,12 @@
-"""Congestion: a tbf rate limit on a port plus iperf3 traffic between hosts that saturates it, so
-the queue fills and every flow sharing the link sees latency and loss."""
+"""Congestion: a tbf rate limit on a port plus TCP traffic between hosts that saturates it, so
+the queue fills and every flow sharing the link sees latency and loss.
+
+The traffic is driven from the harness process (``_tcpload.py``: sockets in the hosts' namespaces,
+no process), so no argv in ``/proc`` carries its addresses, rate or stream count."""
 
 from __future__ import annotations
 
 import re
-import subprocess
-import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +16,8 @@ from ..runtime import Lab
 from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
-from ._ops import netns_of, run, signal_matching, stop_processes
+from ._ops import netns_of, run, signal_matching
+from ._tcpload import TcpLoad
 from .registry import register
 
 if TYPE_CHECKING:
@@ -23,14 +25,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Congestion"]
 
-_PORT = 5211  # away from iperf3's default 5201, which background traffic may use
+_PORT = 5211  # away from iperf3's default 5201, which background traffic uses
 _OVERLIMITS = re.compile(r"dropped (\d+), overlimits (\d+)")
 
 
 class CongestionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rate_mbit: float = Field(default=10.0, ge=1.0, le=10000.0, description="tbf rate on the port")
-    streams: int = Field(default=8, ge=1, le=64, description="iperf3 TCP streams (ECMP spreads them)")
+    streams: int = Field(default=8, ge=1, le=64, description="TCP streams (ECMP spreads them)")
     offered_factor: float = Field(
         default=1.0, gt=0.0, le=20.0, description="per-stream bitrate as a multiple of rate_mbit"
     )
@@ -42,15 +44,15 @@ class Congestion(LinkFault):
     category = "congestion"
     aliases = ("link_congestion",)
     Params = CongestionParams
-    requires: ClassVar[tuple[str, ...]] = ("tbf", "iperf3")
+    requires: ClassVar[tuple[str, ...]] = ("tbf",)
     description = (
-        "The port is rate-limited (tbf) and iperf3 traffic between hosts across it fills the "
+        "The port is rate-limited (tbf) and TCP traffic between hosts across it fills the "
         "queue: latency and drops on every flow through that link."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._procs: list[subprocess.Popen[bytes]] = []
+        self._load: TcpLoad | None = None
 
     def _pair(self) -> tuple[str, str]:
         near = hosts_near(self.topology, self.device, self.interface)
@@ -81,27 +83,23 @@ class Congestion(LinkFault):
                 "50ms",
             ],
         )
-        if self._procs:
+        if self._load is not None and self._load.running:
             return
         client, server = self._pair()
-        self._procs.append(lab.spawn(server, ["iperf3", "-s", "-p", str(_PORT)]))
-        dst = self.topology.device(server).host_ip
-        rate = f"{p.rate_mbit * p.offered_factor:g}M"
-        argv = ["iperf3", "-c", dst, "-p", str(_PORT), "-P", str(p.streams), "-t", "86400", "-b", rate]
-        for _ in range(20):  # the server needs a moment to listen
-            time.sleep(0.15)
-            proc = lab.spawn(client, argv)
-            time.sleep(0.35)
-            if proc.poll() is None:
-                self._procs.append(proc)
-                return
-        self.clear(lab)
-        raise FaultError(f"iperf3 from {client} to {server}:{_PORT} did not start")
+        dst = self.topology.device(server).host_ip or ""
+        # every stream offers rate x factor (as iperf3's per-stream -b did): TCP fills the queue
+        offered = p.streams * p.rate_mbit * p.offered_factor * 1e6 / 8
+        self._load = TcpLoad(netns_of(lab, client), netns_of(lab, server), dst, _PORT, p.streams, offered)
+        self._load.start()
 
     def clear(self, lab: Lab) -> None:
-        stop_processes(reversed(self._procs))  # the client before the server it talks to
-        self._procs.clear()
+        load, self._load = self._load, None
+        if load is not None:
+            load.stop()
         self._kill_strays(lab)
+        prune = getattr(lab, "prune_spawned", None)
+        if callable(prune):  # spawn records (an older injection's iperf3) name hosts and commands
+            prune()
         res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
         if " tbf " in f" {res.stdout} ":
             run(lab, self.device, ["tc", "qdisc", "del", "dev", self.interface, "root"])

@@ -112,9 +112,8 @@ class LinkFlapping(LinkFault):
         if self._thread is not None and self._thread.is_alive():
             return
         self._stop.clear()
-        self._thread = threading.Thread(
-            target=self._cycle, args=(lab,), daemon=True, name=f"flap-{self.device}-{self.interface}"
-        )
+        # a neutral name: thread names are visible in /proc/<pid>/task/*/comm
+        self._thread = threading.Thread(target=self._cycle, args=(lab,), daemon=True, name="worker")
         self._thread.start()
 
     def clear(self, lab: Lab) -> None:

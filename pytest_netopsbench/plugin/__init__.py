@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ._collect import ScenarioItem, collect_file, sort_key
+from ._collect import ScenarioItem, collect_file, shuffle_within_scale, sort_key
 from ._options import add_options, read_settings
 from ._runner import (
     CASE,
@@ -70,12 +70,18 @@ def pytest_configure(config: pytest.Config) -> None:
             run_id=workerinput["netopsbench_run_id"],
             root=Path(workerinput["netopsbench_run_root"]),
             worker=worker_id(config),
+            seed=int(workerinput["netopsbench_seed"]),
         )
     else:
+        import secrets
+
         from ..records import DEFAULT_RUNS_DIR, new_run_id
 
         root = settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)
-        run = RunInfo(run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config))
+        seed = settings.seed if settings.seed is not None else secrets.randbelow(2**32)
+        run = RunInfo(
+            run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config), seed=seed
+        )
     config.stash[RUN] = run
     from . import _signals
 
@@ -123,6 +129,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     _signals.restore(config)
 
 
+def pytest_report_header(config: pytest.Config) -> str | None:
+    run = config.stash.get(RUN, None)
+    return f"netopsbench: case order seed {run.seed} (--netopsbench-seed)" if run is not None else None
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     return collect_file(file_path, parent)
 
@@ -149,6 +160,7 @@ def pytest_collection_modifyitems(
     items.sort(key=sort_key)
     if config.option.collectonly:
         return
+    shuffle_within_scale(items, config.stash[RUN].seed)
     try:
         _check_agent(config, items)
         from ._preflight import check_run_memory

@@ -27,6 +27,7 @@ __all__ = [
     "register_campaign_tags",
     "register_fault_markers",
     "scenario_markers",
+    "shuffle_within_scale",
 ]
 
 _IDS = pytest.StashKey[dict[str, Path]]()  # scenario_id -> the file that first used it
@@ -166,3 +167,24 @@ def sort_key(item: pytest.Item) -> tuple[int, str]:
         return (-1, "")
     scale = scenario.scale
     return (SCALE_ORDER.index(scale) if scale in SCALE_ORDER else len(SCALE_ORDER), "")
+
+
+def shuffle_within_scale(items: list[pytest.Item], seed: int) -> None:
+    """Shuffle the scenario items of each scale in place (``items`` already sorted by
+    :func:`sort_key`), so the hand-off order says nothing about file names while each worker still
+    meets one scale at a time and reuses its lab. Same seed and items, same order: xdist needs
+    every worker to collect the same order."""
+    import random
+
+    rng = random.Random(seed)
+    start = 0
+    while start < len(items):
+        key = sort_key(items[start])
+        end = start
+        while end < len(items) and sort_key(items[end]) == key:
+            end += 1
+        if key[0] >= 0:
+            group = items[start:end]
+            rng.shuffle(group)
+            items[start:end] = group
+        start = end

@@ -25,6 +25,7 @@ class RunInfo(BaseModel):
     run_id: str
     root: Path
     worker: str
+    seed: int = 0  # of the case order; the controller's, so every xdist worker collects alike
 
 
 SCENARIO = pytest.StashKey["Scenario"]()

@@ -38,6 +38,7 @@ class Controller:
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["netopsbench_run_id"] = self.run.run_id
         node.workerinput["netopsbench_run_root"] = str(self.run.root)
+        node.workerinput["netopsbench_seed"] = self.run.seed
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -93,6 +94,7 @@ class Controller:
             argv=list(sys.argv),
             pass_score=self.settings.pass_score,
             pass_requires_type=self.settings.pass_requires_type,
+            seed=self.run.seed,
         )
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders its summary from our report

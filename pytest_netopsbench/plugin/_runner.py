@@ -130,7 +130,9 @@ def case_properties(record: CaseRecord, run_root: Path | None = None) -> list[tu
     }
     if not scoring.is_scored(record):
         del props["score"]
-    return [(PROPERTY_PREFIX + k, v) for k, v in props.items()]
+    from ..trace import sanitize
+
+    return [(PROPERTY_PREFIX + k, sanitize(v, secret_keys=False)) for k, v in props.items()]
 
 
 def set_properties(item: pytest.Item, record: CaseRecord) -> None:

@@ -169,6 +169,7 @@ class RunMeta(BaseModel):
     pass_requires_type: bool = False
     #: written by ``netopsbench report regrade``: cases rescored from saved diagnoses
     regraded: bool = False
+    seed: int | None = Field(default=None, description="seed of the case order (--netopsbench-seed)")
     merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
 
 

@@ -106,6 +106,8 @@ def render_table(report: BenchmarkReport) -> str:
         title += f"  agent {run.agent}"
     if run.campaign_version:
         title += f"  campaign {run.campaign_version}"
+    if run.seed is not None:
+        title += f"  seed {run.seed}"
     lines = [title, ""]
     lines += _fault_table(report.breakdowns.get("fault_type", {}), s)
     level = next((c.level for c in ci.values()), 0.95)

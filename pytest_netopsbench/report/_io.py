@@ -66,9 +66,12 @@ def load_report(path: str | os.PathLike[str]) -> BenchmarkReport:
 def save_report(report: BenchmarkReport, path: str | os.PathLike[str]) -> Path:
     """Write ``report`` as JSON atomically (temp file in the same directory, then rename), so a
     reader never sees half a report and an interrupted write leaves the old one intact."""
+    from ..trace import sanitized_json
+
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    text = report.model_dump_json(by_alias=True, indent=2) + "\n"
+    # every artifact goes through the one redactor (agent text may quote credentials)
+    text = sanitized_json(report, indent=2, secret_keys=False) + "\n"
     fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

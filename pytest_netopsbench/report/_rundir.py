@@ -16,19 +16,19 @@ Appends from several xdist workers are serialised with ``flock`` so lines never 
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import BaseModel
 
 from ..records import BenchmarkReport, CaseRecord
+from ..trace import sanitized_json
 from ._io import save_report
 
-__all__ = ["RunDir"]
+__all__ = ["RunDir", "open_private"]
 
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
@@ -42,7 +42,9 @@ class RunDir:
         if not _SAFE.fullmatch(run_id):
             raise ValueError(f"run id {run_id!r} is not a safe directory name")
         run = cls(Path(base) / run_id)
-        run.root.mkdir(parents=True, exist_ok=True)
+        # 0700: ground truth and earlier cases' results live here; agents run as another user
+        run.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        run.root.chmod(0o700)
         return run
 
     @property
@@ -67,13 +69,20 @@ class RunDir:
     def trajectory_path(self, case_id: str) -> Path:
         return self.traces_dir / _checked(case_id) / "trajectory.json"
 
+    def _mkdir(self, path: Path) -> None:
+        """Create ``path`` (under the root) and its missing parents, each 0700."""
+        missing = []
+        while path != self.root and not path.exists():
+            missing.append(path)
+            path = path.parent
+        for directory in reversed(missing):
+            directory.mkdir(mode=0o700, exist_ok=True)
+
     # -- appends --------------------------------------------------------------------------------
     def _append(self, path: Path, row: Mapping[str, Any] | BaseModel) -> None:
-        line = (
-            row.model_dump_json() if isinstance(row, BaseModel) else json.dumps(row, sort_keys=True)
-        ) + "\n"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
+        line = sanitized_json(row, sort_keys=not isinstance(row, BaseModel), secret_keys=False) + "\n"
+        self._mkdir(path.parent)
+        with open_private(path, "a") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 fh.write(line)
@@ -96,9 +105,10 @@ class RunDir:
         """Write the trajectory and its index row; the scoring row (with ground truth) goes only
         to ``results.jsonl``."""
         path = self.trajectory_path(record.case_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._mkdir(path.parent)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(trajectory.model_dump_json(indent=2, exclude_none=True), encoding="utf-8")
+        with open_private(tmp, "w") as fh:
+            fh.write(sanitized_json(trajectory, indent=2, exclude_none=True))
         os.replace(tmp, path)
         rel = str(path.relative_to(self.root))
         self._append(
@@ -152,6 +162,13 @@ class RunDir:
         for other in extra:
             save_report(report, other)
         return path
+
+
+def open_private(path: Path, mode: str) -> IO[str]:
+    """Open a run-directory file readable by its owner only, whatever the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    return os.fdopen(fd, mode, encoding="utf-8")
 
 
 def _checked(case_id: str) -> str:

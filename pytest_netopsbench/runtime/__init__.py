@@ -6,7 +6,9 @@ labs by their ``lab.json`` only, never by pattern.
 """
 
 from . import capabilities
+from ._integrity import SETTLED_VIEWS, LabSnapshot, drift, snapshot_lab
 from ._memory import SCALE_MEMORY_MIB, check_memory, mem_available_mib, memory_problem
+from ._nsenter import in_netns, netns_path, open_socket, run_in
 from ._proc import pids_in_netns
 from ._protocol import CommandResult, HealthReport, Lab, LabInfo
 from ._registry import (
@@ -23,25 +25,33 @@ from ._rundir import default_lab_name, labs_root, new_run_id, run_lab_name
 
 __all__ = [
     "SCALE_MEMORY_MIB",
+    "SETTLED_VIEWS",
     "BackendFactory",
     "CommandResult",
     "HealthReport",
     "Lab",
     "LabInfo",
+    "LabSnapshot",
     "attach_lab",
     "available_backends",
     "capabilities",
     "check_memory",
     "create_lab",
     "default_lab_name",
+    "drift",
+    "in_netns",
     "labs_root",
     "list_labs",
     "mem_available_mib",
     "memory_problem",
+    "netns_path",
     "new_run_id",
+    "open_socket",
     "pids_in_netns",
     "register_backend",
+    "run_in",
     "run_lab_name",
+    "snapshot_lab",
     "teardown_all",
     "teardown_lab",
 ]

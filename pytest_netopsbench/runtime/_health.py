@@ -2,22 +2,36 @@
 with full ECMP, host-to-host mesh.
 
 Cheapest first: BGP state comes over the vty sockets without forking; the FIB costs one ``ip`` per
-leaf; the ping mesh one ``fping`` per host, all in parallel.
+leaf; the ping mesh one ``fping`` per host, all in parallel, and the UDP mesh no process at all
+(sockets opened in the hosts' namespaces). A lab that answers pings but drops UDP is not healthy:
+the evidence mesh, iperf3 and traceroute all use UDP or TCP.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import select
+import socket
 import subprocess
 import time
 from typing import Protocol
 
-from ..errors import LabError
-from ..topology import Topology
+from ..errors import LabError, NetopsbenchError
+from ..topology import Device, Topology
+from ._nsenter import open_socket
 from ._protocol import HealthReport
 
-__all__ = ["HealthProbe", "check_bgp", "check_fib", "check_mesh", "collect_health", "wait_for_health"]
+__all__ = [
+    "HealthProbe",
+    "check_bgp",
+    "check_fib",
+    "check_mesh",
+    "check_udp_mesh",
+    "collect_health",
+    "wait_for_health",
+]
 
 _FPING_LINE = re.compile(r"^(\S+)\s*:\s*xmt/rcv/%loss = (\d+)/(\d+)/")
 
@@ -149,11 +163,71 @@ def check_mesh(lab: HealthProbe, *, timeout_ms: int = 300) -> list[str]:
     return problems
 
 
+# A UDP datagram to a closed port comes back as ICMP port-unreachable, which a connected UDP socket
+# reports as ECONNREFUSED: an answer from the far host's kernel, with no responder to run. Sockets
+# are opened inside each source host's namespace and driven from here (no process per host, no
+# argv in /proc). Three tries: a burst may exceed a host's ICMP burst allowance (labs lift the rate
+# limits, not the burst) or lose a datagram.
+_UDP_PORT = 33533
+
+
+def check_udp_mesh(lab: HealthProbe, *, timeout_ms: int = 300, batch: int = 256) -> list[str]:
+    """Every host's UDP reaches every other host (each pair in one direction, like
+    :func:`check_mesh`), at most ``batch`` sockets open at a time (an xl fabric has 8,128 pairs)."""
+    hosts = lab.topology.hosts
+    # several flows (source ports) per pair: switches hash UDP on the 5-tuple, so one flow crosses
+    # one spine and would miss a filter on another
+    flows = min(16, 4 * max(1, len(lab.topology.spines)))
+    pairs = [(h, o) for i, h in enumerate(hosts[:-1]) for o in hosts[i + 1 :] for _ in range(flows)]
+    missed: dict[str, list[str]] = {}
+    try:
+        for k in range(0, len(pairs), batch):
+            for src, dst in _udp_batch(lab, pairs[k : k + batch], timeout_ms / 1000):
+                if dst not in missed.setdefault(src, []):
+                    missed[src].append(dst)
+    except NetopsbenchError as exc:  # a namespace that cannot be entered
+        return [f"UDP mesh not checked: {exc}"]
+    return [f"{src}: UDP to {', '.join(dsts[:5])} unanswered" for src, dsts in missed.items()]
+
+
+def _udp_batch(lab: HealthProbe, pairs: list[tuple[Device, Device]], timeout: float) -> list[tuple[str, str]]:
+
+    pending: dict[socket.socket, tuple[str, str]] = {}
+    try:
+        for src, dst in pairs:
+            sock = open_socket(lab.ns(src.name))
+            pending[sock] = (src.name, dst.host_ip or "")
+            sock.setblocking(False)
+            sock.connect((dst.host_ip or "", _UDP_PORT))
+        for _ in range(3):
+            for sock in pending:
+                with contextlib.suppress(OSError):
+                    sock.send(b"probe")
+            deadline = time.monotonic() + timeout
+            while pending and time.monotonic() < deadline:
+                ready, _, _ = select.select(list(pending), [], [], max(0.0, deadline - time.monotonic()))
+                for sock in ready:
+                    try:
+                        sock.recv(64)
+                    except ConnectionRefusedError:
+                        pass  # the far kernel's port-unreachable: reached
+                    except OSError:
+                        continue  # another ICMP error (host or net unreachable): not reached
+                    del pending[sock]
+                    sock.close()
+        return sorted(pending.values())
+    finally:
+        for sock in pending:
+            sock.close()
+
+
 def collect_health(lab: HealthProbe, *, mesh: bool = True) -> HealthReport:
     t0 = time.monotonic()
     expected, established, problems = check_bgp(lab)
     fib_problems = check_fib(lab)
     mesh_problems = check_mesh(lab) if mesh else ["mesh not checked"]
+    if mesh and not mesh_problems:
+        mesh_problems = check_udp_mesh(lab)
     problems += fib_problems + (mesh_problems if mesh else [])
     return HealthReport(
         healthy=established == expected and not fib_problems and not mesh_problems,
@@ -186,6 +260,8 @@ def wait_for_health(lab: HealthProbe, timeout: float, *, interval: float | None 
             fib_ok = not fib_problems
             if fib_ok:
                 mesh_problems = check_mesh(lab)
+                if not mesh_problems:
+                    mesh_problems = check_udp_mesh(lab)
                 problems += mesh_problems
                 mesh_ok = not mesh_problems
         report = HealthReport(

@@ -17,7 +17,7 @@ from ..errors import LabError
 from ..topology import Topology
 from ._health import collect_health, wait_for_health
 from ._ownerwatch import start_watchdog, stop_watchdog
-from ._proc import kill_pids, pids_in_netns
+from ._proc import kill_pids, pids_in_netns, prune_spawned
 from ._protocol import CommandResult, HealthReport, LabInfo
 from ._rundir import lab_dir, process_start, read_info, write_info
 
@@ -120,8 +120,9 @@ class LabBase(ABC):
     def spawn(self, device: str, argv: Sequence[str], *, log: Path | None = None) -> subprocess.Popen[bytes]:
         sdir = self.run_dir / "spawned"
         sdir.mkdir(parents=True, exist_ok=True)
+        self.prune_spawned()
         if log is None:
-            log = sdir / f"{device}-{Path(argv[0]).name}-{time.monotonic_ns()}.log"
+            log = sdir / f"{time.monotonic_ns()}.log"  # no device or command in the name
         with open(log, "ab") as out:
             proc = subprocess.Popen(
                 self._spawn_argv(device, argv),
@@ -134,6 +135,14 @@ class LabBase(ABC):
         (sdir / f"{proc.pid}.json").write_text(json.dumps(record))
         self._spawned[proc.pid] = proc
         return proc
+
+    def prune_spawned(self) -> None:
+        """Forget processes that have exited: their records and logs would outlive the fault that
+        started them (and tell an onlooker what it was)."""
+        for pid, proc in list(self._spawned.items()):
+            if proc.poll() is not None:
+                del self._spawned[pid]
+        prune_spawned(self.run_dir / "spawned")
 
     def _spawned_pids(self) -> set[int]:
         sdir = self.run_dir / "spawned"

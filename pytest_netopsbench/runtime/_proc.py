@@ -13,7 +13,7 @@ from pathlib import Path
 from ._protocol import CommandResult
 from ._rundir import process_start
 
-__all__ = ["kill_pids", "netns_inode", "pids_in_netns", "read_pid", "run"]
+__all__ = ["kill_pids", "netns_inode", "pids_in_netns", "prune_spawned", "read_pid", "run"]
 
 
 def run(argv: Sequence[str], *, timeout: float = 10.0, input: str | None = None) -> CommandResult:
@@ -116,3 +116,31 @@ def read_pid(path: Path) -> int | None:
         return int(path.read_text().strip())
     except (FileNotFoundError, ValueError):
         return None
+
+
+def prune_spawned(sdir: Path) -> None:
+    """Remove the records (``<pid>.json``) and logs of spawned processes that have exited: a
+    fault's bookkeeping must not outlive the fault (it names the device and the command)."""
+    import json
+
+    if not sdir.exists():
+        return
+    for record in sdir.glob("*.json"):
+        if not record.stem.isdigit():
+            continue
+        try:
+            os.kill(int(record.stem), 0)
+            with open(f"/proc/{record.stem}/stat", "rb") as fh:
+                if fh.read().rsplit(b")", 1)[-1].split()[0] != b"Z":
+                    continue  # alive (a zombie counts as gone: it only waits for its parent)
+        except (ProcessLookupError, FileNotFoundError, IndexError):
+            pass
+        except OSError:
+            continue
+        try:
+            log = json.loads(record.read_text()).get("log")
+        except (OSError, ValueError):
+            log = None
+        if log:
+            Path(log).unlink(missing_ok=True)
+        record.unlink(missing_ok=True)

@@ -32,6 +32,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..records import BenchmarkReport, CaseRecord
+from ..trace import sanitized_json
 
 __all__ = ["ERROR_OUTCOMES", "ExportSummary", "export_harbor_job", "job_uuid", "trial_uuid"]
 
@@ -63,7 +64,7 @@ def _iso(ts: float) -> str | None:
 
 def _write(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    path.write_text(sanitized_json(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _trial_name(case: CaseRecord) -> str:

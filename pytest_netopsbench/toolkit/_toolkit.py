@@ -12,7 +12,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from ..errors import LabError, ToolInputError
+from ..errors import DeviceError, LabError, ToolInputError
 from ..evidence import EvidenceStore, Window
 from ..runtime import Lab
 from ..topology import Topology
@@ -288,6 +288,8 @@ class Toolkit:
             return method(**{k: getattr(parsed, k) for k in type(parsed).model_fields})
         except ToolInputError as exc:
             return {"error": {"type": "refused", "message": str(exc)}}
+        except DeviceError as exc:
+            return {"error": {"type": "device_error", "message": str(exc)}}
         except Exception as exc:
             return {"error": {"type": "tool_failed", "message": f"{type(exc).__name__}: {exc}"[:500]}}
 

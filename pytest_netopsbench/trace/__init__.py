@@ -12,7 +12,7 @@ from ._atif import (
     Trajectory,
 )
 from ._recorder import TraceEvent, TraceRecorder, TraceTotals, response_text, usage_counts
-from ._redact import REDACTED, sanitize
+from ._redact import REDACTED, redact_text, sanitize, sanitized_json
 
 __all__ = [
     "ATIF_VERSION",
@@ -28,7 +28,9 @@ __all__ = [
     "TraceRecorder",
     "TraceTotals",
     "Trajectory",
+    "redact_text",
     "response_text",
     "sanitize",
+    "sanitized_json",
     "usage_counts",
 ]
