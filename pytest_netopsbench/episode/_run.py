@@ -79,6 +79,8 @@ class Episode:
         self._mcp: Any = None
         self._injected = False
         self._t0 = 0.0
+        #: told each phase's name as it starts (the plugin keeps a crash marker with it)
+        self.on_phase: Callable[[str], None] | None = None
         self.record = CaseRecord(
             case_id=new_case_id(run_id, nodeid, trial),
             scenario_id=scenario.scenario_id,
@@ -99,6 +101,8 @@ class Episode:
 
     @contextmanager
     def _phase(self, name: str) -> Iterator[None]:
+        if self.on_phase is not None:
+            self.on_phase(name)
         start = time.monotonic()
         try:
             yield

@@ -48,6 +48,24 @@ _OPTIONS: dict[str, tuple[str, str, str | None]] = {
         "list",
         None,
     ),
+    # Reliability (docs/reliability.md): finish a cut-short run, retry harness failures.
+    "resume": (
+        "finish run RUN (a run id or run directory): rerun only its cases that did not finish or "
+        "finished as infra_error, into the same run directory",
+        "string",
+        None,
+    ),
+    "resume-force": (
+        "resume even when the agent, pass score, scales or campaign differ from the run's",
+        "bool",
+        None,
+    ),
+    "retries": (
+        "retry a case that hit an infra_error up to N times on a freshly built lab (never agent "
+        "failures); every attempt is kept in the case record",
+        "string",
+        "0",
+    ),
 }
 
 
@@ -63,6 +81,9 @@ class Settings(BaseModel):
     trace: bool = True
     run_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
     labs: list[str] = Field(default_factory=list)
+    resume: str | None = None
+    resume_force: bool = False
+    retries: int = Field(default=0, ge=0, le=10)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -128,6 +149,9 @@ def read_settings(config: pytest.Config) -> Settings:
             trace=trace,
             run_id=(str(raw["run-id"]).strip() or None) if raw["run-id"] else None,
             labs=_lab_names(raw["lab"]),
+            resume=(str(raw["resume"]).strip() or None) if raw["resume"] else None,
+            resume_force=bool(raw["resume-force"]),
+            retries=int(str(raw["retries"] or 0)),
         )
     except ValueError as exc:  # pydantic's ValidationError is a ValueError too
         raise pytest.UsageError(f"netopsbench: invalid option value: {exc}") from None

@@ -15,7 +15,7 @@ from ._options import Settings
 
 if TYPE_CHECKING:
     from ..episode import Episode
-    from ..report import CaseRecord, Outcome
+    from ..report import Attempt, CaseRecord, Outcome
     from ..report._rundir import RunDir
 
 __all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
@@ -38,6 +38,12 @@ class CaseState:
         self.record: CaseRecord | None = None
         self.agent_name = ""
         self.written = False
+        #: attempt number within the run (0 first; resumes and retries count up), None until setup
+        self.attempt: int | None = None
+        #: earlier attempts at this case in this session (in-run retries)
+        self.earlier: list[Attempt] = []
+        #: what the crash marker says before the episode has a record
+        self.marker_record: CaseRecord | None = None
 
 
 REPEAT = pytest.StashKey[int]()
@@ -130,9 +136,19 @@ def set_properties(item: pytest.Item, record: CaseRecord) -> None:
     item.user_properties[:] = [*kept, *case_properties(record)]
 
 
+def case_id_for(item: ScenarioItem) -> str:
+    """The case id of this attempt: a rerun (resume, retry) gets a new one, so its trace and
+    evidence never overwrite the earlier attempt's."""
+    from ..episode import new_case_id
+
+    state = item.stash.get(CASE, None)
+    attempt = (state.attempt or 0) if state is not None else 0
+    nodeid = item.nodeid if attempt == 0 else f"{item.nodeid}#attempt{attempt}"
+    return new_case_id(item.config.stash[RUN].run_id, nodeid, item.trial)
+
+
 def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> CaseRecord:
     """A record for an item whose episode never started (skipped, lab deploy failed)."""
-    from ..episode import new_case_id
     from ..report import CaseRecord
 
     info = item.config.stash[RUN]
@@ -151,7 +167,7 @@ def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> Ca
             truth = None
     now = time.time()
     return CaseRecord(
-        case_id=new_case_id(info.run_id, item.nodeid, item.trial),
+        case_id=case_id_for(item),
         scenario_id=scenario.scenario_id,
         nodeid=item.nodeid,
         trial=item.trial,
@@ -213,6 +229,8 @@ def write_case(item: ScenarioItem, record: CaseRecord) -> None:
     if state.written:
         return
     state.written = True
+    if state.earlier:
+        record.attempts = list(state.earlier)
     run = rundir(item.config)
     episode = state.episode
     settings = item.config.stash[SETTINGS]
@@ -240,6 +258,7 @@ def write_case(item: ScenarioItem, record: CaseRecord) -> None:
         path = run.write_trace(record, trajectory, agent=state.agent_name)
         record.trace_path = str(path.relative_to(run.root))
     run.append_case(record)
+    run.clear_marker(item.config.stash[RUN].worker)
 
 
 def worker_id(config: pytest.Config) -> str:

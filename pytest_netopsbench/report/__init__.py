@@ -7,6 +7,8 @@ from ._merge import merge_reports
 from ._models import (
     OUTCOMES,
     REPORT_SCHEMA,
+    Accounting,
+    Attempt,
     BenchmarkReport,
     CaseRecord,
     ConfidenceInterval,
@@ -20,6 +22,8 @@ __all__ = [
     "OUTCOMES",
     "REPORT_FILE",
     "REPORT_SCHEMA",
+    "Accounting",
+    "Attempt",
     "BenchmarkReport",
     "CaseDiff",
     "CaseRecord",
