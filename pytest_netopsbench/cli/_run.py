@@ -75,6 +75,20 @@ def register(sub: Any) -> None:
         help="run on this already-running lab (repeat for more; see `runtime up`)",
     )
     p.add_argument("--keep-lab", action="store_true", help="leave the labs up afterwards")
+    p.add_argument(
+        "--resume",
+        metavar="RUN",
+        help="finish an earlier run (run id or directory): only cases that did not finish or hit an "
+        "infra_error run again, into the same run directory",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --resume: resume even when agent, pass score, scales or campaign differ",
+    )
+    p.add_argument(
+        "--retries", type=int, default=0, metavar="N", help="retry infra_error cases up to N times"
+    )
     p.add_argument("--no-trace", action="store_true", help="do not write agent trajectories")
     p.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output instead of -q")
     p.set_defaults(func=_run)
@@ -121,15 +135,21 @@ def _run(args: argparse.Namespace) -> int:
             runtime=args.runtime,
             pytest_args=extra,
             quiet=not args.verbose,
+            resume=args.resume,
+            resume_force=args.force,
+            retries=args.retries,
         )
     except ValueError as exc:
         raise NetopsbenchError(f"invalid option: {exc}") from None
     run_id = new_run_id()
+    runs_root = args.artifacts or Path(".netopsbench") / "runs"
+    if args.resume:
+        resumed = Path(args.resume) if Path(args.resume).is_dir() else runs_root / args.resume
+        run_id, runs_root = resumed.resolve().name, resumed.resolve().parent
     argv = build_pytest_args(
         paths, agent=args.agent, options=options, run_id=run_id, report=args.report, labs=args.lab
     )
     code = int(pytest.main(argv))
-    runs_root = args.artifacts or Path(".netopsbench") / "runs"
     report = runs_root / run_id / "report.json"
     if report.is_file():
         print(f"netopsbench: report {report}")

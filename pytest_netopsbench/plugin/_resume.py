@@ -4,6 +4,7 @@ harness failures."""
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,6 +82,16 @@ def refuse_reuse(root: Path, run_id: str) -> None:
         )
 
 
+def _agent_identity(config: pytest.Config) -> str:
+    """The agent as a resume compares it: its spec, or for an SDK in-process agent (whose spec is
+    a fresh token every run) the agent's class."""
+    spec = config.stash[SETTINGS].agent or ""
+    if not spec.startswith("pytest_netopsbench.sdk._inproc:"):
+        return spec
+    agent = config.hook.pytest_netopsbench_load_agent(config=config, spec=spec)
+    return f"sdk:{type(agent).__module__}.{type(agent).__qualname__}"
+
+
 def select(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Record the selection (once per run directory) and, on a resume, check the run's
     fingerprint and deselect what already finished."""
@@ -90,7 +101,7 @@ def select(config: pytest.Config, items: list[pytest.Item]) -> None:
     scenarios = [i for i in items if isinstance(i, ScenarioItem)]
     selection = Selection(
         selected=[i.nodeid for i in scenarios],
-        agent=settings.agent or "",
+        agent=_agent_identity(config),
         pass_score=settings.pass_score,
         scales=sorted({i.scenario.scale for i in scenarios}),
         campaigns=sorted({i.scenario.campaign for i in scenarios if i.scenario.campaign}),
@@ -134,7 +145,7 @@ def mark_phase(item: ScenarioItem, phase: str) -> None:
             state.marker_record = placeholder_record(item, "infra_error", "")
         record = state.marker_record
     worker = item.config.stash[RUN].worker
-    marker = InProgress(worker=worker, phase=phase, record=record, updated=time.time())
+    marker = InProgress(worker=worker, phase=phase, record=record, updated=time.time(), pid=os.getpid())
     rundir(item.config).write_marker(worker, marker)
 
 

@@ -60,6 +60,7 @@ class InProgress(BaseModel):
     phase: str
     record: CaseRecord
     updated: float = 0.0
+    pid: int = 0
 
 
 def read_cases(path: Path) -> tuple[list[CaseRecord], list[str]]:

@@ -28,6 +28,15 @@ class RunOptions(BaseModel):
         default_factory=list, description="extra pytest arguments, e.g. ['-k', 'bgp']"
     )
     quiet: bool = Field(default=True, description="pass -q to pytest")
+    resume: str | None = Field(
+        default=None,
+        description="finish this earlier run (run id or directory): only its unfinished and "
+        "infra_error cases run, into its run directory (docs/reliability.md)",
+    )
+    resume_force: bool = Field(
+        default=False, description="resume even when agent, pass score, scales or campaign differ"
+    )
+    retries: int = Field(default=0, ge=0, le=10, description="retry infra_error cases on a fresh lab")
 
     @field_validator("scale")
     @classmethod
@@ -53,8 +62,14 @@ def build_pytest_args(
         args.append(f"--netopsbench-agent={agent}")
     if options.workers > 1:
         args += ["-n", str(options.workers)]
-    if run_id:
+    if options.resume:
+        args.append(f"--netopsbench-resume={options.resume}")
+        if options.resume_force:
+            args.append("--netopsbench-resume-force")
+    elif run_id:
         args.append(f"--netopsbench-run-id={run_id}")
+    if options.retries:
+        args.append(f"--netopsbench-retries={options.retries}")
     if report is not None:
         args.append(f"--netopsbench-report={report}")
     if options.artifacts_dir is not None:
