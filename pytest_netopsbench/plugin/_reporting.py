@@ -123,6 +123,8 @@ class Controller:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
         from ._accounting import final_cases, stop_reason
 
+        if session.exitstatus == pytest.ExitCode.USAGE_ERROR and not self.cases:
+            return  # refused before any case ran (a bad option, a refused resume): nothing to report
         if not self.cases and not (self.run.root / self.run.run_id / "selection.json").is_file():
             return  # not a benchmark session: no scenario was selected for this run
         run = rundir(self.config)

@@ -97,7 +97,9 @@ def _wait_marker(run: Path, scenario_id: str, phase: str, proc: subprocess.Popen
 
 
 def _finish(proc: subprocess.Popen[bytes]) -> str:
-    out, _ = proc.communicate(timeout=600)
+    assert proc.stdout is not None
+    out = proc.stdout.read()  # pytester.popen closes stdin, so communicate() cannot be used
+    proc.wait(timeout=600)
     return out.decode()
 
 
@@ -158,7 +160,8 @@ def test_sigint_then_resume_runs_only_the_missing_cases(pytester: pytest.Pyteste
         "-p", "no:cacheprovider", "--netopsbench-resume=cut", "--netopsbench-pass-score=0.5"
     )
     assert refused.ret == pytest.ExitCode.USAGE_ERROR
-    refused.stdout.fnmatch_lines(["*refusing to resume run cut*pass score*"])
+    refused.stderr.fnmatch_lines(["*refusing to resume run cut*pass score*"])
+    assert _report(run)["accounting"]["interrupted"] == "SIGINT"  # the refusal wrote nothing
 
     resumed = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-p", "no:xdist", "--netopsbench-resume=cut"
