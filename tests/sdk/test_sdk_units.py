@@ -133,6 +133,19 @@ def test_argv_builder() -> None:
         "-k",
         "bgp",
     ]
+
+
+def test_argv_builder_resume_replaces_the_run_id() -> None:
+    options = RunOptions(resume="/runs/run-x", resume_force=True, retries=2)
+    argv = build_pytest_args(["a.yaml"], agent="m:A", options=options, run_id="run-new")
+    assert argv == [
+        "a.yaml",
+        "--netopsbench-agent=m:A",
+        "--netopsbench-resume=/runs/run-x",
+        "--netopsbench-resume-force",
+        "--netopsbench-retries=2",
+        "-q",
+    ]
     with pytest.raises(ValueError, match="workers"):
         RunOptions(workers=0)
     with pytest.raises(ValueError, match="scale"):
