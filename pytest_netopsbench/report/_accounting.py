@@ -147,7 +147,9 @@ def make_accounting(
     chosen = list(dict.fromkeys([*selected, *sorted(done)]))
     not_run = [k for k in chosen if k not in done]
     crashes = list(crashes)
-    if interrupted is None and not_run:
+    if not not_run:  # stopped after the last case finished: nothing was cut short
+        interrupted, detail = None, ""
+    elif interrupted is None:
         interrupted = "worker crash" if crashes else "unknown"
     return Accounting(
         selected=len(chosen),

@@ -138,3 +138,62 @@ def test_rebuild_refuses_an_empty_directory(tmp_path: Path, capsys: pytest.Captu
     (tmp_path / "run-empty").mkdir()
     assert main(["report", "rebuild", str(tmp_path / "run-empty")]) != 0
     assert "nothing to rebuild" in capsys.readouterr().err
+
+
+SKIPPING_CONFTEST = """
+import pytest
+from pytest_netopsbench import DiagnosisResult
+from pytest_netopsbench.faults.link import LinkDown
+
+
+class TeleporterLinkDown(LinkDown):
+    name = "teleporter_link_down"
+    aliases = ()
+    requires = ("teleporter",)
+
+
+def pytest_netopsbench_register_faults(register):
+    register(TeleporterLinkDown)
+
+
+class Healthy:
+    def diagnose(self, context):
+        return DiagnosisResult(verdict="network_healthy")
+
+
+@pytest.fixture
+def netopsbench_agent():
+    return Healthy()
+"""
+
+
+def test_resume_of_a_finished_run_runs_nothing_and_run_ids_are_not_reused(pytester: pytest.Pytester) -> None:
+    """Without a lab: cases skipped for a missing capability are finished records, so a resume has
+    nothing left; reusing the run id, or resuming a run that does not exist, is a usage error."""
+    import yaml
+
+    fault = {"type": "teleporter_link_down", "target": {"device": "leaf1", "interface": "eth1"}}
+    for sid in ("tele-a", "tele-b"):
+        data = {"scenario_id": sid, "name": sid, "topology": {"scale": "xs"}, "fault": fault}
+        (pytester.path / f"{sid}.yaml").write_text(yaml.safe_dump(data))
+    pytester.makeconftest(SKIPPING_CONFTEST)
+    base = ("-p", "no:cacheprovider", "-p", "no:xdist")
+    first = pytester.runpytest_subprocess(*base, "--netopsbench-run-id=r1")
+    first.assert_outcomes(skipped=2)
+    run = pytester.path / ".netopsbench" / "runs" / "r1"
+    acc = json.loads((run / "report.json").read_text())["accounting"]
+    assert (acc["selected"], acc["finished"], acc["not_run"], acc["interrupted"]) == (2, 2, [], None)
+
+    again = pytester.runpytest_subprocess(*base, "--netopsbench-resume=r1")
+    assert again.ret == pytest.ExitCode.OK
+    again.assert_outcomes(deselected=2)
+    final = json.loads((run / "report.json").read_text())
+    assert final["accounting"]["sessions"] == 2 and len(final["cases"]) == 2
+
+    reused = pytester.runpytest_subprocess(*base, "--netopsbench-run-id=r1")
+    assert reused.ret == pytest.ExitCode.USAGE_ERROR
+    reused.stderr.fnmatch_lines(["*run 'r1' already has results*--netopsbench-resume r1*"])
+    missing = pytester.runpytest_subprocess(*base, "--netopsbench-resume=nope")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
+    missing.stderr.fnmatch_lines(["*cannot resume 'nope'*"])
+    assert len((run / "cases.jsonl").read_text().splitlines()) == 2
