@@ -197,3 +197,24 @@ def test_resume_of_a_finished_run_runs_nothing_and_run_ids_are_not_reused(pytest
     assert missing.ret == pytest.ExitCode.USAGE_ERROR
     missing.stderr.fnmatch_lines(["*cannot resume 'nope'*"])
     assert len((run / "cases.jsonl").read_text().splitlines()) == 2
+
+
+def test_merge_keeps_not_run_cases_unless_another_shard_has_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pytest_netopsbench.report import RunMeta, build_report, save_report
+
+    def shard(name: str, cases: list[CaseRecord], selected: list[str], why: str | None) -> Path:
+        report = build_report(RunMeta(run_id=name, agent="m:A"), cases)
+        report.accounting = make_accounting(selected, cases, interrupted=why)
+        return save_report(report, tmp_path / f"{name}.json")
+
+    cut = shard("cut", [record("case-1", "s/a.yaml::a")], ["s/a.yaml::a", "s/b.yaml::b"], "SIGTERM")
+    repair = shard("repair", [record("case-2", "s/b.yaml::b")], ["s/b.yaml::b"], None)
+    assert main(["report", "merge", str(cut), "-o", str(tmp_path / "alone.json")]) == 0
+    assert f"warning: {cut} is an incomplete run" in capsys.readouterr().err
+    alone = load_report(tmp_path / "alone.json").accounting
+    assert alone is not None and alone.not_run == ["s/b.yaml::b"] and alone.interrupted == "SIGTERM"
+    assert main(["report", "merge", str(cut), str(repair), "-o", str(tmp_path / "both.json")]) == 0
+    both = load_report(tmp_path / "both.json").accounting
+    assert both is not None and both.complete and (both.selected, both.finished) == (2, 2)
