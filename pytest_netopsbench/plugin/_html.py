@@ -93,6 +93,12 @@ class HtmlHooks:
         def pct(x: float | None) -> str:
             return "-" if x is None else f"{x:.0%}"
 
+        if report.accounting is not None and not report.accounting.complete:
+            prefix.append(
+                '<p class="netopsbench-incomplete" style="color:#b7791f;font-weight:bold">'
+                f"INCOMPLETE RUN: {escape(report.accounting.describe())}</p>"
+            )
+
         postfix.append(
             '<div class="netopsbench-summary"><h2>Benchmark summary</h2>'
             f"<p>run {escape(report.run.run_id)} &middot; agent {escape(report.run.agent or '-')} &middot; "

@@ -143,7 +143,9 @@ def test_sigint_then_resume_runs_only_the_missing_cases(pytester: pytest.Pyteste
         scenario(pytester, f"scenarios/{sid}.yaml", sid, timing=FAST_TIMING)
     pytester.makeconftest(AGENT_CONFTEST)
     run = pytester.path / ".netopsbench" / "runs" / "cut"
-    proc = _popen(pytester, "-p", "no:xdist", "--netopsbench-run-id=cut", "--junitxml=junit.xml")
+    proc = _popen(
+        pytester, "-p", "no:xdist", "--netopsbench-run-id=cut", "--junitxml=junit.xml", "--html=cut.html"
+    )
     _wait_marker(run, "healthy-b", "baseline", proc)
     proc.send_signal(signal.SIGINT)
     out = _finish(proc)
@@ -154,6 +156,7 @@ def test_sigint_then_resume_runs_only_the_missing_cases(pytester: pytest.Pyteste
     assert "INCOMPLETE RUN" in out and "--netopsbench-resume cut" in out
     props = junit_suite_properties(pytester.path / "junit.xml")
     assert props["netopsbench.incomplete"] == "true" and props["netopsbench.interrupted"] == "SIGINT"
+    assert "INCOMPLETE RUN: interrupted (SIGINT" in (pytester.path / "cut.html").read_text()
     assert labs_of_run("cut") == []
 
     refused = pytester.runpytest_subprocess(
