@@ -59,7 +59,8 @@ class Controller:
         (agent_error if it died in the agent call, else infra_error) so it is never lost."""
         from ._accounting import record_crash
 
-        worker = str(getattr(getattr(report, "node", None), "gateway", None) and report.node.gateway.id)
+        node = getattr(report, "node", None)  # xdist sets it to the dead WorkerController
+        worker = str(node.gateway.id) if node is not None else "unknown"
         record = record_crash(rundir(self.config), crashitem, worker)
         phase = record.message.rsplit(" during ", 1)[-1]
         self.crashes.append(f"{worker} crashed during {phase}: {crashitem}")
