@@ -80,14 +80,23 @@ def prepare(workdir: Path, agent_sleep: float) -> list[str]:
 
 
 def worker_pids(controller: int) -> list[int]:
-    """xdist workers: the controller's direct children (execnet popen gateways)."""
-    pids: list[int] = []
+    """Live xdist workers: the controller's direct children (execnet popen gateways), without the
+    zombies of killed workers that execnet has not reaped yet (killing one again is a no-op)."""
+    pids: set[int] = set()
     for task in Path(f"/proc/{controller}/task").glob("*"):
         try:
-            pids += [int(p) for p in (task / "children").read_text().split()]
+            pids.update(int(p) for p in (task / "children").read_text().split())
         except OSError:
             continue
-    return sorted(set(pids))
+    live = []
+    for pid in sorted(pids):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state not in ("Z", "X"):
+            live.append(pid)
+    return live
 
 
 def leaked_labs(run_id: str, lab_names: set[str]) -> list[str]:
@@ -169,6 +178,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--agent-sleep", type=float, default=3.0, help="seconds the agent takes per case")
     parser.add_argument("--skip-baseline", action="store_true", help="no undisturbed run (no overhead)")
+    parser.add_argument(
+        "--baseline-wall", type=float, help="wall seconds of an earlier undisturbed run (skips it)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
@@ -177,7 +189,19 @@ def main() -> int:
     try:
         ids = prepare(workdir, args.agent_sleep)
         base = None
-        if not args.skip_baseline:
+        if args.baseline_wall is not None:
+            base = Outcome(
+                run_id="given",
+                wall_s=args.baseline_wall,
+                exit_code=0,
+                selected=len(ids),
+                in_report=len(ids),
+                lost=[],
+                kills=0,
+                outcomes={},
+                leaked=[],
+            )
+        elif not args.skip_baseline:
             print(f"undisturbed run: {len(ids)} xs cases, -n {args.workers}", flush=True)
             base = run(workdir, ids, workers=args.workers, every=None, seed=args.seed)
             print(f"  {base.wall_s:.1f}s, outcomes {base.outcomes}, lost {len(base.lost)}", flush=True)
