@@ -10,7 +10,9 @@ xs-healthy-01 under new scenario ids), so 20 cases of every xs fault family. The
 as agent_error) and the rest in the harness (infra_error). Worker pids are the controller's child
 processes; xdist replaces each killed worker (``--max-worker-restart`` is raised so it never gives
 up). Leaked labs are counted three ways: labs registered under the run id, namespaces named after
-any lab the run's cases used, and namespaces with the run's lab-name prefix.
+any lab the run's cases used, and namespaces with the run's lab-name prefix. Last, the chaos run
+is finished with ``--netopsbench-resume`` (``--no-resume`` to skip): only its ``infra_error`` cases
+run again, and the final report must hold all 20 cases once.
 """
 
 from __future__ import annotations
@@ -170,6 +172,40 @@ def run(workdir: Path, ids: list[str], *, workers: int, every: float | None, see
     )
 
 
+class Resumed(BaseModel):
+    wall_s: float
+    rerun: int
+    cases: int
+    complete: bool
+    infra_errors: int
+
+
+def resume(workdir: Path, run_id: str, workers: int) -> Resumed:
+    """Finish the chaos run with --netopsbench-resume: only its infra_error cases run again."""
+    report_path = workdir / ".netopsbench" / "runs" / run_id / "report.json"
+    cases_path = report_path.with_name("cases.jsonl")
+    lines_before = len(cases_path.read_text().splitlines())
+    started = time.monotonic()
+    argv = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", str(workers)]
+    with (workdir / f"{run_id}-resume.log").open("wb") as log:
+        subprocess.run(
+            [*argv, f"--netopsbench-resume={run_id}", "scenarios"],
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    report = json.loads(report_path.read_text())
+    acc = report.get("accounting") or {}
+    return Resumed(
+        wall_s=round(time.monotonic() - started, 1),
+        rerun=len(cases_path.read_text().splitlines()) - lines_before,
+        cases=len(report["cases"]),
+        complete=not acc.get("not_run") and acc.get("interrupted") is None,
+        infra_errors=sum(1 for c in report["cases"] if c["outcome"] == "infra_error"),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -181,6 +217,7 @@ def main() -> int:
     parser.add_argument(
         "--baseline-wall", type=float, help="wall seconds of an earlier undisturbed run (skips it)"
     )
+    parser.add_argument("--no-resume", action="store_true", help="do not finish the chaos run afterwards")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory")
@@ -223,6 +260,13 @@ def main() -> int:
                 f"accounting            selected {acc['selected']}, finished {acc['finished']}, "
                 f"not run {len(acc['not_run'])}, crashes {len(acc['crashes'])}"
             )
+        resumed = None
+        if not args.no_resume:
+            resumed = resume(workdir, chaos.run_id, args.workers)
+            print(
+                f"resume                reran {resumed.rerun} case(s) in {resumed.wall_s:.1f}s; final report "
+                f"{resumed.cases} cases, complete {resumed.complete}, infra_error {resumed.infra_errors}"
+            )
         if args.json:
             args.json.write_text(
                 json.dumps(
@@ -230,6 +274,7 @@ def main() -> int:
                         "baseline": base.model_dump() if base else None,
                         "chaos": chaos.model_dump(),
                         "overhead": overhead,
+                        "resume": resumed.model_dump() if resumed else None,
                     },
                     indent=2,
                 )
