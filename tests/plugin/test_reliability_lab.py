@@ -197,3 +197,54 @@ def test_retry_runs_an_infra_error_again_on_a_fresh_lab(pytester: pytest.Pyteste
     assert attempt["case_id"] != case["case_id"]
     assert len((run / "cases.jsonl").read_text().splitlines()) == 2  # both attempts on disk
     assert labs_of_run("retry") == []
+
+
+def test_x_stops_the_run_and_the_report_says_so(pytester: pytest.Pytester) -> None:
+    scenario(
+        pytester, "scenarios/a.yaml", "nope-link", fault=LINK_DOWN, timing={**FAST_TIMING, "observe_s": 3}
+    )
+    scenario(pytester, "scenarios/b.yaml", "healthy-after", timing=FAST_TIMING)
+    pytester.makeconftest(AGENT_CONFTEST)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:xdist", "-x", "--netopsbench-run-id=x"
+    )
+    result.assert_outcomes(failed=1)
+    acc = _report(pytester.path / ".netopsbench" / "runs" / "x")["accounting"]
+    assert acc["interrupted"] == "-x" and acc["not_run"] == ["scenarios/b.yaml::healthy-after"]
+    result.stdout.fnmatch_lines(["*INCOMPLETE RUN: interrupted (-x: stopping after 1 failures)*"])
+    assert labs_of_run("x") == []
+
+
+def test_sigkill_of_the_run_then_rebuild_then_resume(pytester: pytest.Pytester) -> None:
+    """SIGKILL of a single-process run leaves no report: `report rebuild` makes one from cases.jsonl
+    (the killed case is not run) and a resume completes the run."""
+    from pytest_netopsbench.cli import main
+    from pytest_netopsbench.runtime import list_labs, teardown_lab
+
+    ids = ["healthy-k1", "healthy-k2", "healthy-k3"]
+    for sid in ids:
+        scenario(pytester, f"scenarios/{sid}.yaml", sid, timing=FAST_TIMING)
+    pytester.makeconftest(AGENT_CONFTEST)
+    run = pytester.path / ".netopsbench" / "runs" / "killed"
+    proc = _popen(pytester, "-p", "no:xdist", "--netopsbench-run-id=killed")
+    _wait_marker(run, "healthy-k2", "observe", proc)
+    proc.kill()
+    _finish(proc)
+    # nothing reaps a SIGKILLed owner's lab on this branch (owner watchdogs are another change)
+    for info in list_labs():
+        if info.run_id == "killed":
+            teardown_lab(info.name)
+    assert not (run / "report.json").exists()
+    assert main(["report", "rebuild", str(run)]) == 0
+    acc = _report(run)["accounting"]
+    assert (acc["selected"], acc["finished"], acc["interrupted"]) == (3, 1, "unknown")
+    assert sorted(acc["not_run"]) == [
+        "scenarios/healthy-k2.yaml::healthy-k2",
+        "scenarios/healthy-k3.yaml::healthy-k3",
+    ]
+    resumed = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:xdist", "--netopsbench-resume=killed"
+    )
+    resumed.assert_outcomes(passed=2, deselected=1)
+    final = _report(run)
+    assert sorted(c["scenario_id"] for c in final["cases"]) == ids and final["accounting"]["not_run"] == []
