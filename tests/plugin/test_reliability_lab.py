@@ -248,3 +248,25 @@ def test_sigkill_of_the_run_then_rebuild_then_resume(pytester: pytest.Pytester) 
     resumed.assert_outcomes(passed=2, deselected=1)
     final = _report(run)
     assert sorted(c["scenario_id"] for c in final["cases"]) == ids and final["accounting"]["not_run"] == []
+
+
+def test_sigint_to_the_xdist_controller_before_any_case_finished_still_writes_the_report(
+    pytester: pytest.Pytester,
+) -> None:
+    scenario(pytester, "scenarios/a.yaml", "healthy-s1", timing={**FAST_TIMING, "baseline_s": 20})
+    scenario(pytester, "scenarios/b.yaml", "healthy-s2", timing={**FAST_TIMING, "baseline_s": 20})
+    pytester.makeconftest(AGENT_CONFTEST)
+    run = pytester.path / ".netopsbench" / "runs" / "early"
+    proc = _popen(pytester, "-n", "2", "--netopsbench-run-id=early", "--junitxml=junit.xml")
+    _wait_marker(run, "healthy-s1", "baseline", proc)
+    proc.send_signal(signal.SIGINT)
+    out = _finish(proc)
+    acc = _report(run)["accounting"]
+    assert acc["interrupted"] == "SIGINT", out
+    assert acc["selected"] == acc["finished"] + len(acc["not_run"]) == 2
+    assert acc["finished"] == 0 and len(acc["not_run"]) == 2, acc
+    assert junit_suite_properties(pytester.path / "junit.xml")["netopsbench.incomplete"] == "true"
+    deadline = time.monotonic() + 30
+    while labs_of_run("early") and time.monotonic() < deadline:
+        time.sleep(1)
+    assert labs_of_run("early") == []
