@@ -155,6 +155,23 @@ class Settings(BaseModel):
             metavar="N",
         ),
     ] = Field(default=None, ge=0, lt=2**63)
+    # Reliability (docs/reliability.md): finish an interrupted run, retry harness failures.
+    resume: Annotated[
+        str | None,
+        Opt(
+            "finish this earlier run (run id or directory): only cases that did not finish or hit an "
+            "infra_error run again, into the same run directory",
+            metavar="RUN",
+        ),
+    ] = None
+    resume_force: Annotated[
+        bool,
+        Opt("with resume: resume even when agent, pass score, scales or campaign differ"),
+    ] = False
+    retries: Annotated[
+        int,
+        Opt("retry infra_error cases up to N times on a fresh lab (never agent failures)", metavar="N"),
+    ] = Field(default=0, ge=0, le=10)
     # Where the agent runs and what environment it gets there (docs/isolation.md).
     isolation: Annotated[
         Literal["sandbox", "none"],

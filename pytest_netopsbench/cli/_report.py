@@ -1,4 +1,4 @@
-"""``netopsbench report show|compare|merge``."""
+"""``netopsbench report show|compare|merge|rebuild``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..report import compare_reports, load_report, merge_reports, render_comparison, render_table, save_report
+from ..report import (
+    BenchmarkReport,
+    compare_reports,
+    load_report,
+    merge_reports,
+    render_comparison,
+    render_table,
+    save_report,
+)
 
 __all__ = ["register"]
 
@@ -74,6 +82,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     regrade.add_argument("-o", "--output", type=Path, metavar="OUT", help="regraded report file to write")
     regrade.add_argument("--json", action="store_true", help="print the regraded report as JSON")
     regrade.set_defaults(func=_regrade)
+    rebuild = cmds.add_parser(
+        "rebuild",
+        help="rebuild a run's report.json from its cases.jsonl (after a crash or kill)",
+        description="Build report.json from the run directory's cases.jsonl: the latest attempt of "
+        "each case wins, a truncated last line is skipped, and cases selected but never finished are "
+        "listed as not run.",
+    )
+    rebuild.add_argument("run", metavar="RUN", help="run directory, or a run id under --runs-dir")
+    rebuild.add_argument(
+        "--runs-dir", type=Path, default=Path(".netopsbench") / "runs", metavar="DIR", help="runs root"
+    )
+    rebuild.add_argument("-o", "--output", metavar="OUT", help="write here instead of RUN/report.json")
+    rebuild.set_defaults(func=_rebuild)
 
 
 def _unit_float(text: str) -> float:
@@ -107,8 +128,16 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_incomplete(reports: list[BenchmarkReport], names: list[str]) -> None:
+    for report, name in zip(reports, names, strict=True):
+        if report.incomplete and report.accounting is not None:
+            print(f"warning: {name} is an incomplete run ({report.accounting.describe()})", file=sys.stderr)
+
+
 def _compare(args: argparse.Namespace) -> int:
-    result = compare_reports(load_report(args.a), load_report(args.b), force=args.force)
+    a, b = load_report(args.a), load_report(args.b)
+    _warn_incomplete([a, b], [args.a, args.b])
+    result = compare_reports(a, b, force=args.force)
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
@@ -121,6 +150,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 def _merge(args: argparse.Namespace) -> int:
     reports = [load_report(p) for p in args.inputs]
+    _warn_incomplete(reports, list(args.inputs))
     merged = merge_reports(reports, names=list(args.inputs), force=args.force)
     out = save_report(merged, args.output)
     print(
@@ -152,4 +182,22 @@ def _regrade(args: argparse.Namespace) -> int:
     )
     print(f"written to {out}")
     print(render_table(result.report))
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from ..report import rebuild_report
+
+    path = Path(args.run)
+    if not path.is_dir():
+        path = args.runs_dir / args.run
+    report, notes = rebuild_report(path)
+    out = save_report(report, args.output or path / "report.json")
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    accounting = report.accounting
+    print(f"rebuilt {out} from {len(report.cases)} case(s)")
+    if accounting is not None and not accounting.complete:
+        print(f"resume with: --netopsbench-resume {path}")
+    print(render_table(report))
     return 0

@@ -99,9 +99,12 @@ def _run(args: argparse.Namespace) -> int:
     update: dict[str, object] = {"run_id": settings.run_id or new_run_id()}
     if settings.scale and args.paths:
         update["pytest_args"] = ["-m", settings.scale, *settings.pytest_args]
+    runs_root = settings.artifacts or DEFAULT_RUNS_DIR
+    if settings.resume:
+        resumed = Path(settings.resume) if Path(settings.resume).is_dir() else runs_root / settings.resume
+        update["run_id"], runs_root = resumed.resolve().name, resumed.resolve().parent
     settings = settings.model_copy(update=update)
     code = int(pytest.main(build_pytest_args(paths, settings)))
-    runs_root = settings.artifacts or DEFAULT_RUNS_DIR
     report = runs_root / str(settings.run_id) / "report.json"
     if report.is_file():
         print(f"netopsbench: report {report}")

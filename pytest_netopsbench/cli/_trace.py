@@ -59,7 +59,9 @@ def _list(args: argparse.Namespace) -> int:
     print(f"{'RUN':<34} {'CASES':>5} {'TRACES':>6} {'SCORE':>6}  AGENT")
     for r in runs:
         score = f"{r.mean_score:.3f}" if r.mean_score is not None else "-"
-        status = "" if r.has_report else "  (no report: interrupted or running)"
+        status = "" if r.has_report else "  (no report: interrupted or running; see `report rebuild`)"
+        if r.incomplete:
+            status = f"  (INCOMPLETE: {r.incomplete})"
         print(f"{r.run_id:<34} {r.cases:>5} {r.traces:>6} {score:>6}  {r.agent}{status}")
     return 0
 

@@ -82,6 +82,8 @@ class Episode:
         self._mcp: Any = None
         self._injected = False
         self._t0 = 0.0
+        #: told each phase's name as it starts (the plugin keeps a crash marker with it)
+        self.on_phase: Callable[[str], None] | None = None
         self.record: CaseRecord = new_case_record(
             scenario,
             run_id=run_id,
@@ -94,6 +96,8 @@ class Episode:
 
     @contextmanager
     def _phase(self, name: str) -> Iterator[None]:
+        if self.on_phase is not None:
+            self.on_phase(name)
         start = time.monotonic()
         try:
             yield

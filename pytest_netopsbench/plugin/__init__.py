@@ -65,6 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS] = settings
     config.stash[REPEAT] = settings.repeat
     workerinput = getattr(config, "workerinput", None)
+    from ._resume import RESUME, ResumeState
+
     if workerinput is not None and "netopsbench_run_id" in workerinput:
         run = RunInfo(
             run_id=workerinput["netopsbench_run_id"],
@@ -72,16 +74,9 @@ def pytest_configure(config: pytest.Config) -> None:
             worker=worker_id(config),
             seed=int(workerinput["netopsbench_seed"]),
         )
+        config.stash[RESUME] = ResumeState.model_validate(workerinput.get("netopsbench_resume") or {})
     else:
-        import secrets
-
-        from ..records import DEFAULT_RUNS_DIR, new_run_id
-
-        root = settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)
-        seed = settings.seed if settings.seed is not None else secrets.randbelow(2**32)
-        run = RunInfo(
-            run_id=settings.run_id or new_run_id(), root=root.resolve(), worker=worker_id(config), seed=seed
-        )
+        run, config.stash[RESUME] = _controller_run(config, settings)
     config.stash[RUN] = run
     from . import _signals
 
@@ -134,6 +129,26 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"netopsbench: case order seed {run.seed} (--netopsbench-seed)" if run is not None else None
 
 
+def _controller_run(config: pytest.Config, settings: Any) -> tuple[RunInfo, Any]:
+    """The run this session writes: a new one, or the one named by --netopsbench-resume."""
+    import secrets
+
+    from ..records import DEFAULT_RUNS_DIR, new_run_id
+    from ..report import RunDir
+    from ._resume import ResumeState, refuse_reuse, resolve_resume, snapshot
+
+    root = (settings.artifacts or (config.rootpath / DEFAULT_RUNS_DIR)).resolve()
+    if settings.resume:
+        root, run_id = resolve_resume(settings.resume, root)
+        resume = snapshot(RunDir(root / run_id))
+    else:
+        run_id, resume = settings.run_id or new_run_id(), ResumeState()
+        if settings.run_id:
+            refuse_reuse(root, run_id)
+    seed = settings.seed if settings.seed is not None else secrets.randbelow(2**32)
+    return RunInfo(run_id=run_id, root=root, worker=worker_id(config), seed=seed), resume
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     return collect_file(file_path, parent)
 
@@ -166,6 +181,9 @@ def pytest_collection_modifyitems(
         from ._preflight import check_run_memory
 
         check_run_memory(config, config.stash[SETTINGS], items)
+        from ._resume import select
+
+        select(config, items)
     except pytest.UsageError as exc:
         if not hasattr(config, "workerinput"):
             raise
@@ -199,6 +217,31 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     error = session.config.stash.get(_WORKER_ERROR, None)
     if workeroutput is not None and error:
         workeroutput["netopsbench_error"] = error
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> bool | None:
+    if not isinstance(item, ScenarioItem) or not item.config.stash[SETTINGS].retries:
+        return None
+    from ._resume import run_with_retries
+
+    return run_with_retries(item, nextitem)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if isinstance(item, ScenarioItem):
+        from ._resume import mark_phase
+
+        mark_phase(item, "setup")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    if isinstance(item, ScenarioItem):
+        from ._resume import mark_phase
+
+        mark_phase(item, "teardown")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -12,7 +12,7 @@ import pytest
 from ..errors import LabError, NetopsbenchError
 from ._agent import NO_AGENT_MESSAGE
 from ._collect import ScenarioItem
-from ._runner import CASE, RUN, SETTINGS, CaseState, rundir
+from ._runner import CASE, RUN, SETTINGS, CaseState, case_id_for, rundir
 
 if TYPE_CHECKING:
     from ..episode import Episode
@@ -48,6 +48,9 @@ def netopsbench_labs(pytestconfig: pytest.Config) -> Iterator[LabPool]:
         keep_labs=settings.keep_lab,
         attach=settings.labs,
     )
+    from ._resume import POOL
+
+    pytestconfig.stash[POOL] = pool  # retries mark a lab for rebuild through it
     try:
         yield pool
     finally:
@@ -73,6 +76,9 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
         reason = get_fault(scenario.fault.type).unsupported_reason()
         if reason:
             pytest.skip(f"{reason} (see `netopsbench doctor`)")
+    from ._resume import mark_phase
+
+    mark_phase(item, "lab")
     started = time.monotonic()
     try:
         session, rebuilt = netopsbench_labs.acquire(
@@ -109,6 +115,8 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
             trace=settings.trace,
         ),
     )
+    episode.record.case_id = case_id_for(item)  # a rerun's own id (resume, retry)
+    episode.on_phase = lambda phase: mark_phase(item, phase)
     episode.case_dir = rundir(config).case_dir(episode.record.case_id)
     episode.record.phases["health"] = round(health_s, 4)
     if rebuilt:

@@ -148,6 +148,11 @@ class HtmlHooks:
         if run.pass_requires_type:
             parts.append("pass requires the right fault type")
         prefix.append(f'<p class="netopsbench-header">{" &middot; ".join(parts)}</p>')
+        if report.accounting is not None and not report.accounting.complete:
+            prefix.append(
+                '<p class="netopsbench-incomplete" style="color:#b7791f;font-weight:bold">'
+                f"INCOMPLETE RUN: {escape(report.accounting.describe())}</p>"
+            )
 
     def _summary(self, postfix: list[str]) -> None:
         report = self.controller.report

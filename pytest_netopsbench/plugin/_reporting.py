@@ -32,6 +32,9 @@ class Controller:
         self.report_paths: list[str] = []
         self.agents: set[str] = set()
         self.usage_error = ""
+        self.interrupted: tuple[str, str] | None = None  # (reason, detail)
+        self.crashes: list[str] = []
+        self.read_problems: list[str] = []
 
     # xdist: every worker uses the controller's run id, so all of them write one run directory.
     @pytest.hookimpl(optionalhook=True)
@@ -39,12 +42,38 @@ class Controller:
         node.workerinput["netopsbench_run_id"] = self.run.run_id
         node.workerinput["netopsbench_run_root"] = str(self.run.root)
         node.workerinput["netopsbench_seed"] = self.run.seed
+        from ._resume import RESUME
+
+        node.workerinput["netopsbench_resume"] = self.config.stash[RESUME].model_dump(mode="json")
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         output = getattr(node, "workeroutput", None) or {}
         if output.get("netopsbench_error"):
             self.usage_error = str(output["netopsbench_error"])
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_handlecrashitem(self, crashitem: str, report: pytest.TestReport, sched: Any) -> None:
+        """A worker died while running ``crashitem``: record the case from the worker's marker
+        (agent_error if it died in the agent call, else infra_error) so it is never lost."""
+        from ._accounting import record_crash
+
+        node = getattr(report, "node", None)  # xdist sets it to the dead WorkerController
+        worker = str(node.gateway.id) if node is not None else "unknown"
+        record = record_crash(rundir(self.config), crashitem, worker)
+        phase = record.message.rsplit(" during ", 1)[-1]
+        self.crashes.append(f"{worker} crashed during {phase}: {crashitem}")
+        self.cases.append(record)
+        setattr(report, CASE_ATTR, record.model_dump(mode="json"))
+        from ._runner import case_properties
+
+        report.user_properties = case_properties(record)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        from ._accounting import interrupt_reason
+
+        self.interrupted = interrupt_reason(self.config, str(excinfo.value))
 
     @pytest.hookimpl(optionalhook=True, tryfirst=True)
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
@@ -101,14 +130,35 @@ class Controller:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.usage_error:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
-        if not self.cases:
-            return
-        self._junit_properties()
-        from ..report import build_report
+        from ._accounting import final_cases, stop_reason
 
-        report = build_report(self._meta(), self.cases)
-        self.config.hook.pytest_netopsbench_amend_report(report=report, config=self.config)
+        if session.exitstatus == pytest.ExitCode.USAGE_ERROR and not self.cases:
+            return  # refused before any case ran (a bad option, a refused resume): nothing to report
+        if not self.cases and not (self.run.root / self.run.run_id / "selection.json").is_file():
+            return  # not a benchmark session: no scenario was selected for this run
         run = rundir(self.config)
+        cases, selection, self.read_problems = final_cases(run, self.cases)
+        self._junit_properties()
+        from ..report import build_report, make_accounting
+        from ._resume import RESUME
+
+        interrupted = self.interrupted or stop_reason(session)
+        resume = self.config.stash[RESUME]
+        report = build_report(self._meta(), cases)
+        report.accounting = make_accounting(
+            selection.selected if selection is not None else [],
+            cases,
+            interrupted=interrupted[0] if interrupted else None,
+            detail=interrupted[1] if interrupted else "",
+            crashes=self.crashes,
+            sessions=resume.sessions + 1 if resume.active else 1,
+        )
+        if resume.active and session.exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            session.exitstatus = pytest.ExitCode.OK  # nothing was left to resume
+        self.config.hook.pytest_netopsbench_amend_report(report=report, config=self.config)
+        from ._accounting import junit_properties
+
+        junit_properties(self.config, report)
         extra = [str(self.settings.report)] if self.settings.report else []
         run.write_report(report, *extra)
         self.report = report
@@ -140,6 +190,18 @@ class Controller:
         for line in render_table(self.report).splitlines():
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"run directory: {rundir(self.config).root}")
+        accounting = self.report.accounting
+        if accounting is not None and not accounting.complete:
+            terminalreporter.write_line(
+                f"INCOMPLETE RUN: {accounting.describe()}; finish it with "
+                f"--netopsbench-resume {self.run.run_id}",
+                yellow=True,
+                bold=True,
+            )
+        for crash in accounting.crashes if accounting is not None else []:
+            terminalreporter.write_line(f"worker crash: {crash}", yellow=True)
+        for problem in self.read_problems:
+            terminalreporter.write_line(f"cases.jsonl: {problem}", yellow=True)
         for path in self.report_paths[1:]:
             terminalreporter.write_line(f"report also written to: {path}")
 

@@ -12,7 +12,7 @@ from ._item import RUN, SETTINGS, RunInfo, ScenarioItem
 
 if TYPE_CHECKING:
     from ..episode import Episode
-    from ..records import CaseRecord, Outcome
+    from ..records import Attempt, CaseRecord, Outcome
     from ..report import RunDir
 
 __all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
@@ -28,6 +28,12 @@ class CaseState:
         self.record: CaseRecord | None = None
         self.agent_name = ""
         self.written = False
+        #: attempt number within the run (0 first; resumes and retries count up), None until setup
+        self.attempt: int | None = None
+        #: earlier attempts at this case in this session (in-run retries)
+        self.earlier: list[Attempt] = []
+        #: what the crash marker says before the episode has a record
+        self.marker_record: CaseRecord | None = None
 
 
 REPEAT = pytest.StashKey[int]()
@@ -142,6 +148,14 @@ def set_properties(item: pytest.Item, record: CaseRecord) -> None:
     item.user_properties[:] = [*kept, *case_properties(record, rundir(item.config).root)]
 
 
+def case_id_for(item: ScenarioItem) -> str:
+    """The case id of this attempt: a rerun (resume, retry) gets a new one, so its trace and
+    evidence never overwrite the earlier attempt's."""
+    from ..episode import new_case_id
+
+    return new_case_id()  # random: nothing the agent sees may be derived from the node id
+
+
 def placeholder_record(item: ScenarioItem, outcome: Outcome, message: str) -> CaseRecord:
     """A record for an item whose episode never started (skipped, lab deploy failed)."""
     from ..episode import new_case_record, scenario_truth
@@ -211,6 +225,8 @@ def write_case(item: ScenarioItem, record: CaseRecord) -> None:
     if state.written:
         return
     state.written = True
+    if state.earlier:
+        record.attempts = list(state.earlier)
     run = rundir(item.config)
     episode = state.episode
     settings = item.config.stash[SETTINGS]
@@ -238,6 +254,7 @@ def write_case(item: ScenarioItem, record: CaseRecord) -> None:
         path = run.write_trace(record, trajectory, agent=state.agent_name)
         record.trace_path = str(path.relative_to(run.root))
     run.append_case(record)
+    run.clear_marker(item.config.stash[RUN].worker)
 
 
 def worker_id(config: pytest.Config) -> str:

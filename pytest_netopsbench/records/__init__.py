@@ -5,6 +5,8 @@ and reports (``CaseRecord``, ``Summary``, ``BenchmarkReport`` ...) and a run's i
 from ._models import (
     OUTCOMES,
     REPORT_SCHEMA,
+    Accounting,
+    Attempt,
     BenchmarkReport,
     CaseRecord,
     ConfidenceInterval,
@@ -19,6 +21,8 @@ __all__ = [
     "DEFAULT_RUNS_DIR",
     "OUTCOMES",
     "REPORT_SCHEMA",
+    "Accounting",
+    "Attempt",
     "BenchmarkReport",
     "CaseRecord",
     "ConfidenceInterval",

@@ -13,6 +13,8 @@ from ..settings import DEFAULT_PASS_SCORE, DEFAULT_RUNTIME
 __all__ = [
     "OUTCOMES",
     "REPORT_SCHEMA",
+    "Accounting",
+    "Attempt",
     "BenchmarkReport",
     "CaseRecord",
     "ConfidenceInterval",
@@ -35,6 +37,19 @@ OUTCOMES: tuple[str, ...] = (
     "skipped",
 )
 REPORT_SCHEMA = "netopsbench-report/1"
+
+
+class Attempt(BaseModel):
+    """An earlier attempt at a case that was run again (an in-run retry, a resume, a crash)."""
+
+    case_id: str
+    outcome: Outcome
+    message: str = ""
+    worker: str = ""
+    lab: str = ""
+    started: float = 0.0
+    ended: float = 0.0
+    trace_path: str | None = None
 
 
 class CaseRecord(BaseModel):
@@ -84,6 +99,8 @@ class CaseRecord(BaseModel):
     # "sandbox": the agent ran in a bubblewrap sandbox; "none": in the pytest process (docs/isolation.md)
     isolation: Literal["sandbox", "none"] = "none"
     agent_output: str | None = None  # the agent's stdout+stderr (sandbox mode), capped at 1 MB
+    #: earlier attempts at this case (oldest first); the record itself is the latest attempt
+    attempts: list[Attempt] = Field(default_factory=list)
 
 
 class ConfidenceInterval(BaseModel):
@@ -173,6 +190,36 @@ class RunMeta(BaseModel):
     merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
 
 
+class Accounting(BaseModel):
+    """What became of every selected case: ``selected == finished + len(not_run)``."""
+
+    selected: int = 0
+    finished: int = 0
+    #: node ids of selected cases with no record (never started, or lost with their run)
+    not_run: list[str] = Field(default_factory=list)
+    #: why the run stopped early: SIGINT, SIGTERM, SIGHUP, -x, --maxfail, worker crash, cancelled,
+    #: unknown (a report rebuilt after the run died); None when it ran to its end
+    interrupted: str | None = None
+    detail: str = ""
+    #: one line per crashed xdist worker ("gw1 crashed during agent: <node id>")
+    crashes: list[str] = Field(default_factory=list)
+    #: runs of this run directory (1, plus one per resume)
+    sessions: int = 1
+
+    @property
+    def complete(self) -> bool:
+        return not self.not_run and self.interrupted is None
+
+    def describe(self) -> str:
+        """One line for summaries; empty when the run is complete."""
+        if self.complete:
+            return ""
+        why = f"interrupted ({self.interrupted}{': ' + self.detail if self.detail else ''})"
+        head = why if self.interrupted else "incomplete"
+        counts = f"{self.finished} of {self.selected} selected case(s) finished, {len(self.not_run)} not run"
+        return f"{head}: {counts}"
+
+
 class BenchmarkReport(BaseModel):
     schema_: str = Field(default=REPORT_SCHEMA, alias="schema")
     run: RunMeta
@@ -181,5 +228,11 @@ class BenchmarkReport(BaseModel):
     breakdowns: dict[str, dict[str, Summary]] = Field(default_factory=dict)
     repeats: RepeatStats | None = None
     cases: list[CaseRecord] = Field(default_factory=list)
+    #: None in reports that predate accounting (or built from bare case lists)
+    accounting: Accounting | None = None
+
+    @property
+    def incomplete(self) -> bool:
+        return self.accounting is not None and not self.accounting.complete
 
     model_config = {"populate_by_name": True}

@@ -6,6 +6,8 @@ re-exported here for existing importers."""
 from ..records import (
     OUTCOMES,
     REPORT_SCHEMA,
+    Accounting,
+    Attempt,
     BenchmarkReport,
     CaseRecord,
     ConfidenceInterval,
@@ -14,6 +16,17 @@ from ..records import (
     RunMeta,
     Summary,
 )
+from ._accounting import (
+    InProgress,
+    Selection,
+    as_attempt,
+    case_key,
+    crash_record,
+    latest_attempts,
+    make_accounting,
+    read_cases,
+    read_json_model,
+)
 from ._build import build_report, render_table
 from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
 from ._heatmap import case_heatmap
@@ -21,33 +34,47 @@ from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
 from ._merge import merge_reports
 from ._page import render_report_html
 from ._pictures import case_picture, chart_svg
+from ._rebuild import rebuild_report
 from ._regrade import REGRADED_FILE, RegradeResult, regrade_cases, regrade_run
-from ._rundir import RunDir
+from ._rundir import RunDir, open_private
 
 __all__ = [
     "OUTCOMES",
     "REGRADED_FILE",
     "REPORT_FILE",
     "REPORT_SCHEMA",
+    "Accounting",
+    "Attempt",
     "BenchmarkReport",
     "CaseDiff",
     "CaseRecord",
     "Comparison",
     "ConfidenceInterval",
+    "InProgress",
     "MetricDiff",
     "Outcome",
     "RegradeResult",
     "RepeatStats",
     "RunDir",
     "RunMeta",
+    "Selection",
     "Summary",
+    "as_attempt",
     "build_report",
     "case_heatmap",
+    "case_key",
     "case_picture",
     "chart_svg",
     "compare_reports",
+    "crash_record",
+    "latest_attempts",
     "load_report",
+    "make_accounting",
     "merge_reports",
+    "open_private",
+    "read_cases",
+    "read_json_model",
+    "rebuild_report",
     "regrade_cases",
     "regrade_run",
     "render_comparison",

@@ -109,6 +109,8 @@ def render_table(report: BenchmarkReport) -> str:
     if run.seed is not None:
         title += f"  seed {run.seed}"
     lines = [title, ""]
+    if report.accounting is not None and not report.accounting.complete:
+        lines[1:1] = [f"INCOMPLETE RUN: {report.accounting.describe()}"]
     lines += _fault_table(report.breakdowns.get("fault_type", {}), s)
     level = next((c.level for c in ci.values()), 0.95)
     lines += ["", f"headline metrics (bracketed: {round(level * 100)}% bootstrap interval over scenarios)"]

@@ -108,4 +108,22 @@ def merge_reports(
         pass_requires_type=first.pass_requires_type,
         merged_from=sources,
     )
-    return build_report(meta, chosen.values())
+    merged = build_report(meta, chosen.values())
+    if any(r.accounting is not None for r in reports):
+        # a shard's not-run cases stay not run unless another shard has them (a repair merge)
+        from ._accounting import case_key, make_accounting
+
+        selected = [
+            key
+            for r in reports
+            for key in [*(case_key(c) for c in r.cases), *(r.accounting.not_run if r.accounting else [])]
+        ]
+        accountings = [r.accounting for r in reports if r.accounting is not None]
+        reasons = sorted({a.interrupted for a in accountings if a.interrupted})
+        merged.accounting = make_accounting(
+            selected,
+            merged.cases,
+            interrupted=", ".join(reasons) or None,
+            crashes=[c for a in accountings for c in a.crashes],
+        )
+    return merged

@@ -9,6 +9,10 @@ Layout::
     traces/<case_id>/trajectory.json   ATIF v1.7, what the agent saw and did (no ground truth)
     traces/index.jsonl     one row per trajectory
     traces/results.jsonl   scores and ground truth, the only trace file that holds it
+    selection.json         the selected cases and the run's fingerprint (agent, pass score, scales,
+                           campaigns), written once by the first process that collects
+    inprogress/<worker>.json   the case a worker is running and its phase (removed when it ends),
+                           read by the controller when the worker dies (docs/reliability.md)
 
 Appends from several xdist workers are serialised with ``flock`` so lines never interleave.
 """
@@ -151,11 +155,42 @@ class RunDir:
 
     # -- reading and the final report -----------------------------------------------------------
     def iter_cases(self) -> Iterator[CaseRecord]:
-        if not self.cases_path.exists():
-            return
-        for line in self.cases_path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                yield CaseRecord.model_validate_json(line)
+        """Every valid record, in the order written (a truncated line is skipped)."""
+        from ._accounting import read_cases
+
+        yield from read_cases(self.cases_path)[0]
+
+    # -- accounting (docs/reliability.md) --------------------------------------------------------
+    @property
+    def selection_path(self) -> Path:
+        return self.root / "selection.json"
+
+    @property
+    def inprogress_dir(self) -> Path:
+        return self.root / "inprogress"
+
+    def write_selection(self, selection: BaseModel) -> bool:
+        """Write ``selection.json`` unless it exists (atomic: temp file then hard link, which fails
+        when another worker got there first). Returns whether this call wrote it."""
+        tmp = self.root / f".selection.{os.getpid()}.tmp"
+        tmp.write_text(selection.model_dump_json(indent=2), encoding="utf-8")
+        try:
+            os.link(tmp, self.selection_path)
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def write_marker(self, worker: str, marker: BaseModel) -> None:
+        self.inprogress_dir.mkdir(parents=True, exist_ok=True)
+        path = self.inprogress_dir / f"{_checked(worker)}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(marker.model_dump_json(), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def clear_marker(self, worker: str) -> None:
+        (self.inprogress_dir / f"{_checked(worker)}.json").unlink(missing_ok=True)
 
     def write_report(self, report: BenchmarkReport, *extra: str | os.PathLike[str]) -> Path:
         path = save_report(report, self.report_path)

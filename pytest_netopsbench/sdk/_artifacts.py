@@ -22,6 +22,8 @@ class RunSummary(BaseModel):
     traces: int
     agent: str = ""
     mean_score: float | None = None
+    #: "" when the run is complete (or its report predates accounting), else what is missing
+    incomplete: str = ""
 
 
 class TraceRef(BaseModel):
@@ -81,6 +83,7 @@ class ArtifactManager:
                     traces=sum(1 for c in cases if c.trace_path),
                     agent=report.run.agent if report else "",
                     mean_score=report.summary.mean_score if report else None,
+                    incomplete=report.accounting.describe() if report and report.accounting else "",
                 )
             )
         return out

@@ -103,6 +103,13 @@ class SessionManager:
         runs_root = options.artifacts or self.workspace / DEFAULT_RUNS_DIR
         if not runs_root.is_absolute():
             runs_root = self.workspace / runs_root
+        if options.resume:  # the run keeps its id and directory (docs/reliability.md)
+            resumed = Path(options.resume)
+            resumed = resumed if resumed.is_dir() else runs_root / options.resume
+            if not resumed.is_dir():
+                raise NetopsbenchError(f"cannot resume {options.resume!r}: no run directory {resumed}")
+            run_id = resumed.resolve().name
+            options = options.model_copy(update={"resume": str(resumed.resolve())})
         artifact_dir = runs_root / run_id
         scratch = Path(tempfile.mkdtemp(prefix=f"netopsbench-{run_id}-"))
         try:

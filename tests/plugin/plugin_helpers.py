@@ -81,3 +81,14 @@ def run_dir(pytester: pytest.Pytester) -> Path:
 def labs_of_run(run_id: str) -> list[str]:
     """Labs of one run still registered on this host (by the run id in their lab.json)."""
     return [info.name for info in list_labs() if info.run_id == run_id]
+
+
+def junit_suite_properties(path: Path) -> dict[str, str | None]:
+    """The testsuite-level <properties> of a JUnit XML file."""
+    import xml.etree.ElementTree as ET
+
+    suite = ET.parse(path).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    assert suite is not None
+    props = suite.find("properties")
+    return {} if props is None else {p.get("name", ""): p.get("value") for p in props.iter("property")}

@@ -135,6 +135,13 @@ def test_argv_builder() -> None:
     ]
     # defaults left unset are not written, so an ini file still supplies them
     assert build_pytest_args(["a.yaml"], RunOptions()) == ["a.yaml", "-q"]
+
+
+def test_argv_builder_resume_and_retries() -> None:
+    options = RunOptions(resume="/runs/run-x", resume_force=True, retries=2)
+    argv = build_pytest_args(["a.yaml"], options)
+    assert "--netopsbench-resume=/runs/run-x" in argv and "--netopsbench-resume-force" in argv
+    assert "--netopsbench-retries=2" in argv
     with pytest.raises(ValueError, match="workers"):
         RunOptions(workers=0)
     with pytest.raises(ValueError, match="scale"):
