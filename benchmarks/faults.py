@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
 
         def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
-            return statistics.median(r[key] for r in rows)
+            return statistics.median(float(r[key]) for r in rows)
 
         ok = all(r["confirmed"] and r["healthy"] for r in rows)
         print(

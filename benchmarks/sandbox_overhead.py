@@ -56,7 +56,7 @@ def _context(tmp: Path) -> Any:
         window=window,
         budget_s=60.0,
         mcp=McpAccess(),
-        tools=Toolkit(lab, store, window, topology=topo, recorder=recorder),  # type: ignore[arg-type]
+        tools=Toolkit(lab, store, window, topology=topo, recorder=recorder),
         trace=recorder,
     )
 

@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
-# Set everything up, then run the whole test suite (real labs included; needs root).
+# Set everything up, run the gates CI runs (lint, format, types), then the whole test suite (real
+# labs included; needs root). Each gate prints one line; the first that fails stops the script.
 # Usage: bash scripts/test.sh [extra pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+out=$(mktemp /tmp/netopsbench-gate.XXXXXX)
+trap 'rm -f "$out"' EXIT
+gate() {
+  local name=$1
+  shift
+  if "$@" >"$out" 2>&1; then
+    echo "gate $name: ok"
+  else
+    cat "$out" >&2
+    echo "test.sh: gate '$name' failed ($*); fix the findings above, then run again" >&2
+    exit 1
+  fi
+}
+gate "ruff check" .venv/bin/ruff check .
+gate "ruff format" .venv/bin/ruff format --check .
+# the files, search paths and strictness come from [tool.mypy] in pyproject.toml
+gate "mypy --strict" .venv/bin/mypy
 rc=0
 .venv/bin/pytest -n 2 tests "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then

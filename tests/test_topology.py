@@ -10,7 +10,7 @@ import pytest
 from pytest_netopsbench.topology import SCALES, Role, build_topology, normalize_scale
 
 ALL_SCALES = list(SCALES)
-BENCH_RANGE = ipaddress.ip_network("198.18.0.0/15")
+BENCH_RANGE = ipaddress.IPv4Network("198.18.0.0/15")
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_addressing_has_no_duplicates_and_stays_in_the_benchmark_range(scale: st
     dupes = [p for p, n in Counter(prefixes).items() if n > 1]
     assert not dupes, f"{scale}: duplicated prefixes {dupes}"
     for i, p in enumerate(prefixes):
-        assert p.subnet_of(BENCH_RANGE), p
+        assert isinstance(p, ipaddress.IPv4Network) and p.subnet_of(BENCH_RANGE), p
         overlapping = [q for q in prefixes[i + 1 :] if p.overlaps(q)]
         assert not overlapping, f"{scale}: {p} overlaps {overlapping}"
     addresses = [i.ip for d in topo.devices for i in d.interfaces]

@@ -109,7 +109,9 @@ class Fault(ABC):
     def inject(self, lab: Lab) -> None: ...
 
     @abstractmethod
-    def verify(self, lab: Lab, store: EvidenceStore, window: Window) -> Verification: ...
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        """Whether the fault shows in the network. ``store``/``window`` are None where no collector
+        runs (the fault CLI, benchmarks, unit tests): decide from device state and own probes."""
 
     @abstractmethod
     def clear(self, lab: Lab) -> None: ...

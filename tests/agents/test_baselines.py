@@ -95,7 +95,7 @@ def test_always_healthy_looks_at_nothing() -> None:
 
 
 def _score(agent: object, fx: dict[str, object]) -> float:
-    ctx, _ = replay_context(fx)  # type: ignore[arg-type]
+    ctx, _ = replay_context(fx)
     truth = GroundTruth.model_validate(fx["truth"]) if fx["truth"] else None
     return score_case(truth, agent.diagnose(ctx), ctx.topology).score  # type: ignore[attr-defined]
 

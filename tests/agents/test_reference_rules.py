@@ -13,7 +13,7 @@ from pytest_netopsbench.agents.reference._collect import Survey, collect
 from pytest_netopsbench.agents.reference._decide import decide
 from pytest_netopsbench.agents.reference._facts import Qdisc, parse_acl, parse_interfaces
 from pytest_netopsbench.agents.reference._rules import PRIORITY, Finding, qdisc_findings
-from pytest_netopsbench.evidence import Anomaly, SymptomReport, Window
+from pytest_netopsbench.evidence import Anomaly, AnomalyKind, SymptomReport, Window
 from pytest_netopsbench.faults import all_faults
 from pytest_netopsbench.topology import build_topology
 
@@ -109,6 +109,7 @@ def test_netem_qdisc_kinds(options: dict[str, object], expected: str) -> None:
 
 def test_jitter_and_small_latency_are_noise_not_a_fault() -> None:
     s = _survey("s-healthy-01")
+    small: tuple[tuple[AnomalyKind, float], ...] = (("jitter", 3.5), ("latency_spike", 6.0))
     noise = [
         Anomaly(
             kind=k,
@@ -126,7 +127,7 @@ def test_jitter_and_small_latency_are_noise_not_a_fault() -> None:
             flows_seen=16,
             flows_lossy=0,
         )
-        for k, v in (("jitter", 3.5), ("latency_spike", 6.0))
+        for k, v in small
     ]
     s.symptoms = s.symptoms.model_copy(update={"anomalies": noise})
     assert decide(s).verdict == "network_healthy"

@@ -4,6 +4,7 @@ a clean window yields an empty report of the same shape, and spines come from th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from pytest_netopsbench.evidence import PairStats, SymptomReport, Window, detect_pairs
 from pytest_netopsbench.topology import build_topology
@@ -40,7 +41,7 @@ def pair(src: str, dst: str, **over: object) -> PairStats:
     return PairStats.model_validate(values)
 
 
-def mesh(**changes: dict[str, object]) -> list[PairStats]:
+def mesh(**changes: Mapping[str, object]) -> list[PairStats]:
     hosts = [h.name for h in TOPO.hosts]
     return [pair(s, d, **changes.get(f"{s}>{d}", {})) for s in hosts for d in hosts if s != d]
 
@@ -76,24 +77,21 @@ def test_scheduler_noise_does_not_fire() -> None:
 
 
 def test_each_kind_fires_and_dead_paths_rank_first() -> None:
-    report = run(
-        mesh(
-            **{
-                "h1>h5": {"rtt_avg_ms": 50.2, "rtt_p99_ms": 51.0},
-                "h2>h6": {"lost": 30, "loss_pct": 25.0, "flows_lossy": 8, "flows_lost_mask": 0xFF},
-                "h3>h7": {
-                    "lost": 120,
-                    "loss_pct": 100.0,
-                    "df_lost": 30,
-                    "df_loss_pct": 100.0,
-                    "rtt_avg_ms": None,
-                },
-                "h4>h8": {"df_lost": 15, "df_loss_pct": 50.0, "df_flows_dead": 2},
-                "h6>h2": {"df_lost": 10, "df_loss_pct": 33.3},  # DF loss spread over flows: random, not MTU
-                "h5>h1": {"jitter_ms": 12.0},
-            }
-        )
-    )
+    changes: dict[str, Mapping[str, object]] = {
+        "h1>h5": {"rtt_avg_ms": 50.2, "rtt_p99_ms": 51.0},
+        "h2>h6": {"lost": 30, "loss_pct": 25.0, "flows_lossy": 8, "flows_lost_mask": 0xFF},
+        "h3>h7": {
+            "lost": 120,
+            "loss_pct": 100.0,
+            "df_lost": 30,
+            "df_loss_pct": 100.0,
+            "rtt_avg_ms": None,
+        },
+        "h4>h8": {"df_lost": 15, "df_loss_pct": 50.0, "df_flows_dead": 2},
+        "h6>h2": {"df_lost": 10, "df_loss_pct": 33.3},  # DF loss spread over flows: random, not MTU
+        "h5>h1": {"jitter_ms": 12.0},
+    }
+    report = run(mesh(**changes))
     kinds = [a.kind for a in report.anomalies]
     assert kinds[0] == "path_unreachable" and report.anomalies[0].severity == "critical"
     assert sorted(kinds) == ["jitter", "latency_spike", "mtu_df_failure", "packet_loss", "path_unreachable"]

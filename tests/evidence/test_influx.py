@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,7 +106,7 @@ def test_export_into_victoria_metrics(tmp_path: Path, victoria: str) -> None:
     urllib.request.urlopen(f"{victoria}/internal/force_flush", timeout=5).read()
     body = ""
     for _ in range(60):
-        query = urllib.request.quote('{__name__="pingmesh_lost"}')
+        query = urllib.parse.quote('{__name__="pingmesh_lost"}')
         body = urllib.request.urlopen(f"{victoria}/api/v1/export?match[]={query}", timeout=5).read().decode()
         if body.strip():
             break

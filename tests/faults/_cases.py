@@ -31,7 +31,7 @@ def _operstate(lab: Lab, device: str, itf: str) -> str:
 
 
 def _flapping(lab: Lab) -> bool:
-    seen = set()
+    seen: set[str] = set()
     end = time.monotonic() + 3.5
     while time.monotonic() < end and len(seen) < 2:
         seen.add(_operstate(lab, "spine1", "eth1"))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from pytest_netopsbench.faults import build_fault, fault_names, get_fault, registry
+from pytest_netopsbench.topology import Topology
 
 from .conftest import FaultLab
 
@@ -130,7 +131,7 @@ def test_broken_plugin_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest
         registry.reload_plugins()
 
 
-def registry_topology():  # type: ignore[no-untyped-def]
+def registry_topology() -> Topology:
     from pytest_netopsbench.topology import build_topology
 
     return build_topology("xs")

@@ -134,9 +134,9 @@ def test_bad_input_names_the_field(
 
 def test_param_aliases_are_accepted() -> None:
     f = build_fault("bgp_neighbor_misconfig", {"device": "leaf1"}, {"kind": "peer_as_mismatch"}, XS)
-    assert f.params.kind == "remote_as_mismatch"
+    assert f.params.model_dump()["kind"] == "remote_as_mismatch"
     f = build_fault("route_policy_misconfig", {"device": "leaf1"}, {"kind": "network_statement_missing"}, XS)
-    assert f.params.kind == "network_withdrawn"
+    assert f.params.model_dump()["kind"] == "network_withdrawn"
 
 
 class _Dummy(Fault):

@@ -55,7 +55,7 @@ def rows(pytester: pytest.Pytester) -> Rows:
 
 
 def test_every_plugin_column_sorts_in_value_order(
-    rows: tuple[pytest.Pytester, list[dict[str, object]]],
+    rows: Rows,
 ) -> None:
     _, data = rows
     by_id = {str(r["testId"]).split("::")[-1]: r for r in data}
@@ -77,7 +77,7 @@ def test_every_plugin_column_sorts_in_value_order(
 
 
 def test_trajectory_links_are_relative_to_the_report(
-    rows: tuple[pytest.Pytester, list[dict[str, object]]],
+    rows: Rows,
 ) -> None:
     pytester, data = rows
     run = pytester.path / ".netopsbench" / "runs" / "run-html-1"

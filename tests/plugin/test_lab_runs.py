@@ -322,7 +322,7 @@ def netopsbench_agent():
 def test_scale_affinity_gives_each_worker_one_lab(pytester: pytest.Pytester) -> None:
     """Two scales, two workers: xdist's plain load scheduling would make both workers deploy both
     scales; with scale affinity each worker deploys exactly one lab."""
-    quick = {"baseline_s": 1, "observe_s": 1, "settle_s": 0}
+    quick: dict[str, float] = {"baseline_s": 1, "observe_s": 1, "settle_s": 0}
     for k in (1, 2, 3):
         scenario(pytester, f"scenarios/xs{k}.yaml", f"xs-healthy-{k}", timing=quick)
         scenario(pytester, f"scenarios/s{k}.yaml", f"s-healthy-{k}", timing=quick, topology={"scale": "s"})

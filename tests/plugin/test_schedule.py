@@ -31,9 +31,9 @@ def scheduler(pytester: pytest.Pytester, ids: list[str]) -> tuple[ScaleAffinityS
     sched = ScaleAffinityScheduling(pytester.parseconfig("--tx", "2*popen"))
     nodes = [Node("gw0"), Node("gw1")]
     for node in nodes:
-        sched.add_node(node)  # type: ignore[arg-type]
+        sched.add_node(node)
     for node in nodes:
-        sched.add_node_collection(node, ids)  # type: ignore[arg-type]
+        sched.add_node_collection(node, ids)
     sched.schedule()
     return sched, nodes
 
@@ -56,7 +56,7 @@ def test_each_worker_starts_on_its_own_scale(pytester: pytest.Pytester) -> None:
     while sched.pending:
         for node in (gw0, gw1):
             for index in list(sched.node2pending[node]):
-                sched.mark_test_complete(node, index)  # type: ignore[arg-type]
+                sched.mark_test_complete(node, index)
     assert scales(sched, gw0) == {"xs"} and scales(sched, gw1) == {"s"}
     assert sorted(gw0.sent + gw1.sent) == list(range(16))
 
@@ -72,7 +72,7 @@ def test_a_worker_helps_with_another_scale_when_its_own_runs_out(pytester: pytes
     while sched.pending:
         for node in (gw0, gw1):
             for index in list(sched.node2pending[node]):
-                sched.mark_test_complete(node, index)  # type: ignore[arg-type]
+                sched.mark_test_complete(node, index)
     assert scales(sched, gw0) == {"xs"}
     assert scales(sched, gw1) == {"s", "xs"}  # no idle worker: it joins the xs work after its s item
     assert sorted(gw0.sent + gw1.sent) == list(range(11))
@@ -84,5 +84,5 @@ def test_non_scenario_items_are_scheduled_too(pytester: pytest.Pytester) -> None
     while sched.pending:
         for node in (gw0, gw1):
             for index in list(sched.node2pending[node]):
-                sched.mark_test_complete(node, index)  # type: ignore[arg-type]
+                sched.mark_test_complete(node, index)
     assert sorted(gw0.sent + gw1.sent) == list(range(6))

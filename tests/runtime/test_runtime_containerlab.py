@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -33,7 +35,7 @@ def clab_schema() -> dict[str, object]:
     return schema
 
 
-def _validate(doc: object, schema: dict[str, object]) -> None:
+def _validate(doc: Mapping[str, Any], schema: dict[str, object]) -> None:
     # Validate without jsonschema's metaschema pass: containerlab's schema uses \p{N}/\p{L} in one
     # `ports` pattern, which Python's re cannot compile (and which our documents never use).
     validator_cls = jsonschema.validators.validator_for(schema)

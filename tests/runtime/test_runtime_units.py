@@ -159,7 +159,7 @@ def _caps(**kernel: bool) -> HostCapabilities:
         frr_present=True,
         frr_dir="/usr/lib/frr",
         binaries=binaries,
-        kernel=KernelFeatures(**kernel),
+        kernel=KernelFeatures.model_validate(kernel),
     )
 
 

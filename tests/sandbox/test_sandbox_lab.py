@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from adversaries import SLEEP_MARKER
@@ -41,7 +42,7 @@ def netopsbench_agent(request, pytestconfig):
 """
 
 
-def _report(pytester: pytest.Pytester) -> dict[str, dict]:
+def _report(pytester: pytest.Pytester) -> dict[str, dict[str, Any]]:
     data = json.loads((run_dir(pytester) / "report.json").read_text())
     assert data["run"]["isolation"] == "sandbox"
     return {c["scenario_id"]: c for c in data["cases"]}

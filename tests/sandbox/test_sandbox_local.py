@@ -41,7 +41,7 @@ def context(tmp_path: Path) -> Any:
     now = time.time()
     window, baseline = Window(start=now - 10, end=now), Window(start=now - 20, end=now - 10)
     recorder = TraceRecorder()
-    tools = Toolkit(SimpleNamespace(topology=topo), store, window, topology=topo, recorder=recorder)  # type: ignore[arg-type]
+    tools = Toolkit(SimpleNamespace(topology=topo), store, window, topology=topo, recorder=recorder)
     return SimpleNamespace(
         case_id="case-0123456789ab",
         topology=topo,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pytest_netopsbench.diagnosis import DiagnosisResult
 from pytest_netopsbench.faults import GroundTruth
-from pytest_netopsbench.report import CaseRecord, RunDir, RunMeta, build_report
+from pytest_netopsbench.report import CaseRecord, Outcome, RunDir, RunMeta, build_report
 from pytest_netopsbench.sdk import ArtifactManager
 
 
-def _case(sid: str, outcome: str, score: float, *, trace: str | None) -> CaseRecord:
+def _case(sid: str, outcome: Outcome, score: float, *, trace: str | None) -> CaseRecord:
     return CaseRecord(
         case_id=f"case-{sid[-1] * 12}",
         scenario_id=sid,
@@ -20,7 +20,7 @@ def _case(sid: str, outcome: str, score: float, *, trace: str | None) -> CaseRec
         expected=GroundTruth(fault_type="link_down", device="leaf1", interface="eth1"),
         expected_verdict="fault_detected",
         outcome=outcome,
-        score=score,  # type: ignore[arg-type]
+        score=score,
         passed=score >= 1.0,
         diagnosis=DiagnosisResult(verdict="fault_detected", device="leaf1"),
         input_tokens=100,

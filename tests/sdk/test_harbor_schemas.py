@@ -80,7 +80,7 @@ def _trajectory(run: RunDir, case_id: str) -> str:
 def exported(tmp_path: Path) -> tuple[Path, list[str]]:
     """A run with one case per outcome, exported; returns the job dir and the trial names."""
     run = RunDir.create(tmp_path / "runs", "run-20261201T000000Z-abcdef")
-    times = {"started": 1795700000.0, "ended": 1795700030.0}
+    times: dict[str, Any] = {"started": 1795700000.0, "ended": 1795700030.0}
     cases = [
         fault_case("sc-correct", **times),
         fault_case("sc-wrong", verdict=False, device=False, ftype=False, **times),

@@ -191,7 +191,9 @@ def test_run_handle_wait_honours_timeout(tmp_path: Path) -> None:
     with pytest.raises(TimeoutError, match=r"still running after 0\.2s"):
         run.wait(timeout=0.2)
     assert time.monotonic() - started < 1.0
-    assert run.status == "running"
+    # a local, so the type checker does not carry the narrowing past wait()
+    status = run.status
+    assert status == "running"
     # Finished pytest without a report: failed, and raise_on_failure says why.
     with pytest.raises(RunFailedError, match="no report was written") as info:
         run.wait(timeout=30, raise_on_failure=True)

@@ -33,7 +33,7 @@ def _store(path: Path) -> Path:
 
 def _cells(svg: str) -> dict[str, str]:
     root = ET.fromstring(svg)
-    out = {}
+    out: dict[str, str] = {}
     for rect in root.iter(f"{SVG}rect"):
         title = rect.find(f"{SVG}title")
         if title is not None and title.text:

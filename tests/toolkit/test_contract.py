@@ -114,6 +114,6 @@ def test_every_call_is_counted_and_recorded(offline_toolkit: Toolkit) -> None:
 
 
 def test_oversized_answers_are_cut(offline_toolkit: Toolkit) -> None:
-    big = {"rows": [{"x": "y" * 100} for _ in range(5000)], "name": "n"}
+    big: dict[str, object] = {"rows": [{"x": "y" * 100} for _ in range(5000)], "name": "n"}
     fitted = offline_toolkit._fit(big)
     assert len(json.dumps(fitted)) <= offline_toolkit.limits.max_chars and fitted["truncated"] is True
