@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
@@ -62,7 +63,7 @@ class Outcome(BaseModel):
     kills: int
     outcomes: dict[str, int]
     leaked: list[str]
-    accounting: dict[str, object] | None = None
+    accounting: dict[str, Any] | None = None
 
 
 def prepare(workdir: Path, agent_sleep: float) -> list[str]:

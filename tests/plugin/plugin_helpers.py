@@ -87,8 +87,8 @@ def junit_suite_properties(path: Path) -> dict[str, str | None]:
     """The testsuite-level <properties> of a JUnit XML file."""
     import xml.etree.ElementTree as ET
 
-    suite = ET.parse(path).getroot()
-    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    root = ET.parse(path).getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
     assert suite is not None
     props = suite.find("properties")
     return {} if props is None else {p.get("name", ""): p.get("value") for p in props.iter("property")}

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from plugin_helpers import FAST_TIMING, LINK_DOWN, junit_suite_properties, labs_of_run, scenario
@@ -74,11 +75,12 @@ def pytest_netopsbench_register_faults(register):
 
 
 def _popen(pytester: pytest.Pytester, *args: str) -> subprocess.Popen[bytes]:
-    return pytester.popen(
+    proc: subprocess.Popen[bytes] = pytester.popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    return proc
 
 
 def _wait_marker(run: Path, scenario_id: str, phase: str, proc: subprocess.Popen[bytes]) -> InProgress:
@@ -103,8 +105,9 @@ def _finish(proc: subprocess.Popen[bytes]) -> str:
     return out.decode()
 
 
-def _report(run: Path) -> dict:
-    return json.loads((run / "report.json").read_text())
+def _report(run: Path) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((run / "report.json").read_text())
+    return report
 
 
 def test_worker_killed_in_agent_call_and_in_harness_is_accounted(pytester: pytest.Pytester) -> None:
