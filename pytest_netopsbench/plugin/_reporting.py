@@ -32,12 +32,19 @@ class Controller:
         self.report_paths: list[str] = []
         self.agents: set[str] = set()
         self.usage_error = ""
+        from ._ship import ShipStats
+
+        self.shipped = ShipStats()
 
     # xdist: every worker uses the controller's run id, so all of them write one run directory.
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput["netopsbench_run_id"] = self.run.run_id
         node.workerinput["netopsbench_run_root"] = str(self.run.root)
+        from ._ship import REMOTE_KEY, is_remote_spec
+
+        # a worker on another host stages its cases and ships them back on the reports
+        node.workerinput[REMOTE_KEY] = is_remote_spec(node.gateway.spec)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -60,6 +67,10 @@ class Controller:
         data = getattr(report, CASE_ATTR, None)
         if not isinstance(data, dict):
             return
+        if hasattr(report, "netopsbench_staging"):  # from a remote worker: store what it shipped
+            from ._ship import unpack_report
+
+            unpack_report(rundir(self.config), report, self.shipped)
         from ._junit import set_classname
 
         set_classname(self.config, report, data)
@@ -138,6 +149,13 @@ class Controller:
         for line in render_table(self.report).splitlines():
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"run directory: {rundir(self.config).root}")
+        ship = self.shipped
+        if ship.cases or ship.failed:
+            terminalreporter.write_line(
+                f"artifacts shipped from remote workers: {ship.cases} cases, {ship.bytes} bytes compressed "
+                f"({ship.raw_bytes} bytes unpacked)"
+                + (f"; NOT stored for {', '.join(ship.failed)}" if ship.failed else "")
+            )
         for path in self.report_paths[1:]:
             terminalreporter.write_line(f"report also written to: {path}")
 
