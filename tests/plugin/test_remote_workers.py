@@ -1,6 +1,7 @@
 """A run with a remote xdist worker, for real: an sshd of our own on 127.0.0.1 (throwaway host and
 client keys, a free port) is the second "host", ``--tx ssh=...//chdir=<other dir>`` starts a worker
-through it, and ``--tx popen`` a local one. Each deploys its own xs lab. The remote worker must ship
+through it, and ``--tx popen`` a local one; the agent (the reference agent) runs sandboxed, so its
+output file travels too. Each deploys its own xs lab. The remote worker must ship
 its case's artifacts back (it is told it is remote from its gateway spec, so it writes a private
 staging directory even though it shares this file system); the local one writes the run directory
 directly and ships nothing.
@@ -127,7 +128,7 @@ def test_remote_worker_ships_artifacts(sshd: tuple[Path, int], tmp_path: Path) -
             "--dist",
             "loadfile",  # one scenario file per worker, so each deploys its own lab
             "--netopsbench-agent=reference",
-            "--netopsbench-isolation=none",
+            "--netopsbench-isolation=sandbox",  # the default; its agent output file travels too
             f"--netopsbench-artifacts={runs}",
             f"--netopsbench-run-id={run_id}",
             "--junitxml=junit.xml",
@@ -155,6 +156,8 @@ def test_remote_worker_ships_artifacts(sshd: tuple[Path, int], tmp_path: Path) -
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables
+    output = Path(shipped["agent_output"])  # the sandboxed agent's stdout+stderr
+    assert output.parent == evidence.parent and output.exists()
     trajectory = json.loads((run / shipped["trace_path"]).read_text())
     assert trajectory["steps"]
     manifest = json.loads((run / "cases" / shipped["case_id"] / "shipped.json").read_text())
@@ -177,7 +180,8 @@ def test_remote_worker_ships_artifacts(sshd: tuple[Path, int], tmp_path: Path) -
     assert str(run / shipped["trace_path"]) in junit
     size = re.search(r"artifacts shipped from remote workers: 1 cases, (\d+) bytes compressed", out)
     assert size is not None, out
-    print(f"shipped bytes for one xs case: {size.group(1)} (manifest {manifest['bytes']})")
+    sizes = {rel: (run / rel).stat().st_size for rel in manifest["files"]}
+    print(f"shipped {size.group(1)} bytes for one xs case ({manifest['raw_bytes']} unpacked): {sizes}")
 
     # the report commands work on the run as on a local one
     regraded = _cli("report", "regrade", str(run), "--json")
