@@ -228,7 +228,8 @@ def _store(run: RunDir, case_id: str, bundle: dict[str, Any]) -> str:
     with tarfile.open(fileobj=io.BytesIO(blob), mode="r:gz") as tar:
         for member in tar.getmembers():
             target = _safe_target(run.root, member.name)
-            if target is None or not member.isfile():
+            own = member.name.startswith((f"cases/{case_id}/", f"traces/{case_id}/"))
+            if target is None or not own or not member.isfile():
                 return f"refused bundle member {member.name!r}"
             fh = tar.extractfile(member)
             if fh is None:

@@ -140,8 +140,9 @@ def _tampered(bundle: dict[str, Any], how: str) -> dict[str, Any]:
         bad["data"] = base64.b64encode(bytes(raw)).decode()
     elif how == "file-digest":
         bad["files"][next(iter(bad["files"]))] = "0" * 64
-    elif how in ("escape", "absolute"):
-        blob = _evil_tar("cases/../../outside.txt" if how == "escape" else "/tmp/outside.txt")
+    elif how in ("escape", "absolute", "other-case"):
+        name = {"escape": "cases/../../outside.txt", "absolute": "/tmp/outside.txt"}.get(how, "cases/x/a")
+        blob = _evil_tar(name)
         bad["data"] = base64.b64encode(blob).decode()
         bad["sha256"] = hashlib.sha256(blob).hexdigest()
     elif how == "row-file":
@@ -149,7 +150,7 @@ def _tampered(bundle: dict[str, Any], how: str) -> dict[str, Any]:
     return bad
 
 
-@pytest.mark.parametrize("how", ["blob", "file-digest", "escape", "absolute", "row-file"])
+@pytest.mark.parametrize("how", ["blob", "file-digest", "escape", "absolute", "other-case", "row-file"])
 def test_a_bundle_that_does_not_check_out_is_refused(tmp_path: Path, how: str) -> None:
     staged, record = _staged(tmp_path)
     bundle = _tampered(pack_case(staged, CASE), how)
