@@ -245,6 +245,8 @@ def _store(run: RunDir, case_id: str, bundle: dict[str, Any]) -> str:
         os.replace(tmp, target)
     for rel, line in rows:
         run._append(run.root / rel, json.loads(line))
+    if not contents:
+        return ""  # a case that never ran (skipped, lab deploy failed) has no files to account for
     # what arrived and its checksums, beside the case's files: an audit of the transfer
     manifest = {k: bundle.get(k) for k in ("staging_root", "sha256", "bytes", "raw_bytes", "omitted")}
     manifest["files"] = expected

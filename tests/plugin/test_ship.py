@@ -173,3 +173,24 @@ def test_only_processes_on_this_host_skip_shipping() -> None:
     assert is_remote_spec(execnet.XSpec("ssh=root@10.0.0.2//python=python3"))
     assert is_remote_spec(execnet.XSpec("socket=10.0.0.2:8888"))
     assert is_remote_spec(execnet.XSpec("popen//via=proxy1"))
+
+
+def test_a_case_without_files_still_reaches_the_controller(tmp_path: Path) -> None:
+    """A case that never ran (skipped, lab deploy failed) ships only its record."""
+    staged = StagingRunDir(tmp_path / "remote" / "run-1")
+    record = CaseRecord(
+        case_id=CASE,
+        scenario_id="xs-link",
+        scale="xs",
+        healthy=False,
+        expected_verdict="fault_detected",
+        outcome="skipped",
+        message="needs teleporter",
+    )
+    bundle = pack_case(staged, CASE)
+    assert bundle["files"] == {} and not bundle.get("error")
+    run = RunDir.create(tmp_path / "controller", "run-1")
+    stats = ShipStats()
+    unpack_report(run, _report(staged, record, bundle), stats)
+    assert [(c.case_id, c.outcome) for c in run.iter_cases()] == [(CASE, "skipped")]
+    assert not run.case_dir(CASE).exists() and stats.failed == []
