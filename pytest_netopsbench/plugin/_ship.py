@@ -10,7 +10,8 @@ properties to its own. A ``popen`` worker (same host, same file system) writes t
 directly, as before, and pays nothing for this.
 
 Size cap: ``NETOPSBENCH_SHIP_MAX_MB`` (default 64, compressed). Over the cap the largest files are
-left out, largest first, and named in the record's message: the case still counts.
+dropped, largest first, named in the record's message, and the record's paths to them cleared: the
+case still counts.
 """
 
 from __future__ import annotations
@@ -199,9 +200,15 @@ def unpack_report(run: RunDir, report: pytest.TestReport, stats: ShipStats) -> N
             stats.cases += 1
             stats.bytes += int(bundle.get("bytes", 0))
             stats.raw_bytes += int(bundle.get("raw_bytes", 0))
-            if bundle.get("omitted"):
-                left = ", ".join(f"{k} ({v} bytes)" for k, v in bundle["omitted"].items())
-                append_message(record, f"left on the remote worker over the shipping size cap: {left}")
+            omitted = dict(bundle.get("omitted") or {})
+            if omitted:
+                left = ", ".join(f"{k} ({v} bytes)" for k, v in omitted.items())
+                append_message(record, f"not shipped, over NETOPSBENCH_SHIP_MAX_MB: {left}")
+                # the record names only files the run directory has
+                for key in ("evidence_path", "agent_output", "trace_path"):
+                    value = getattr(record, key)
+                    if value and not (run.root / value).exists():
+                        setattr(record, key, None)
         data.clear()
         data.update(record.model_dump(mode="json"))
     run.append_case(record)

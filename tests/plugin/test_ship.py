@@ -116,7 +116,8 @@ def test_size_cap_leaves_the_largest_file_behind(tmp_path: Path) -> None:
     report = _report(staged, record, bundle)
     unpack_report(run, report, ShipStats())
     data = report.netopsbench_case  # type: ignore[attr-defined]
-    assert "shipping size cap" in data["message"] and "evidence.sqlite" in data["message"]
+    assert "NETOPSBENCH_SHIP_MAX_MB" in data["message"] and "evidence.sqlite" in data["message"]
+    assert data["evidence_path"] is None and Path(data["agent_output"]).exists()
     assert (run.root / data["trace_path"]).exists()
     assert not (run.case_dir(CASE) / "evidence.sqlite").exists()
 
