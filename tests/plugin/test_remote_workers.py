@@ -61,10 +61,9 @@ def sshd(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     )
     # sshd refuses to start without its privilege separation directory (empty, root-owned)
     Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
+    log = open(d / "sshd.log", "wb")  # noqa: SIM115 - closed after the process, in the finally
     proc = subprocess.Popen(
-        [str(SSHD), "-D", "-e", "-f", str(d / "sshd_config")],
-        stdout=subprocess.DEVNULL,
-        stderr=open(d / "sshd.log", "wb"),  # noqa: SIM115 - closed with the process
+        [str(SSHD), "-D", "-e", "-f", str(d / "sshd_config")], stdout=subprocess.DEVNULL, stderr=log
     )
     try:
         deadline = time.time() + 15
@@ -84,6 +83,7 @@ def sshd(tmp_path: Path) -> Iterator[tuple[Path, int]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 def _project(root: Path) -> None:
