@@ -5,6 +5,21 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Debian packages only the tests need (services they start on 127.0.0.1 themselves), installed
+# when missing: openssh-server for the remote xdist worker test (tests/plugin/test_remote_workers.py).
+TEST_PKGS=(openssh-server)
+missing=()
+for pkg in "${TEST_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "test.sh: installing test-only packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
+fi
 out=$(mktemp /tmp/netopsbench-gate.XXXXXX)
 trap 'rm -f "$out"' EXIT
 gate() {

@@ -19,8 +19,10 @@ from ._runner import (
     REPEAT,
     RUN,
     SETTINGS,
+    SHIPPING,
     CaseState,
     RunInfo,
+    rundir,
     set_properties,
     update_record,
     worker_id,
@@ -68,9 +70,16 @@ def pytest_configure(config: pytest.Config) -> None:
     from ._resume import RESUME, ResumeState
 
     if workerinput is not None and "netopsbench_run_id" in workerinput:
+        root = Path(workerinput["netopsbench_run_root"])
+        if workerinput.get("netopsbench_remote"):
+            # another host: the controller's run directory is not ours to write (plugin/_ship.py)
+            from ._ship import staging_root
+
+            root = staging_root(workerinput["netopsbench_run_id"], worker_id(config))
+            config.stash[SHIPPING] = True
         run = RunInfo(
             run_id=workerinput["netopsbench_run_id"],
-            root=Path(workerinput["netopsbench_run_root"]),
+            root=root,
             worker=worker_id(config),
             seed=int(workerinput["netopsbench_seed"]),
         )
@@ -217,6 +226,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     error = session.config.stash.get(_WORKER_ERROR, None)
     if workeroutput is not None and error:
         workeroutput["netopsbench_error"] = error
+    if session.config.stash.get(SHIPPING, False):
+        from ._ship import finish_worker
+
+        finish_worker(session.config.stash[RUN].root)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -249,11 +262,25 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if not isinstance(item, ScenarioItem):
         return (yield)
     record = update_record(item, call)
+    shipping = item.config.stash.get(SHIPPING, False)
+    bundle = None
     if call.when == "teardown":
         write_case(item, record)
+        if shipping:
+            from ._ship import StagingRunDir, pack_case
+
+            run = rundir(item.config)
+            assert isinstance(run, StagingRunDir)
+            bundle = pack_case(run, record.case_id)
     set_properties(item, record)
     report = yield
     report.netopsbench_case = record.model_dump(mode="json")
+    if shipping:
+        from ._ship import BUNDLE_ATTR, STAGING_ATTR
+
+        setattr(report, STAGING_ATTR, str(rundir(item.config).root))
+        if bundle is not None:
+            setattr(report, BUNDLE_ATTR, bundle)
     state = item.stash.get(CASE, CaseState())
     if state.agent_name:
         report.netopsbench_agent = state.agent_name

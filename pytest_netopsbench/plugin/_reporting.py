@@ -35,6 +35,9 @@ class Controller:
         self.interrupted: tuple[str, str] | None = None  # (reason, detail)
         self.crashes: list[str] = []
         self.read_problems: list[str] = []
+        from ._ship import ShipStats
+
+        self.shipped = ShipStats()
 
     # xdist: every worker uses the controller's run id, so all of them write one run directory.
     @pytest.hookimpl(optionalhook=True)
@@ -45,6 +48,10 @@ class Controller:
         from ._resume import RESUME
 
         node.workerinput["netopsbench_resume"] = self.config.stash[RESUME].model_dump(mode="json")
+        from ._ship import REMOTE_KEY, is_remote_spec
+
+        # a worker on another host stages its cases and ships them back on the reports
+        node.workerinput[REMOTE_KEY] = is_remote_spec(node.gateway.spec)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
@@ -90,6 +97,10 @@ class Controller:
         data = getattr(report, CASE_ATTR, None)
         if not isinstance(data, dict):
             return
+        if hasattr(report, "netopsbench_staging"):  # from a remote worker: store what it shipped
+            from ._ship import unpack_report
+
+            unpack_report(rundir(self.config), report, self.shipped)
         from ._junit import set_classname
 
         set_classname(self.config, report, data)
@@ -202,6 +213,13 @@ class Controller:
             terminalreporter.write_line(f"worker crash: {crash}", yellow=True)
         for problem in self.read_problems:
             terminalreporter.write_line(f"cases.jsonl: {problem}", yellow=True)
+        ship = self.shipped
+        if ship.cases or ship.failed:
+            terminalreporter.write_line(
+                f"artifacts shipped from remote workers: {ship.cases} cases, {ship.bytes} bytes compressed "
+                f"({ship.raw_bytes} bytes unpacked)"
+                + (f"; NOT stored for {', '.join(ship.failed)}" if ship.failed else "")
+            )
         for path in self.report_paths[1:]:
             terminalreporter.write_line(f"report also written to: {path}")
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..records import Attempt, CaseRecord, Outcome
     from ..report import RunDir
 
-__all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "CaseState", "RunInfo", "run_scenario"]
+__all__ = ["CASE", "REPEAT", "RUN", "SETTINGS", "SHIPPING", "CaseState", "RunInfo", "run_scenario"]
 
 PROPERTY_PREFIX = "netopsbench."
 
@@ -40,6 +40,8 @@ REPEAT = pytest.StashKey[int]()
 CASE = pytest.StashKey[CaseState]()
 _FAULTS_REGISTERED = pytest.StashKey[bool]()
 _RUNDIR = pytest.StashKey["RunDir"]()
+#: True on an xdist worker on another host than the controller (plugin/_ship.py)
+SHIPPING = pytest.StashKey[bool]()
 
 
 def register_faults_once(config: pytest.Config) -> bool:
@@ -58,7 +60,12 @@ def rundir(config: pytest.Config) -> RunDir:
         from ..report import RunDir
 
         info = config.stash[RUN]
-        config.stash[_RUNDIR] = RunDir.create(info.root, info.run_id)
+        run = RunDir.create(info.root, info.run_id)
+        if config.stash.get(SHIPPING, False):  # a remote worker stages cases to ship them (_ship)
+            from ._ship import StagingRunDir
+
+            run = StagingRunDir(run.root)
+        config.stash[_RUNDIR] = run
     return config.stash[_RUNDIR]
 
 
