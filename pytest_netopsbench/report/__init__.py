@@ -23,6 +23,7 @@ from ._page import render_report_html
 from ._pictures import case_picture, chart_svg
 from ._regrade import REGRADED_FILE, RegradeResult, regrade_cases, regrade_run
 from ._rundir import RunDir
+from ._viewer import case_href, render_viewer_case, render_viewer_index
 
 __all__ = [
     "OUTCOMES",
@@ -43,6 +44,7 @@ __all__ = [
     "Summary",
     "build_report",
     "case_heatmap",
+    "case_href",
     "case_picture",
     "chart_svg",
     "compare_reports",
@@ -53,6 +55,8 @@ __all__ = [
     "render_comparison",
     "render_report_html",
     "render_table",
+    "render_viewer_case",
+    "render_viewer_index",
     "resolve_report_path",
     "save_report",
 ]
