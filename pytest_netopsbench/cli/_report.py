@@ -40,6 +40,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="compare even when pass scores, fault-type pass rules or isolation modes differ",
     )
+    cmp.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write one self-contained HTML page (metrics, per-fault charts, shared cases with "
+        "pictures and trace links)",
+    )
     cmp.set_defaults(func=_compare)
 
     merge = cmds.add_parser("merge", help="merge shard reports into one")
@@ -108,7 +115,16 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    result = compare_reports(load_report(args.a), load_report(args.b), force=args.force)
+    a, b = load_report(args.a), load_report(args.b)
+    result = compare_reports(a, b, force=args.force)
+    if args.html:
+        from ..report import render_comparison_html, resolve_report_path
+
+        a_dir, b_dir = (resolve_report_path(p).parent for p in (args.a, args.b))
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        page = render_comparison_html(result, a, b, args.html, a_dir, b_dir)
+        args.html.write_text(page, encoding="utf-8")
+        print(f"HTML comparison written to {args.html}", file=sys.stderr)
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -16,6 +16,7 @@ from ..records import (
 )
 from ._build import build_report, render_table
 from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
+from ._compare_page import render_comparison_html
 from ._heatmap import case_heatmap
 from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
 from ._merge import merge_reports
@@ -53,6 +54,7 @@ __all__ = [
     "regrade_cases",
     "regrade_run",
     "render_comparison",
+    "render_comparison_html",
     "render_report_html",
     "render_table",
     "render_viewer_case",

@@ -50,7 +50,7 @@ def answer_text(case: CaseRecord) -> str:
     return f"{d.fault_type or '(no type)'} at {_where(d.device, d.interface) or '?'}"
 
 
-def _trace_link(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
+def trace_link(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
     if not case.trace_path:
         return ""
     target = Path(case.trace_path)
@@ -74,7 +74,7 @@ def _case_row(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
         escape(answer_text(case)),
         f"{case.agent_seconds:.1f}",
         str(case.input_tokens + case.output_tokens),
-        _trace_link(case, run_dir, page_dir),
+        trace_link(case, run_dir, page_dir),
         details,
     ]
     numeric = {2, 5, 6}

@@ -29,9 +29,7 @@ def _trajectory(case: CaseRecord, answer: DiagnosisResult, *, wrong_turn: bool) 
         usage={"prompt_tokens": 812, "completion_tokens": 41, "cost_usd": 0.0012},
         seconds=1.3,
     )
-    rec.record_tool_call(
-        "show_interfaces", {"device": "leaf1"}, "eth1: DOWN\neth2: UP\neth3: UP", None, 0.21
-    )
+    rec.record_tool_call("show_interfaces", {"device": "leaf1"}, "eth1: DOWN\neth2: UP\neth3: UP", None, 0.21)
     if wrong_turn:
         rec.record_tool_call("ping", {"src": "h1", "dst": "h9"}, None, "unknown host h9", 0.01)
     rec.record_tool_call(
@@ -47,12 +45,19 @@ def _trajectory(case: CaseRecord, answer: DiagnosisResult, *, wrong_turn: bool) 
     return rec
 
 
-def write_run(root: Path, run_id: str = "run-viewer-1", *, agent: str = "llm-test") -> RunDir:
-    """Write the run under ``root`` (its runs directory) and return it."""
+def write_run(
+    root: Path, run_id: str = "run-viewer-1", *, agent: str = "llm-test", fixed: bool = False
+) -> RunDir:
+    """Write the run under ``root`` (its runs directory) and return it; ``fixed``: the agent also
+    gets "link-wrong" right (a second run to compare with)."""
     run = RunDir.create(root, run_id)
     store = _store(run.case_dir("c-link-leaf1-0") / "evidence.sqlite")
-    right = DiagnosisResult(verdict="fault_detected", fault_type="link_down", device="leaf1", interface="eth1")
-    wrong = DiagnosisResult(verdict="fault_detected", fault_type="link_down", device="leaf2", interface="eth3")
+    right = DiagnosisResult(
+        verdict="fault_detected", fault_type="link_down", device="leaf1", interface="eth1"
+    )
+    wrong = DiagnosisResult(
+        verdict="fault_detected", fault_type="link_down", device="leaf2", interface="eth3"
+    )
     cases = [
         fault_case(
             "link-leaf1",
@@ -69,17 +74,26 @@ def write_run(root: Path, run_id: str = "run-viewer-1", *, agent: str = "llm-tes
             cost_usd=0.0033,
         ),
         fault_case(
-            "link-wrong", device=False, itf=False, campaign="2026.12", tool_calls=3, tool_errors=1, llm_calls=2
+            "link-wrong",
+            device=fixed,
+            itf=fixed,
+            campaign="2026.12",
+            tool_calls=3,
+            tool_errors=1,
+            llm_calls=2,
         ),
         healthy_case("healthy-1", campaign="2026.12", llm_calls=2),
         healthy_case(
-            "infra-1", outcome="infra_error", campaign="2026.12", message="lab build failed: FRR did not start"
+            "infra-1",
+            outcome="infra_error",
+            campaign="2026.12",
+            message="lab build failed: FRR did not start",
         ),
     ]
     cases[3].diagnosis = None
     cases[0].diagnosis = right
-    cases[1].diagnosis = wrong
-    answers = {0: right, 1: wrong, 2: DiagnosisResult(verdict="network_healthy")}
+    cases[1].diagnosis = right if fixed else wrong
+    answers = {0: right, 1: right if fixed else wrong, 2: DiagnosisResult(verdict="network_healthy")}
     for i, answer in answers.items():
         rec = _trajectory(cases[i], answer, wrong_turn=i == 1)
         traj = rec.to_atif(agent_name=agent, agent_version="1.0", context=CONTEXT, final=answer.model_dump())
