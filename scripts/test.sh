@@ -4,6 +4,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Debian packages only the tests use (not a user's install): chromium (with a font for readable screenshots) drives the HTML page tests
+# (tests/stats/test_pages_browser.py). Installed when missing, like setup.sh's packages.
+TEST_PKGS="chromium fonts-liberation"
+missing=""
+for p in $TEST_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  echo "== installing test-only Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # shellcheck disable=SC2086
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
 rc=0
 .venv/bin/pytest -n 2 tests "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then
