@@ -224,8 +224,18 @@ def _observation(result: dict[str, Any]) -> str:
     css = "obs error" if status == "error" else "obs"
     return (
         f'<div class="{css}"><p>observation ({escape(status)}{secs}):</p>'
-        f"{_text(str(result.get('content') or ''))}</div>"
+        f"{_text(_pretty(str(result.get('content') or '')))}</div>"
     )
+
+
+def _pretty(content: str) -> str:
+    """Tool results are mostly JSON on one line: indented, they can be read."""
+    if not content.startswith(("{", "[")):
+        return content
+    try:
+        return _json(json.loads(content))
+    except ValueError:
+        return content
 
 
 def _llm_table(steps: list[dict[str, Any]]) -> str:
