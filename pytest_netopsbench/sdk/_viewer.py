@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ..errors import NetopsbenchError
 from ..records import BenchmarkReport, CaseRecord
 from ..report import case_href, render_viewer_case, render_viewer_index
 from ._artifacts import ArtifactManager
@@ -50,7 +51,13 @@ class TraceViewer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # a request log on the terminal would bury the printed URL
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise NetopsbenchError(
+                f"cannot serve the trace viewer on {host}:{port} ({exc.strerror}); "
+                "pick another --port, or omit it for a free one"
+            ) from exc
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 

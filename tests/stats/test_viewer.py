@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import stat
 import urllib.error
 import urllib.request
@@ -59,6 +60,12 @@ def test_cli_timeout_and_bad_run(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "exported 4 trial(s) (3 with a trajectory)" in out and "trace viewer: http://127.0.0.1:" in out
     assert main([*args, "no-such-run"]) == 1
     assert "no run 'no-such-run'" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main([*args, "--port", str(port), "--timeout", "0.1"]) == 1
+    assert f"cannot serve the trace viewer on 127.0.0.1:{port}" in capsys.readouterr().err
 
 
 def test_harbor_not_installed(
