@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-# Debian packages only the tests need (services they start on 127.0.0.1 themselves), installed
-# when missing: openssh-server for the remote xdist worker test (tests/plugin/test_remote_workers.py).
-TEST_PKGS=(openssh-server)
+# Debian packages only the tests need, installed when missing: openssh-server for the remote xdist
+# worker test (tests/plugin/test_remote_workers.py), chromium and a font for the HTML page tests
+# (tests/stats/test_pages_browser.py).
+TEST_PKGS=(openssh-server chromium fonts-liberation)
 missing=()
 for pkg in "${TEST_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -48,6 +48,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="compare even when pass scores, fault-type pass rules or isolation modes differ",
     )
+    cmp.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write one self-contained HTML page (metrics, per-fault charts, shared cases with "
+        "pictures and trace links)",
+    )
     cmp.set_defaults(func=_compare)
 
     merge = cmds.add_parser("merge", help="merge shard reports into one")
@@ -138,6 +145,14 @@ def _compare(args: argparse.Namespace) -> int:
     a, b = load_report(args.a), load_report(args.b)
     _warn_incomplete([a, b], [args.a, args.b])
     result = compare_reports(a, b, force=args.force)
+    if args.html:
+        from ..report import render_comparison_html, resolve_report_path
+
+        a_dir, b_dir = (resolve_report_path(p).parent for p in (args.a, args.b))
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        page = render_comparison_html(result, a, b, args.html, a_dir, b_dir)
+        args.html.write_text(page, encoding="utf-8")
+        print(f"HTML comparison written to {args.html}", file=sys.stderr)
     if args.json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

@@ -29,6 +29,7 @@ from ._accounting import (
 )
 from ._build import build_report, render_table
 from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
+from ._compare_page import render_comparison_html
 from ._heatmap import case_heatmap
 from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
 from ._merge import merge_reports
@@ -37,6 +38,7 @@ from ._pictures import case_picture, chart_svg
 from ._rebuild import rebuild_report
 from ._regrade import REGRADED_FILE, RegradeResult, regrade_cases, regrade_run
 from ._rundir import RunDir, open_private
+from ._viewer import case_href, render_viewer_case, render_viewer_index
 
 __all__ = [
     "OUTCOMES",
@@ -62,6 +64,7 @@ __all__ = [
     "as_attempt",
     "build_report",
     "case_heatmap",
+    "case_href",
     "case_key",
     "case_picture",
     "chart_svg",
@@ -78,8 +81,11 @@ __all__ = [
     "regrade_cases",
     "regrade_run",
     "render_comparison",
+    "render_comparison_html",
     "render_report_html",
     "render_table",
+    "render_viewer_case",
+    "render_viewer_index",
     "resolve_report_path",
     "save_report",
 ]

@@ -97,10 +97,11 @@ def heatmap_svg(
 ) -> str:
     """Two leaf-by-leaf matrices (rows: source leaf, columns: destination leaf)."""
     size, label = 26, 46
-    width = label + len(leaves) * size + 30
+    # at least as wide as the matrix title, so two leaves (xs) do not overlap the titles
+    width = max(label + len(leaves) * size + 30, 200)
     height = 24 + label + len(leaves) * size + 24
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="netopsbench-heatmap" width="{2 * width}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="netopsbench-heatmap" width="{max(2 * width, 500)}" '
         f'height="{height}" role="img" aria-label="{escape(title or "ping-mesh loss per leaf pair")}">',
         *_matrix(0, "baseline: loss per leaf pair", leaves, baseline, marked),
         *_matrix(width, "observation", leaves, observation, marked),

@@ -35,13 +35,13 @@ def _where(device: str | None, interface: str | None) -> str:
     return f"{device}:{interface}" if interface else device
 
 
-def _expected(case: CaseRecord) -> str:
+def expected_text(case: CaseRecord) -> str:
     if case.expected is None:
         return "network_healthy"
     return f"{case.expected.fault_type} at {_where(case.expected.device, case.expected.interface)}"
 
 
-def _answer(case: CaseRecord) -> str:
+def answer_text(case: CaseRecord) -> str:
     d = case.diagnosis
     if d is None:
         return ""
@@ -50,7 +50,7 @@ def _answer(case: CaseRecord) -> str:
     return f"{d.fault_type or '(no type)'} at {_where(d.device, d.interface) or '?'}"
 
 
-def _trace_link(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
+def trace_link(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
     if not case.trace_path:
         return ""
     target = Path(case.trace_path)
@@ -70,11 +70,11 @@ def _case_row(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
         escape(case.scenario_id) + (f" [trial {case.trial}]" if case.trial else ""),
         f'<span class="{case.outcome}">{escape(case.outcome)}</span>',
         f"{case.score:.2f}" if scored else "",
-        escape(_expected(case)),
-        escape(_answer(case)),
+        escape(expected_text(case)),
+        escape(answer_text(case)),
         f"{case.agent_seconds:.1f}",
         str(case.input_tokens + case.output_tokens),
-        _trace_link(case, run_dir, page_dir),
+        trace_link(case, run_dir, page_dir),
         details,
     ]
     numeric = {2, 5, 6}

@@ -60,7 +60,8 @@ def topology_svg(
     one without marks the device."""
     rows = [topology.spines, topology.leaves, topology.hosts]
     box_w, box_h, gap, row_gap = 56, 22, 14, 70
-    width = max(len(r) for r in rows) * (box_w + gap) + gap
+    # at least as wide as the legend line (xs has only two devices per row)
+    width = max(max(len(r) for r in rows) * (box_w + gap) + gap, 240)
     pos: dict[str, tuple[float, float]] = {}
     for level, devices in enumerate(rows):
         span = len(devices) * (box_w + gap) - gap

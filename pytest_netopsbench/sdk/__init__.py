@@ -22,8 +22,10 @@ from ._run import RunHandle, RunStatus
 from ._runtimes import RuntimeManager, RuntimePool
 from ._scenarios import ScenarioManager, ScenarioRef
 from ._sessions import SessionManager
+from ._viewer import DEFAULT_JOBS_DIR, TraceViewer, open_trace_viewer
 
 __all__ = [
+    "DEFAULT_JOBS_DIR",
     "AgentError",
     "AgentHandle",
     "AgentManager",
@@ -45,7 +47,9 @@ __all__ = [
     "SessionManager",
     "SettingsError",
     "TraceRef",
+    "TraceViewer",
     "build_pytest_args",
     "export_harbor_job",
     "load_agent_spec",
+    "open_trace_viewer",
 ]

@@ -126,16 +126,21 @@ class ArtifactManager:
             )
         return refs
 
-    def export_traces(self, run_id: str, output: str | Path) -> ExportSummary:
-        """Write the run as a Harbor job directory under ``output`` (see docs/cli.md)."""
+    def run_report(self, run_id: str = "latest") -> BenchmarkReport:
+        """The run's report; for an interrupted run (no ``report.json``) one built from the cases
+        that finished."""
         path = self.run_dir(run_id)
         report = self._maybe_report(path)
         if report is None:
             cases = self.cases(run_id)
             if not cases:
-                raise NetopsbenchError(f"run {path.name} has neither report.json nor cases.jsonl to export")
+                raise NetopsbenchError(f"run {path.name} has neither report.json nor cases.jsonl")
             from ..records import RunMeta
             from ..report import build_report
 
             report = build_report(RunMeta(run_id=path.name), cases, resamples=200)
-        return export_harbor_job(report, path, Path(output))
+        return report
+
+    def export_traces(self, run_id: str, output: str | Path) -> ExportSummary:
+        """Write the run as a Harbor job directory under ``output`` (see docs/cli.md)."""
+        return export_harbor_job(self.run_report(run_id), self.run_dir(run_id), Path(output))
