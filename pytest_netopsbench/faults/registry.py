@@ -31,7 +31,19 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "netopsbench.faults"
-_BUILTIN_MODULES = ("link", "impairment", "routing", "policy", "system", "acl", "congestion", "gray")
+_BUILTIN_MODULES = (
+    "link",
+    "impairment",
+    "routing",
+    "policy",
+    "system",
+    "acl",
+    "congestion",
+    "gray",
+    "control",
+    "daemon",
+    "host",
+)
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 
 _lock = threading.RLock()
