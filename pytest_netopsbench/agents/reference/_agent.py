@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnosis import DiagnosisResult
-from ._collect import Probe, Survey, collect, run_probes
-from ._decide import Decision, decide, strong_anomalies
+from ._collect import Probe, Survey, collect, read_host_routes, run_probes
+from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -37,6 +37,12 @@ class ReferenceAgent:
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
         decision = decide(survey)
+        if decision.finding is None or decision.finding.score < MIN_SCORE:
+            # Nothing on the switches explains it: look at the end hosts of the failing paths.
+            hosts = sorted({h for pair in _worst_pairs(survey) for h in pair})
+            if hosts:
+                read_host_routes(context.tools, survey, hosts)
+                decision = decide(survey)
         if self.probes:
             pairs = _worst_pairs(survey)
             if pairs:

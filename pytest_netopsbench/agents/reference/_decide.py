@@ -9,6 +9,14 @@ from pydantic import BaseModel, ConfigDict
 
 from ...evidence import Anomaly
 from ._collect import Survey
+from ._control import (
+    daemon_findings,
+    ecmp_findings,
+    host_findings,
+    leak_findings,
+    max_prefix_findings,
+    prepend_findings,
+)
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import (
     Finding,
@@ -41,6 +49,7 @@ def all_findings(s: Survey) -> list[Finding]:
     found: list[Finding] = []
     for rule in (
         device_down_findings,
+        daemon_findings,
         link_findings,
         mtu_findings,
         qdisc_findings,
@@ -49,6 +58,11 @@ def all_findings(s: Survey) -> list[Finding]:
         fib_findings,
         bgp_findings,
         policy_findings,
+        max_prefix_findings,
+        ecmp_findings,
+        prepend_findings,
+        leak_findings,
+        host_findings,
     ):
         found += rule(s)
     best: dict[tuple[str, str, str | None], Finding] = {}
