@@ -138,7 +138,8 @@ class BgpMaxPrefixExceeded(SwitchFault):
         dev = self.target.device
         state = bgp_peer_states(lab, dev).get(self.peer, "absent")
         f.add(f"BGP {dev} -> {self.peer}: {state}", state="PfxCt" in state)
-        logged = _log_lines(lab, dev, "bgpd", "%MAXPFXEXCEED", window.start if window else None)
+        # The line is logged at injection, before any observation window opens: the state says "now".
+        logged = _log_lines(lab, dev, "bgpd", "%MAXPFXEXCEED")
         f.add(logged[-1].strip() if logged else f"{dev} bgpd log: no %MAXPFXEXCEED line")
         return Verification(confirmed=f.state and bool(logged), evidence=f.lines)
 

@@ -44,7 +44,16 @@ class Commands:
         if key not in ALLOWED_VTY:
             raise ToolInputError(f"command {key!r} is not on the allow-list")
         daemon, template = ALLOWED_VTY[key]
-        return self.lab.vty_show(device, template.format(**values), daemon=daemon, timeout=self.timeout)
+        try:
+            return self.lab.vty_show(device, template.format(**values), daemon=daemon, timeout=self.timeout)
+        except LabError as exc:
+            # Say what vtysh tells an operator, not the lab's socket paths (they name the harness).
+            text = str(exc)
+            if "no reply" in text:
+                raise LabError(f"{daemon} did not answer within {self.timeout:g}s", device=device) from None
+            if "not reachable" in text or "refused" in text.lower():
+                raise LabError(f"{daemon} is not running", device=device) from None
+            raise
 
     def running_config(self, device: str) -> str:
         # ``show running-config`` needs vtysh to merge the daemons' views; it is the one vtysh call

@@ -69,15 +69,20 @@ def daemon_findings(s: Survey) -> list[Finding]:
 
 
 def max_prefix_findings(s: Survey) -> list[Finding]:
+    """A session torn down for exceeding its maximum-prefix: the log says so, or (when that line is
+    older than the logs read) a down session to a neighbor that has a maximum-prefix limit."""
     out = []
     for dev in s.topology.switches:
         logged = [ln.message for ln in s.logs if ln.device == dev.name and "%MAXPFXEXCEED" in ln.message]
-        limits = [ln for ln in s.configs.get(dev.name, []) if " maximum-prefix " in f" {ln.strip()} "]
-        if not logged:
+        limits = [ln.strip() for ln in s.configs.get(dev.name, []) if " maximum-prefix " in f" {ln.strip()} "]
+        limited = {ln.split()[1] for ln in limits if ln.startswith("neighbor ")}
+        down = [r for r in s.sessions_down.get(dev.name, []) if r.peer_ip in limited]
+        if not (logged or down):
             continue
-        ev = [f"{dev.name} log: '{logged[-1][:160]}'"]
-        ev += [f"{dev.name} config: '{ln.strip()}'" for ln in limits[:2]]
-        score = 0.96 if limits else 0.9
+        ev = [f"{dev.name} log: '{logged[-1][:160]}'"] if logged else []
+        ev += [f"{dev.name} config: '{ln}'" for ln in limits[:2]]
+        ev += [f"{dev.name} -> {r.peer_ip}: {r.state} {r.reset_reason}".rstrip() for r in down[:2]]
+        score = 0.96 if logged and limits else 0.9
         out.append(
             Finding(fault_type="bgp_max_prefix_exceeded", device=dev.name, score=score, evidence=tuple(ev))
         )
