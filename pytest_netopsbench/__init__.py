@@ -23,7 +23,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .diagnosis import DiagnosisResult, GroundTruth, Location, Usage, Verdict
+    from .diagnosis import DiagnosisResult, Finding, GroundTruth, Location, Usage, Verdict
     from .episode import Agent, DiagnosticContext, McpAccess
     from .records import BenchmarkReport, CaseRecord, Summary
     from .scenario import Scenario, load_scenario
@@ -40,6 +40,7 @@ __all__ = [
     "DiagnosisResult",
     "DiagnosticContext",
     "FaultError",
+    "Finding",
     "GroundTruth",
     "LabError",
     "Location",
@@ -63,6 +64,7 @@ __all__ = [
 
 _LAZY = {
     "DiagnosisResult": "diagnosis",
+    "Finding": "diagnosis",
     "Usage": "diagnosis",
     "Verdict": "diagnosis",
     "Agent": "episode",

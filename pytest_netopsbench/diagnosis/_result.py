@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 __all__ = [
     "EVIDENCE_MAX_CHARS",
@@ -13,6 +21,7 @@ __all__ = [
     "REASONING_MAX_CHARS",
     "VERDICTS",
     "DiagnosisResult",
+    "Finding",
     "Usage",
     "Verdict",
 ]
@@ -46,10 +55,38 @@ class Usage(BaseModel):
     cost_usd: float | None = Field(default=None, ge=0)
 
 
+class Finding(BaseModel):
+    """One fault the agent found: its type and where it is. ``location: {device, interface}`` (the
+    NetOpsBench shape) is accepted too."""
+
+    model_config = ConfigDict(extra="ignore")
+    fault_type: str | None = None
+    device: str | None = None
+    interface: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_location(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("location"), dict):
+            data = dict(data)
+            location = data.pop("location")
+            data.setdefault("device", location.get("device"))
+            data.setdefault("interface", location.get("interface"))
+        return data
+
+    @property
+    def empty(self) -> bool:
+        return not (self.fault_type or self.device or self.interface)
+
+
 class DiagnosisResult(BaseModel):
     """An agent's answer. ``device``/``interface`` name where the fault is; for a healthy verdict
     leave them empty. A NetOpsBench-style result (``findings: {fault_type, location: {device,
-    interface}, evidence}``) is accepted and normalised."""
+    interface}, evidence}``) is accepted and normalised.
+
+    ``findings`` lists every fault found (compound cases). The single fields are always the first
+    finding: give either form and the other is filled in; when both are given and the single fields
+    differ from the first finding, they are moved (or added) to the front of ``findings``."""
 
     model_config = ConfigDict(extra="ignore")
     verdict: Verdict
@@ -60,6 +97,7 @@ class DiagnosisResult(BaseModel):
     reasoning: str = ""
     evidence: list[str] = Field(default_factory=list)
     usage: Usage | None = None
+    findings: list[Finding] = Field(default_factory=list)
 
     @field_validator("reasoning")
     @classmethod
@@ -84,10 +122,12 @@ class DiagnosisResult(BaseModel):
     def _accept_findings(cls, data: Any) -> Any:
         if not isinstance(data, dict) or "findings" not in data:
             return data
+        if isinstance(data["findings"], list):
+            return data
         data = dict(data)
         findings = data.pop("findings") or {}
         if not isinstance(findings, dict):
-            raise ValueError("findings must be a mapping")
+            raise ValueError("findings must be a list of findings or a NetOpsBench findings mapping")
         location = findings.get("location") or {}
         data.setdefault("fault_type", findings.get("fault_type"))
         data.setdefault("device", location.get("device") or findings.get("device"))
@@ -108,4 +148,29 @@ class DiagnosisResult(BaseModel):
             }
         data.pop("agent_name", None)
         data.pop("success", None)
+        return data
+
+    @model_validator(mode="after")
+    def _single_is_first_finding(self) -> DiagnosisResult:
+        single = Finding(fault_type=self.fault_type, device=self.device, interface=self.interface)
+        found = [f for f in self.findings if not f.empty]
+        if single.empty:
+            if found:
+                self.fault_type, self.device, self.interface = (
+                    found[0].fault_type,
+                    found[0].device,
+                    found[0].interface,
+                )
+        elif not found or found[0] != single:
+            found = [single, *(f for f in found if f != single)]
+        self.findings = found
+        return self
+
+    @model_serializer(mode="wrap")
+    def _single_finding_stays_implicit(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # One finding is exactly the single fields: leave the list out so single-fault answers
+        # serialise as they always did.
+        data = handler(self)
+        if isinstance(data, dict) and len(self.findings) <= 1:
+            data.pop("findings", None)
         return data

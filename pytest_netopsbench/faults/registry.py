@@ -31,7 +31,19 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "netopsbench.faults"
-_BUILTIN_MODULES = ("link", "impairment", "routing", "policy", "system", "acl", "congestion", "gray")
+_BUILTIN_MODULES = (
+    "link",
+    "impairment",
+    "routing",
+    "policy",
+    "system",
+    "acl",
+    "congestion",
+    "gray",
+    "control",
+    "daemon",
+    "host",
+)
 _NAME = re.compile(r"[a-z][a-z0-9_]{1,62}")
 
 _lock = threading.RLock()
@@ -79,8 +91,9 @@ def _key(name: str) -> str:
 
 
 def register(cls: type[Fault]) -> type[Fault]:
-    """Add a fault class (usable as a decorator). Re-registering the same class is a no-op; another
-    class under a taken name or alias is refused."""
+    """Add a fault class (usable as a decorator). Re-registering the same class, or a re-imported
+    copy of it (same module and name: ``importlib.reload``, a module dropped from ``sys.modules``),
+    replaces it; another class under a taken name or alias is refused."""
     for attr in ("name", "category", "targets"):
         if not getattr(cls, attr, None):
             raise FaultError(f"fault class {cls.__module__}.{cls.__qualname__} must set `{attr}`")
@@ -90,6 +103,9 @@ def register(cls: type[Fault]) -> type[Fault]:
         raise FaultError(f"{cls.name}: Params must be a pydantic model class")
     with _lock:
         have = _faults.get(cls.name)
+        if have is not None and (have.__module__, have.__qualname__) == (cls.__module__, cls.__qualname__):
+            _unregister_locked(cls.name)
+            have = None
         if have is not None and have is not cls:
             raise FaultError(
                 f"fault name {cls.name!r} is already taken by {have.__module__}.{have.__qualname__}"
@@ -106,10 +122,14 @@ def register(cls: type[Fault]) -> type[Fault]:
 
 def unregister(name: str) -> None:
     with _lock:
-        cls = _faults.pop(name, None)
-        if cls is not None:
-            for alias in map(_key, cls.aliases):
-                _aliases.pop(alias, None)
+        _unregister_locked(name)
+
+
+def _unregister_locked(name: str) -> None:
+    cls = _faults.pop(name, None)
+    if cls is not None:
+        for alias in map(_key, cls.aliases):
+            _aliases.pop(alias, None)
 
 
 def _load_entry_point(ep: EntryPoint) -> None:

@@ -47,6 +47,13 @@ def vty_command(sock_path: Path, command: str, *, timeout: float = 5.0, device: 
         raise LabError(
             f"daemon not reachable at {sock_path} ({exc.strerror}); is the lab up?", step="vty", device=device
         ) from None
+    except BlockingIOError:
+        # A hung daemon stops accepting: once its listen backlog is full, connect fails with EAGAIN.
+        raise LabError(
+            f"no reply within {timeout:g}s to {command!r} on {sock_path} (daemon not accepting)",
+            step="vty",
+            device=device,
+        ) from None
     except TimeoutError:
         raise LabError(
             f"no reply within {timeout:g}s to {command!r} on {sock_path}", step="vty", device=device

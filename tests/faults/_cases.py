@@ -211,4 +211,78 @@ CASES = [
             and _counter_positive(_sh(lab, "spine1", "nft", "list", "ruleset"), "jhash")
         ),
     ),
+    Case(
+        "bgp_max_prefix_exceeded",
+        "bgp_max_prefix_exceeded",
+        {"device": "leaf1"},
+        operator_sees=lambda lab: (
+            "PfxCt" in _frr(lab, "leaf1", "show bgp summary")
+            and "maximum-prefix" in _frr(lab, "leaf1", "show running-config")
+        ),
+    ),
+    Case(
+        "ecmp_maximum_paths_one",
+        "ecmp_maximum_paths_one",
+        {"device": "leaf1"},
+        operator_sees=lambda lab: (
+            "nexthop via" not in _sh(lab, "leaf1", "ip", "route", "show", "198.19.2.0/24")
+            and _bgp_state(lab, "leaf1", "198.18.8.0") == "Established"
+            and _bgp_state(lab, "leaf1", "198.18.8.2") == "Established"
+        ),
+    ),
+    Case(
+        "as_path_prepend_skew",
+        "as_path_prepend_skew",
+        {"device": "spine1"},
+        operator_sees=lambda lab: (
+            "198.18.8.0" not in _sh(lab, "leaf1", "ip", "route", "show", "198.19.2.0/24")
+            and "65000 65000 65000 65102" in _frr(lab, "leaf1", "show bgp ipv4 unicast 198.19.2.0/24")
+        ),
+    ),
+    Case(
+        "more_specific_route_leak",
+        "more_specific_route_leak",
+        {"device": "leaf1", "prefix": "198.19.2.0/25"},
+        operator_sees=lambda lab: (
+            "198.18.8.1" in _sh(lab, "spine1", "ip", "route", "show", "198.19.2.0/25")
+            and "network 198.19.2.0/25" in _frr(lab, "leaf1", "show running-config")
+        ),
+    ),
+    Case(
+        "bgp_hold_timer_expiry",
+        "bgp_hold_timer_expiry",
+        {"device": "leaf2"},
+        operator_sees=lambda lab: (
+            _bgp_state(lab, "spine1", "198.18.8.5") != "Established"
+            and "Hold Timer Expired" in _sh(lab, "spine1", "cat", str(lab.logs("spine1")["bgpd"]))
+        ),
+    ),
+    Case(
+        "bgpd_crash",
+        "bgpd_crash",
+        {"device": "leaf2"},
+        operator_sees=lambda lab: (
+            "Received signal 11" in _sh(lab, "leaf2", "cat", str(lab.logs("leaf2")["bgpd"]))
+            and "198.19.1.0/24" not in _sh(lab, "leaf2", "ip", "route", "show")
+        ),
+    ),
+    Case(
+        "host_wrong_gateway",
+        "host_wrong_gateway",
+        {"device": "h1"},
+        operator_sees=lambda lab: "default via 198.19.1.254" in _sh(lab, "h1", "ip", "route", "show"),
+    ),
+    Case(
+        "host_wrong_netmask",
+        "host_wrong_netmask",
+        {"device": "h2"},
+        operator_sees=lambda lab: "198.19.2.10/16" in _sh(lab, "h2", "ip", "addr", "show", "dev", "eth1"),
+    ),
+    Case(
+        "host_duplicate_address",
+        "host_duplicate_address",
+        {"device": "h2"},
+        {"owner": "h1"},
+        operator_sees=lambda lab: "198.19.1.10/24" in _sh(lab, "h2", "ip", "addr", "show", "dev", "eth1"),
+    ),
 ]

@@ -117,6 +117,11 @@ def test_flapping_continues_until_cleared(fault_lab: FaultLab) -> None:
             "fib_rib_mismatch",
             "route_policy_network",
             "mtu_mismatch",
+            "bgp_hold_timer_expiry",
+            "bgpd_crash",
+            "ecmp_maximum_paths_one",
+            "as_path_prepend_skew",
+            "host_wrong_netmask",
         )
     ],
     ids=lambda c: c.id,

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...diagnosis import DiagnosisResult
-from ._collect import Probe, Survey, collect, run_probes
-from ._decide import Decision, decide, strong_anomalies
+from ...diagnosis import DiagnosisResult, Finding
+from ._collect import Probe, Survey, collect, read_host_routes, run_probes
+from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -37,6 +37,12 @@ class ReferenceAgent:
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
         decision = decide(survey)
+        if decision.finding is None or decision.finding.score < MIN_SCORE:
+            # Nothing on the switches explains it: look at the end hosts of the failing paths.
+            hosts = sorted({h for pair in _worst_pairs(survey) for h in pair})
+            if hosts:
+                read_host_routes(context.tools, survey, hosts)
+                decision = decide(survey)
         if self.probes:
             pairs = _worst_pairs(survey)
             if pairs:
@@ -99,8 +105,10 @@ def explain(s: Survey, d: Decision) -> DiagnosisResult:
     f = d.finding
     where = f.device + (f":{f.interface}" if f.interface else "")
     alt = [f"{a.fault_type} at {a.device}{':' + a.interface if a.interface else ''}" for a in d.alternatives]
+    further = [f"{a.fault_type} at {a.device}{':' + a.interface if a.interface else ''}" for a in d.also]
     reasoning = "; ".join(
         [*steps, f"conclusion: {f.fault_type} at {where}"]
+        + ([f"a second, independent fault: {', '.join(further)}"] if further else [])
         + ([f"also seen (explained by it or weaker): {', '.join(alt)}"] if alt else [])
     )
     return DiagnosisResult(
@@ -108,7 +116,10 @@ def explain(s: Survey, d: Decision) -> DiagnosisResult:
         fault_type=f.fault_type,
         device=f.device,
         interface=f.interface,
-        confidence=round(f.score, 2),
+        confidence=round(min(x.score for x in (f, *d.also)), 2),
         reasoning=reasoning,
-        evidence=[*f.evidence, *d.symptoms[:3], *probes][:12],
+        evidence=[*f.evidence, *(e for a in d.also for e in a.evidence[:2]), *d.symptoms[:3], *probes][:12],
+        findings=[
+            Finding(fault_type=x.fault_type, device=x.device, interface=x.interface) for x in (f, *d.also)
+        ],
     )

@@ -25,6 +25,7 @@ from ._facts import (
     is_error,
     parse_acl,
     parse_bgp_status,
+    parse_default_gateways,
     parse_fib_vs_rib,
     parse_hotspots,
     parse_interfaces,
@@ -35,7 +36,7 @@ from ._facts import (
 )
 from ._recording import ToolCaller
 
-__all__ = ["Probe", "Survey", "collect", "log_horizon"]
+__all__ = ["Probe", "Survey", "collect", "log_horizon", "read_host_routes"]
 
 
 class Probe(BaseModel):
@@ -71,6 +72,7 @@ class Survey(BaseModel):
     fib_diffs: list[FibDiff] = Field(default_factory=list)
     fib_checked: list[str] = Field(default_factory=list)
     configs: dict[str, list[str]] = Field(default_factory=dict)
+    host_gateways: dict[str, list[str]] = Field(default_factory=dict)
     logs: list[LogLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)
     hotspots: list[str] = Field(default_factory=list)
@@ -178,6 +180,16 @@ def _with_window(q: Qdisc, deltas: dict[str, int]) -> Qdisc:
             "window_overlimits": deltas.get(base + "overlimits"),
         }
     )
+
+
+def read_host_routes(tools: ToolCaller, survey: Survey, hosts: list[str]) -> None:
+    """The routing tables of end hosts (their default gateway), read when the fabric explains nothing."""
+    call = _Caller(tools, survey)
+    for host in hosts:
+        if host not in survey.host_gateways:
+            survey.host_gateways[host] = parse_default_gateways(call("get_route_table", device=host))
+    if hosts:
+        survey.steps.append(f"host routing tables read: {', '.join(hosts)}")
 
 
 def run_probes(

@@ -9,6 +9,14 @@ from pydantic import BaseModel, ConfigDict
 
 from ...evidence import Anomaly
 from ._collect import Survey
+from ._control import (
+    daemon_findings,
+    ecmp_findings,
+    host_findings,
+    leak_findings,
+    max_prefix_findings,
+    prepend_findings,
+)
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import (
     Finding,
@@ -19,7 +27,15 @@ from ._rules import (
     qdisc_findings,
 )
 
-__all__ = ["MIN_SCORE", "Decision", "all_findings", "decide", "strong_anomalies", "symptom_finding"]
+__all__ = [
+    "MIN_SCORE",
+    "Decision",
+    "all_findings",
+    "decide",
+    "further_faults",
+    "strong_anomalies",
+    "symptom_finding",
+]
 
 #: a finding below this is a hint, not a diagnosis
 MIN_SCORE = 0.7
@@ -29,18 +45,64 @@ LOSS_PCT = 10.0
 LATENCY_MS = 15.0
 
 
+#: causes that stand on their own (a configuration line, a host setting, a dead daemon), never the
+#: consequence of another fault: one of these on another device, next to the main cause, is a second
+#: fault and is reported as a further finding
+INDEPENDENT = frozenset(
+    {
+        "device_down",
+        "bgpd_crash",
+        "bgp_hold_timer_expiry",
+        "mtu_mismatch",
+        "acl_misconfig",
+        "blackhole_route",
+        "static_route_misconfig",
+        "more_specific_route_leak",
+        "bgp_max_prefix_exceeded",
+        "as_path_prepend_skew",
+        "ecmp_maximum_paths_one",
+        "host_wrong_gateway",
+        "host_wrong_netmask",
+        "host_duplicate_address",
+    }
+)
+#: a further finding must be at least this sure: a wrong one costs precision
+ALSO_SCORE = 0.9
+
+
 class Decision(BaseModel):
     model_config = ConfigDict(frozen=True)
     verdict: str
     finding: Finding | None
+    also: tuple[Finding, ...] = ()  # further faults, independent of ``finding``
     alternatives: tuple[Finding, ...] = ()
     symptoms: tuple[str, ...] = ()
+
+
+def further_faults(s: Survey, findings: list[Finding]) -> tuple[Finding, ...]:
+    """Findings after the first that are independent causes on devices (and links) of their own."""
+    if not findings or findings[0].fault_type not in INDEPENDENT:
+        return ()
+    chosen = [findings[0]]
+    for f in findings[1:]:
+        if f.fault_type not in INDEPENDENT or f.score < ALSO_SCORE:
+            continue
+        places = {c.device for c in chosen}
+        if f.interface:
+            peer = s.topology.peer_of(f.device, f.interface)
+            places_hit = f.device in places or peer.device in places
+        else:
+            places_hit = f.device in places
+        if not places_hit:
+            chosen.append(f)
+    return tuple(chosen[1:])
 
 
 def all_findings(s: Survey) -> list[Finding]:
     found: list[Finding] = []
     for rule in (
         device_down_findings,
+        daemon_findings,
         link_findings,
         mtu_findings,
         qdisc_findings,
@@ -49,6 +111,11 @@ def all_findings(s: Survey) -> list[Finding]:
         fib_findings,
         bgp_findings,
         policy_findings,
+        max_prefix_findings,
+        ecmp_findings,
+        prepend_findings,
+        leak_findings,
+        host_findings,
     ):
         found += rule(s)
     best: dict[tuple[str, str, str | None], Finding] = {}
@@ -136,10 +203,12 @@ def decide(s: Survey) -> Decision:
     strong = strong_anomalies(s)
     symptoms = tuple(_describe(a) for a in strong[:6])
     if findings:
+        also = further_faults(s, findings)
         return Decision(
             verdict="fault_detected",
             finding=findings[0],
-            alternatives=tuple(findings[1:4]),
+            also=also,
+            alternatives=tuple(f for f in findings[1:5] if f not in also)[:3],
             symptoms=symptoms,
         )
     guess = symptom_finding(s, strong)

@@ -42,6 +42,7 @@ class Port(_Fact):
     oper: str
     carrier: bool
     mtu: int | None = None
+    addresses: tuple[str, ...] = ()  # "a.b.c.d/len" as configured on the port
 
 
 class PortCounters(_Fact):
@@ -152,6 +153,7 @@ def parse_interfaces(device: str, answer: object) -> list[Port]:
                 oper=str(row.get("oper_state", "")).lower(),
                 carrier=bool(row.get("carrier", True)),
                 mtu=row.get("mtu") if isinstance(row.get("mtu"), int) else None,
+                addresses=tuple(str(a) for a in row.get("addresses") or []),
             )
         )
     return out
@@ -372,6 +374,18 @@ def parse_neighbors(device: str, answer: object) -> list[Session]:
         return []
     assert isinstance(answer, dict)
     return [_session(device, n) for n in answer.get("neighbors") or []]
+
+
+def parse_default_gateways(answer: object) -> list[str]:
+    """A host's kernel default route(s) from ``get_route_table`` -> gateway addresses."""
+    if is_error(answer) or not isinstance(answer, dict):
+        return []
+    out = []
+    for r in answer.get("routes") or []:
+        if isinstance(r, dict) and r.get("dst") == "default":
+            out += [str(r["gateway"])] if r.get("gateway") else []
+            out += [str(n["gateway"]) for n in r.get("nexthops") or [] if n.get("gateway")]
+    return out
 
 
 def parse_routes(device: str, answer: object) -> list[Route]:

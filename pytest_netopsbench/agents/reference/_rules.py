@@ -33,6 +33,8 @@ __all__ = [
 #: explains its dead ports, a dead port explains its BGP session, a session explains lost routes)
 PRIORITY = (
     "device_down",
+    "bgpd_crash",
+    "bgp_hold_timer_expiry",
     "link_flapping",
     "link_down",
     "mtu_mismatch",
@@ -42,11 +44,18 @@ PRIORITY = (
     "packet_loss",
     "ecmp_member_drop",
     "acl_misconfig",
+    "host_wrong_gateway",
+    "host_wrong_netmask",
+    "host_duplicate_address",
+    "more_specific_route_leak",
     "blackhole_route",
     "static_route_misconfig",
     "fib_rib_mismatch",
+    "bgp_max_prefix_exceeded",
     "bgp_neighbor_misconfig",
     "route_policy_misconfig",
+    "as_path_prepend_skew",
+    "ecmp_maximum_paths_one",
 )
 
 
@@ -77,8 +86,8 @@ def device_down_findings(s: Survey) -> list[Finding]:
         all_down = bool(seen) and all(_is_down(p) for p in seen)
         no_bgp = dev.name in s.bgp_unreachable
         peers_lost = _sessions_to(s, dev)
-        if not (all_down or no_bgp):
-            continue
+        if not all_down:
+            continue  # bgpd silent on a switch whose ports are up is one daemon (_control), not the box
         ev = []
         if no_bgp:
             ev.append(f"{dev.name}: routing daemon does not answer ({s.bgp_unreachable[dev.name][:120]})")
@@ -87,7 +96,7 @@ def device_down_findings(s: Survey) -> list[Finding]:
             ev.append(f"{dev.name}: all {len(seen)} ports down ({states})")
         if peers_lost:
             ev.append(f"BGP sessions toward {dev.name} down on {', '.join(peers_lost)}")
-        score = 0.97 if all_down and no_bgp else 0.9 if (all_down or no_bgp) and peers_lost else 0.6
+        score = 0.97 if no_bgp else 0.9 if peers_lost else 0.6
         out.append(Finding(fault_type="device_down", device=dev.name, score=score, evidence=tuple(ev)))
     return out
 
@@ -99,7 +108,8 @@ def _sessions_to(s: Survey, dev: Device) -> list[str]:
 
 
 def dead_devices(s: Survey) -> set[str]:
-    return {f.device for f in device_down_findings(s) if f.score >= 0.9}
+    """Switches that answer no BGP at all (dead, or only their bgpd): their sessions explain nothing."""
+    return {f.device for f in device_down_findings(s) if f.score >= 0.9} | set(s.bgp_unreachable)
 
 
 # -- links ----------------------------------------------------------------------------------------
