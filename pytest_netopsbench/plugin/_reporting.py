@@ -32,6 +32,7 @@ class Controller:
         self.report_paths: list[str] = []
         self.agents: set[str] = set()
         self.usage_error = ""
+        self.telemetry: dict[str, Any] = {}  # worker id -> its live mirror's counts
 
     # xdist: every worker uses the controller's run id, so all of them write one run directory.
     @pytest.hookimpl(optionalhook=True)
@@ -44,6 +45,10 @@ class Controller:
         output = getattr(node, "workeroutput", None) or {}
         if output.get("netopsbench_error"):
             self.usage_error = str(output["netopsbench_error"])
+        from ._mirror import WORKER_KEY
+
+        if isinstance(output.get(WORKER_KEY), dict):
+            self.telemetry[str(node.gateway.id)] = output[WORKER_KEY]
 
     @pytest.hookimpl(optionalhook=True, tryfirst=True)
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
@@ -75,6 +80,12 @@ class Controller:
     def _meta(self) -> Any:
         from .._version import __version__
         from ..records import RunMeta
+        from ._mirror import local_counts, redact_argv, telemetry
+
+        mirrored = dict(self.telemetry)
+        mine = local_counts(self.config)  # without xdist the controller ran the cases itself
+        if mine is not None:
+            mirrored[self.run.worker] = mine.model_dump()
 
         workers = getattr(self.config.option, "numprocesses", None) or 1
         return RunMeta(
@@ -90,9 +101,10 @@ class Controller:
             workers=int(workers) if isinstance(workers, int) else 1,
             started=self.started,
             ended=time.time(),
-            argv=list(sys.argv),
+            argv=redact_argv(sys.argv),
             pass_score=self.settings.pass_score,
             pass_requires_type=self.settings.pass_requires_type,
+            telemetry=telemetry(self.settings, mirrored),
         )
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders its summary from our report
