@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Debian packages only the tests use (not the package): victoria-metrics for the live-mirror tests.
+TEST_PKGS="victoria-metrics"
+missing=""
+for p in $TEST_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+  echo "== installing test-only Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null  # shellcheck disable=SC2086
+fi
 rc=0
 .venv/bin/pytest -n 2 tests "$@" || rc=$?
 if [ "$rc" -eq 5 ]; then

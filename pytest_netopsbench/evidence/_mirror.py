@@ -236,6 +236,7 @@ class StoreTail:
         self._marks: list[tuple[float, str, str]] = [(0.0, "", "idle")]  # (since, case, phase)
         self._marks_lock = threading.Lock()
         self._last: dict[str, int] = {}
+        self._ticked = 0.0
         self._db: sqlite3.Connection | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -289,11 +290,14 @@ class StoreTail:
     def tick(self) -> int:
         """Offer every row added since the last tick; returns how many lines were offered."""
         assert self._db is not None
-        lines: list[str] = []
         now = time.time()
-        case, phase = self._label(now)
-        base = {**self.tags, "case": case, "phase": phase}
-        lines.append(f"{PHASE_MEASUREMENT},{tag_text(base)} active=1i {int(now * 1e9)}")
+        with self._marks_lock:  # every phase began since the last tick, however short it was
+            began = [(at, c, p) for at, c, p in self._marks if self._ticked < at <= now]
+        self._ticked = now
+        lines = [
+            f"{PHASE_MEASUREMENT},{tag_text({**self.tags, 'case': c, 'phase': p})} active=1i {int(at * 1e9)}"
+            for at, c, p in [*began, (now, *self._label(now))]
+        ]
         leaf = self._host_leaf()
         for table in _TABLES:
             rows = self._db.execute(
