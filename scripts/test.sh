@@ -11,7 +11,8 @@ for p in $TEST_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; d
 if [ -n "$missing" ]; then
   echo "== installing test-only Debian packages:$missing"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 rc=0
 .venv/bin/pytest -n 2 tests "$@" || rc=$?

@@ -5,6 +5,7 @@ the start and one killed mid-run cost the cases nothing and are counted in repor
 from __future__ import annotations
 
 import json
+import re
 import sys
 import threading
 import time
@@ -18,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugin"))
 from plugin_helpers import FAST_TIMING, LINK_DOWN, run_dir, scenario
 
 pytestmark = pytest.mark.lab
+OBSERVABILITY = Path(__file__).resolve().parents[2] / "observability"
 __all__ = ["victoria"]
 
 TOKEN = "tok-5ecret-never-shown"
@@ -89,6 +91,31 @@ def test_two_workers_stream_per_worker_and_phase(pytester: pytest.Pytester, vict
     assert {s["metric"]["__name__"] for s in every} >= {"interface_rx_packets", "bgp_peer_established"}
     _no_token_anywhere(pytester, result)
     assert any("--netopsbench-influx-token=***" in a for a in report["run"]["argv"])
+    _dashboard_queries_answer(victoria, run_id, report["run"]["ended"])
+
+
+def _dashboard_queries_answer(victoria: Victoria, run_id: str, at: float) -> None:
+    """Every PromQL query of the generated dashboard runs on the mirrored data (variables set as
+    Grafana would), and the panels that must have data during any run do."""
+    dash = json.loads((OBSERVABILITY / "dashboard-prometheus.json").read_text())
+
+    def resolve(expr: str) -> str:
+        expr = expr.replace("$__rate_interval", "30s").replace('"$run"', f'"{run_id}"')
+        return re.sub(r'"\$(worker|case|device)"', '".*"', expr)
+
+    answered = {}
+    for panel in dash["panels"]:
+        (target,) = panel["targets"]
+        answered[panel["title"]] = victoria.query(resolve(target["expr"]), at=at - 5)
+    for title in (
+        "Ping-mesh loss per leaf pair (%)",
+        "RTT per leaf pair (ms)",
+        "Interface throughput (Mbit/s)",
+    ):
+        assert answered[title], title
+    (annotation,) = dash["annotations"]["list"]
+    phases = victoria.query(f"max_over_time(({resolve(annotation['expr'])})[10m:1s])", at=at)
+    assert {r["metric"]["phase"] for r in phases} == {"baseline", "window", "recovery"}
 
 
 def test_sink_down_from_the_start(pytester: pytest.Pytester) -> None:
