@@ -109,6 +109,7 @@ class InfluxSink:
         self._stats = MirrorStats()
         self._closing = threading.Event()
         self._conn: http.client.HTTPConnection | None = None
+        self.cpu_s = 0.0  # CPU time the sender thread spent encoding and posting (benchmarks)
         self._thread = threading.Thread(target=self._run, name="evidence-mirror", daemon=True)
         self._thread.start()
 
@@ -154,7 +155,10 @@ class InfluxSink:
                 if closing:
                     break
                 continue
-            if self._post(lines):
+            started = time.thread_time()
+            ok = self._post(lines)
+            self.cpu_s += time.thread_time() - started
+            if ok:
                 backoff = 0.0
             else:
                 backoff = min(self._max_backoff, max(0.5, backoff * 2))
@@ -237,6 +241,7 @@ class StoreTail:
         self._marks_lock = threading.Lock()
         self._last: dict[str, int] = {}
         self._ticked = 0.0
+        self.cpu_s = 0.0  # CPU time this tail's thread spent reading and converting (benchmarks)
         self._db: sqlite3.Connection | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -277,10 +282,12 @@ class StoreTail:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
+            started = time.thread_time()
             try:
                 self.tick()
             except Exception as exc:  # a bad tick must not end the mirror
                 log.debug("evidence tail: %s", exc)
+            self.cpu_s += time.thread_time() - started
 
     def _max_rowid(self, table: str) -> int:
         assert self._db is not None
