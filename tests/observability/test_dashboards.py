@@ -90,3 +90,9 @@ def test_the_description_only_uses_declared_fields() -> None:
         q = panel.query
         assert set(q.fields) <= set(MEASUREMENTS[q.measurement][1]), panel.title
         assert set(q.by) | set(q.match) <= TAGS, panel.title
+
+
+def test_readme_describes_every_panel() -> None:
+    readme = (OBS / "README.md").read_text()
+    for panel in _generator().PANELS:
+        assert f"| {panel.title} | {panel.what} |" in readme, panel.title
