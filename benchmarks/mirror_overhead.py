@@ -27,7 +27,7 @@ from typing import Any
 
 from pytest_netopsbench.diagnosis import DiagnosisResult
 from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
-from pytest_netopsbench.evidence._mirror import InfluxSink, MirrorTarget, StoreTail
+from pytest_netopsbench.evidence import InfluxSink, MirrorTarget, StoreTail
 from pytest_netopsbench.scenario import Scenario
 
 

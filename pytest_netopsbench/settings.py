@@ -260,7 +260,7 @@ class SettingsError(NetopsbenchError, ValueError):
         super().__init__(self.describe())
 
     def describe(self, label: Callable[[str], str] = str) -> str:
-        return "; ".join(f"{label(p.field)}={_show(p.value)}: {p.accepts}" for p in self.problems)
+        return "; ".join(f"{label(p.field)}={_show(p.value, p.field)}: {p.accepts}" for p in self.problems)
 
     @classmethod
     def from_validation(cls, exc: ValidationError, data: Mapping[str, Any]) -> SettingsError:
@@ -282,7 +282,10 @@ class SettingsError(NetopsbenchError, ValueError):
         return cls(problems)
 
 
-def _show(value: object) -> str:
+def _show(value: object, name: str = "") -> str:
+    info = Settings.model_fields.get(name)
+    if info is not None and _base_type(info.annotation) is SecretStr:
+        return "***"  # an error message is printed and logged: never with a secret in it
     if isinstance(value, list | tuple):
         return ",".join(map(str, value))
     return str(value)

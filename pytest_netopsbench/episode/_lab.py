@@ -7,8 +7,7 @@ import time
 from pathlib import Path
 
 from ..errors import LabError
-from ..evidence import Collector, EvidenceStore
-from ..evidence._mirror import InfluxSink, StoreTail
+from ..evidence import Collector, EvidenceStore, InfluxSink, StoreTail
 from ..runtime import HealthReport, Lab, attach_lab, create_lab
 
 __all__ = ["LabSession"]

@@ -12,7 +12,7 @@ from ..errors import LabError
 
 if TYPE_CHECKING:
     from ..episode import LabSession
-    from ..evidence._mirror import InfluxSink
+    from ..evidence import InfluxSink
 
 __all__ = ["LabPool"]
 

@@ -14,7 +14,7 @@ from ..settings import Settings, setting_field
 from ._item import SETTINGS
 
 if TYPE_CHECKING:
-    from ..evidence._mirror import InfluxSink
+    from ..evidence import InfluxSink
     from ..records import MirrorCounts, Telemetry
 
 __all__ = ["WORKER_KEY", "close_mirror", "local_counts", "open_mirror", "redact_argv", "telemetry"]
@@ -29,7 +29,7 @@ def open_mirror(config: pytest.Config) -> InfluxSink | None:
     settings = config.stash[SETTINGS]
     if not settings.influx_url:
         return None
-    from ..evidence._mirror import InfluxSink, MirrorTarget
+    from ..evidence import InfluxSink, MirrorTarget
 
     target = MirrorTarget(
         url=settings.influx_url,
@@ -64,7 +64,7 @@ def telemetry(settings: Settings, workers: dict[str, Any]) -> Telemetry | None:
     """report.json's ``run.telemetry``: per-worker counts (raw ``workeroutput`` dicts or models)."""
     if not settings.influx_url:
         return None
-    from ..evidence._mirror import public_url
+    from ..evidence import public_url
     from ..records import MirrorCounts, Telemetry
 
     counts = {w: MirrorCounts.model_validate(c) for w, c in sorted(workers.items())}
@@ -82,7 +82,7 @@ def telemetry(settings: Settings, workers: dict[str, Any]) -> Telemetry | None:
 
 def redact_argv(argv: Sequence[str]) -> list[str]:
     """``argv`` for report.json: the token's value replaced, user info dropped from the URL."""
-    from ..evidence._mirror import public_url
+    from ..evidence import public_url
 
     token, url = setting_field("influx_token").option, setting_field("influx_url").option
     out: list[str] = []

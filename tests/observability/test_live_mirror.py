@@ -14,9 +14,16 @@ from pathlib import Path
 import pytest
 from vm_helpers import Victoria, free_port, victoria
 
-from pytest_netopsbench.evidence import BgpPeerRecord, EvidenceStore, ProbeRound
+from pytest_netopsbench.evidence import (
+    BgpPeerRecord,
+    EvidenceStore,
+    InfluxSink,
+    MirrorTarget,
+    ProbeRound,
+    StoreTail,
+    public_url,
+)
 from pytest_netopsbench.evidence._influx import MEASUREMENTS
-from pytest_netopsbench.evidence._mirror import InfluxSink, MirrorTarget, StoreTail, public_url
 from pytest_netopsbench.plugin._mirror import redact_argv
 from pytest_netopsbench.settings import Settings
 from pytest_netopsbench.topology import build_topology
@@ -166,3 +173,25 @@ def test_token_is_never_shown() -> None:
     from pytest_netopsbench.settings import build_pytest_args
 
     assert not any(TOKEN in a for a in build_pytest_args([], settings))
+
+
+def test_settings_come_from_options_ini_and_environment(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_netopsbench.plugin._runner import SETTINGS
+    from pytest_netopsbench.sdk import RunOptions
+    from pytest_netopsbench.settings import SettingsError
+
+    monkeypatch.setenv("NETOPSBENCH_INFLUX_URL", "http://127.0.0.1:1")
+    monkeypatch.setenv("NETOPSBENCH_INFLUX_TOKEN", TOKEN)
+    monkeypatch.setenv("NETOPSBENCH_INFLUX_BUCKET", "from-env")
+    pytester.makeini("[pytest]\nnetopsbench_influx_org = from-ini\n")
+    settings = pytester.parseconfigure("--netopsbench-influx-url=http://127.0.0.1:8428").stash[SETTINGS]
+    assert settings.influx_url == "http://127.0.0.1:8428"  # the option beats the environment
+    assert (settings.influx_org, settings.influx_bucket) == ("from-ini", "from-env")
+    assert settings.influx_token is not None and settings.influx_token.get_secret_value() == TOKEN
+    with pytest.raises(SettingsError, match=r"influx_token=\*\*\*: .*NETOPSBENCH_INFLUX_TOKEN") as info:
+        RunOptions(influx_token=TOKEN)
+    assert TOKEN not in str(info.value)
+    with pytest.raises(SettingsError, match=r"influx_url=ftp://x: must be http\(s\)://host"):
+        RunOptions(influx_url="ftp://x")
