@@ -110,6 +110,8 @@ class InfluxSink:
         self._closing = threading.Event()
         self._conn: http.client.HTTPConnection | None = None
         self.cpu_s = 0.0  # CPU time the sender thread spent encoding and posting (benchmarks)
+        self._inflight = 0  # lines of the request under way
+        self._abandoned = False  # close() gave up waiting: the sender counts nothing more
         self._thread = threading.Thread(target=self._run, name="evidence-mirror", daemon=True)
         self._thread.start()
 
@@ -135,6 +137,10 @@ class InfluxSink:
         self._closing.set()
         self._thread.join(timeout)
         left = 0
+        with self._lock:
+            if self._thread.is_alive():  # stuck in a request: its batch will not be counted later
+                self._abandoned = True
+                left += self._inflight
         while True:
             try:
                 self._queue.get_nowait()
@@ -156,7 +162,9 @@ class InfluxSink:
                     break
                 continue
             started = time.thread_time()
+            self._inflight = len(lines)
             ok = self._post(lines)
+            self._inflight = 0
             self.cpu_s += time.thread_time() - started
             if ok:
                 backoff = 0.0
@@ -203,7 +211,8 @@ class InfluxSink:
             self._failed(len(lines), f"{type(exc).__name__}: {exc}")
             return False
         with self._lock:
-            self._stats.sent += len(lines)
+            if not self._abandoned:
+                self._stats.sent += len(lines)
         return True
 
     def _connection(self) -> http.client.HTTPConnection:
@@ -214,6 +223,8 @@ class InfluxSink:
 
     def _failed(self, lines: int, message: str) -> None:
         with self._lock:
+            if self._abandoned:
+                return
             first = self._stats.errors == 0
             self._stats.errors += 1
             self._stats.dropped += lines
