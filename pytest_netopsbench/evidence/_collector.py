@@ -33,7 +33,8 @@ class Collector:
     The ping mesh runs in a child process (``_meshproc``) that writes to the store itself; the
     sampler runs in two threads here (every interval, and every ``slow_interval`` for what needs a
     fork per switch). ``round_seconds`` keeps the duration of recent mesh rounds; ``errors`` the
-    last failures of any loop (a loop logs and keeps going).
+    last failures of any loop (a loop logs and keeps going). ``tail``: the live mirror of the store
+    (``_mirror.StoreTail``), started and stopped with the collector; ``mark`` sets its case and phase.
     """
 
     def __init__(

@@ -273,7 +273,8 @@ class StoreTail:
         return case, phase
 
     def start(self) -> StoreTail:
-        self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro"  # spaces, '?' or '#' in a path
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._last = {t: self._max_rowid(t) for t in _TABLES}  # mirror from now, not a reused store
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="evidence-tail", daemon=True)

@@ -40,7 +40,7 @@ def _probe(ts: float, src: str = "h1", dst: str = "h2", lost: int = 0) -> ProbeR
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[EvidenceStore]:
-    s = EvidenceStore(tmp_path / "evidence.sqlite")
+    s = EvidenceStore(tmp_path / "run dir #1?" / "evidence.sqlite")  # the tail opens it by URI
     s.set_topology(build_topology("xs"))
     try:
         yield s
