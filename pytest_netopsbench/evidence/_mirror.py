@@ -90,7 +90,7 @@ class InfluxSink:
         max_queue: int = 50_000,
         batch: int = 5_000,
         flush_s: float = 1.0,
-        timeout_s: float = 2.0,
+        timeout_s: float = 5.0,
         max_backoff_s: float = 30.0,
     ) -> None:
         parts = urllib.parse.urlsplit(target.url)
