@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
 
 import annotated_types as at
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 
 from .errors import NetopsbenchError
@@ -197,6 +197,36 @@ class Settings(BaseModel):
             metavar="NAME",
         ),
     ] = Field(default_factory=list)
+    # The live mirror of every worker's evidence to an InfluxDB v2 write API (observability/).
+    influx_url: Annotated[
+        str | None,
+        Opt(
+            "stream each worker's evidence live to this InfluxDB v2 write API (InfluxDB 2, "
+            "VictoriaMetrics), e.g. http://127.0.0.1:8428",
+            metavar="URL",
+            accepts="must be http(s)://host[:port]",
+            env="NETOPSBENCH_INFLUX_URL",
+        ),
+    ] = Field(default=None, pattern=r"^https?://[^/\s]+(/\S*)?$")
+    influx_token: Annotated[
+        SecretStr | None,
+        Opt(
+            "API token for --netopsbench-influx-url (never written to reports, logs or JUnit; prefer "
+            "the environment variable)",
+            metavar="TOKEN",
+            env="NETOPSBENCH_INFLUX_TOKEN",
+            cli=False,
+            sdk_managed="set NETOPSBENCH_INFLUX_TOKEN in the environment (never on a command line)",
+        ),
+    ] = None
+    influx_org: Annotated[
+        str | None,
+        Opt("InfluxDB organisation of the live mirror", metavar="ORG", env="NETOPSBENCH_INFLUX_ORG"),
+    ] = None
+    influx_bucket: Annotated[
+        str,
+        Opt("InfluxDB bucket of the live mirror", metavar="BUCKET", env="NETOPSBENCH_INFLUX_BUCKET"),
+    ] = "netopsbench"
     # -- pytest's own arguments: set by `netopsbench run` and the SDK, not plugin options ----------
     workers: Annotated[
         int,
@@ -257,7 +287,7 @@ class SettingsError(NetopsbenchError, ValueError):
         super().__init__(self.describe())
 
     def describe(self, label: Callable[[str], str] = str) -> str:
-        return "; ".join(f"{label(p.field)}={_show(p.value)}: {p.accepts}" for p in self.problems)
+        return "; ".join(f"{label(p.field)}={_show(p.value, p.field)}: {p.accepts}" for p in self.problems)
 
     @classmethod
     def from_validation(cls, exc: ValidationError, data: Mapping[str, Any]) -> SettingsError:
@@ -279,7 +309,10 @@ class SettingsError(NetopsbenchError, ValueError):
         return cls(problems)
 
 
-def _show(value: object) -> str:
+def _show(value: object, name: str = "") -> str:
+    info = Settings.model_fields.get(name)
+    if info is not None and _base_type(info.annotation) is SecretStr:
+        return "***"  # an error message is printed and logged: never with a secret in it
     if isinstance(value, list | tuple):
         return ",".join(map(str, value))
     return str(value)
@@ -423,6 +456,8 @@ def build_pytest_args(paths: Sequence[str | Path], settings: Settings) -> list[s
     for f in setting_fields():
         value = getattr(settings, f.name)
         if not f.opt.pytest or (f.name not in settings.model_fields_set and value == f.default):
+            continue
+        if isinstance(value, SecretStr):  # a secret travels in the environment, never in argv
             continue
         if f.kind == "flag":
             if value != f.default:

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # Debian packages only the tests need, installed when missing: openssh-server for the remote xdist
 # worker test (tests/plugin/test_remote_workers.py), chromium and a font for the HTML page tests
-# (tests/stats/test_pages_browser.py).
-TEST_PKGS=(openssh-server chromium fonts-liberation)
+# (tests/stats/test_pages_browser.py), victoria-metrics for the live-mirror tests
+# (tests/observability/).
+TEST_PKGS=(openssh-server chromium fonts-liberation victoria-metrics)
 missing=()
 for pkg in "${TEST_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from ..errors import LabError
-from ..evidence import Collector, EvidenceStore
+from ..evidence import Collector, EvidenceStore, InfluxSink, StoreTail
 from ..runtime import (
     SETTLED_VIEWS,
     HealthReport,
@@ -46,13 +46,15 @@ class LabSession:
         traffic: str = "standard",
         healthy_timeout: float = 120.0,
         watchdog: bool = True,
+        mirror: InfluxSink | None = None,
     ) -> LabSession:
         """Deploy, wait for convergence, start collecting. Tears the lab down again if any step
         after the reservation fails, so a failed start leaves nothing behind; a refused name
         (:class:`LabNameInUse`) touches nothing, since that lab is someone else's.
 
         ``watchdog``: tear the lab down if this process dies without doing so (off for kept labs).
-        Daemon logs of a failed deploy are copied to ``store_dir/failed-deploy``."""
+        Daemon logs of a failed deploy are copied to ``store_dir/failed-deploy``. ``mirror``: stream
+        the evidence to this sink as well (the live mirror, tagged with lab, worker and run)."""
         started = time.monotonic()
         lab = create_lab(
             scale,
@@ -75,7 +77,8 @@ class LabSession:
             golden = snapshot_lab(lab)
             store_dir.mkdir(parents=True, exist_ok=True)
             store = EvidenceStore(store_dir / "evidence.sqlite")
-            collector = Collector(lab, store, traffic=traffic)
+            tail = _tail(mirror, store, lab=name, worker=worker, run=run_id)
+            collector = Collector(lab, store, traffic=traffic, tail=tail)
             collector.start()
         except BaseException:
             lab.teardown()
@@ -93,6 +96,9 @@ class LabSession:
         store_dir: Path,
         traffic: str = "standard",
         healthy_timeout: float = 120.0,
+        mirror: InfluxSink | None = None,
+        worker: str = "",
+        run_id: str = "",
     ) -> LabSession:
         """Use a lab someone else deployed (``runtime up``, an SDK pool): check it is healthy and
         start collecting. The lab is never torn down by ``close``; only the collector stops."""
@@ -109,7 +115,8 @@ class LabSession:
         golden = snapshot_lab(lab)
         store_dir.mkdir(parents=True, exist_ok=True)
         store = EvidenceStore(store_dir / "evidence.sqlite")
-        collector = Collector(lab, store, traffic=traffic)
+        tail = _tail(mirror, store, lab=name, worker=worker, run=run_id)
+        collector = Collector(lab, store, traffic=traffic, tail=tail)
         collector.start()
         session = cls(lab, store, collector)
         session.golden = golden
@@ -176,3 +183,12 @@ class LabSession:
             finally:
                 if not keep_lab and not self.attached:
                     self.lab.teardown()
+
+
+def _tail(
+    mirror: InfluxSink | None, store: EvidenceStore, *, lab: str, worker: str, run: str
+) -> StoreTail | None:
+    if mirror is None:
+        return None
+    tags = {"lab": lab, "worker": worker, "run": run}
+    return StoreTail(mirror, store.path, tags=tags, host_leaf=store.host_leaf)

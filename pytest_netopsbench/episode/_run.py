@@ -111,9 +111,11 @@ class Episode:
 
         timing = self.scenario.timing
         self._t0 = self.record.started = time.time()
+        self._mark("baseline")
         with self._phase("baseline"):
             time.sleep(timing.baseline_s)
             baseline = Window(start=self._t0, end=time.time())
+        self._mark("window")  # from injection (or not) to the agent's answer
         with self._phase("inject"):
             injected_at = time.time()
             if self.fault is not None:
@@ -298,6 +300,7 @@ class Episode:
         """Clear the fault and wait for the lab to be healthy. Returns (recovered, problem)."""
         self._stop_mcp()
         problem = ""
+        self._mark("recovery")
         with self._phase("clear_recover"):
             if self.fault is not None and self._injected:
                 try:
@@ -318,7 +321,12 @@ class Episode:
                 self.session.store.export(Window(start=self._t0, end=time.time()), dest)
                 self.record.evidence_path = str(dest)
         self.record.ended = time.time()
+        self._mark("idle")
         return (not problem, problem)
+
+    def _mark(self, phase: str) -> None:
+        """Tag the live mirror's points from now on (the opaque case id, never the scenario's name)."""
+        self.session.collector.mark(self.record.case_id if phase != "idle" else "", phase)
 
 
 def run_episode(

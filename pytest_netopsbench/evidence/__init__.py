@@ -7,8 +7,9 @@ sees; ``store.export(window, path)`` keeps a window as the evidence of record.
 
 from ._collector import Collector
 from ._detect import Thresholds, detect, detect_pairs
-from ._influx import export_influx, to_line_protocol
+from ._influx import MEASUREMENTS, export_influx, to_line_protocol
 from ._mesh import HostEndpoint, PingMesh
+from ._mirror import PHASES, InfluxSink, MirrorStats, MirrorTarget, StoreTail, public_url
 from ._models import (
     BgpPeerRecord,
     FibRibSnapshot,
@@ -35,6 +36,8 @@ from ._store import EvidenceStore, default_store_path
 from ._traffic import PROFILES, BackgroundTraffic, TrafficProfile
 
 __all__ = [
+    "MEASUREMENTS",
+    "PHASES",
     "PROFILES",
     "Anomaly",
     "AnomalyKind",
@@ -45,10 +48,13 @@ __all__ = [
     "EvidenceStore",
     "FibRibSnapshot",
     "HostEndpoint",
+    "InfluxSink",
     "InterfaceDelta",
     "LeafAggregate",
     "LeafPairAggregate",
     "LogRecord",
+    "MirrorStats",
+    "MirrorTarget",
     "PairStats",
     "PingMesh",
     "ProbeRound",
@@ -56,6 +62,7 @@ __all__ = [
     "RuleCounter",
     "Severity",
     "SpineAggregate",
+    "StoreTail",
     "SymptomReport",
     "SymptomSummary",
     "Thresholds",
@@ -65,5 +72,6 @@ __all__ = [
     "detect",
     "detect_pairs",
     "export_influx",
+    "public_url",
     "to_line_protocol",
 ]

@@ -15,6 +15,7 @@ from types import TracebackType
 from ..errors import CapabilityError
 from ..runtime import Lab
 from ._meshproc import MeshJob
+from ._mirror import StoreTail
 from ._sampler import Sampler
 from ._store import EvidenceStore
 from ._traffic import BackgroundTraffic
@@ -32,7 +33,8 @@ class Collector:
     The ping mesh runs in a child process (``_meshproc``) that writes to the store itself; the
     sampler runs in two threads here (every interval, and every ``slow_interval`` for what needs a
     fork per switch). ``round_seconds`` keeps the duration of recent mesh rounds; ``errors`` the
-    last failures of any loop (a loop logs and keeps going).
+    last failures of any loop (a loop logs and keeps going). ``tail``: the live mirror of the store
+    (``_mirror.StoreTail``), started and stopped with the collector; ``mark`` sets its case and phase.
     """
 
     def __init__(
@@ -46,6 +48,7 @@ class Collector:
         sampler: bool = True,
         flows_per_round: int | None = None,
         slow_interval: float = 5.0,
+        tail: StoreTail | None = None,
     ) -> None:
         if interval <= 0:
             raise ValueError(f"collector interval must be positive, got {interval}")
@@ -65,6 +68,7 @@ class Collector:
             else None
         )
         self.sampler = Sampler(lab, store) if sampler else None
+        self.tail = tail  # the live mirror of this store, when one is configured
         self.round_seconds: deque[float] = deque(maxlen=600)
         self.sample_seconds: deque[float] = deque(maxlen=600)
         self.errors: deque[str] = deque(maxlen=50)
@@ -92,6 +96,8 @@ class Collector:
         self.started_at = time.time()
         for t in self._threads:
             t.start()
+        if self.tail is not None:
+            self.tail.start()
         return self
 
     def _start_mesh(self, job: MeshJob) -> None:
@@ -138,6 +144,13 @@ class Collector:
         self.traffic.stop()
         if self.sampler is not None:
             self.sampler.close()
+        if self.tail is not None:
+            self.tail.stop()
+
+    def mark(self, case: str, phase: str) -> None:
+        """Tell the live mirror which case and phase the lab is in from now on (no mirror: nothing)."""
+        if self.tail is not None:
+            self.tail.mark(case, phase)
 
     def __enter__(self) -> Collector:
         return self.start()

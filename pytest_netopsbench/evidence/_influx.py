@@ -1,18 +1,21 @@
-"""Export a window of an evidence store as InfluxDB line protocol (v2 write API), for dashboards.
+"""InfluxDB line protocol for evidence rows (v2 write API), for dashboards.
 
-The store stays the evidence of record; this is a one-way copy for people who want Grafana over a
-case. ``influxdb-client`` is a dependency of the package, imported only when exporting.
-Anything speaking the v2 write API works: InfluxDB 2.x, InfluxDB 1.8+, VictoriaMetrics.
+The store stays the evidence of record; the line protocol is a one-way copy: ``export_influx``
+writes a stored window after the fact, the live mirror (``_mirror``) streams rows as they are
+collected. Both build their lines here, from ``MEASUREMENTS`` (the dashboards' generator and its
+test check every query against it). Anything speaking the v2 write API works: InfluxDB 2.x,
+InfluxDB 1.8+, VictoriaMetrics (which names a series ``<measurement>_<field>``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from ._models import Window
 from ._store import EvidenceStore
 
-__all__ = ["export_influx", "to_line_protocol"]
+__all__ = ["MEASUREMENTS", "export_influx", "row_lines", "tag_text", "to_line_protocol"]
 
 _COUNTERS = (
     "rx_packets",
@@ -25,9 +28,28 @@ _COUNTERS = (
     "tx_dropped",
 )
 
+#: measurement -> (its own tags, its fields). The mirror adds the tags lab, worker, run, case and
+#: phase to every point; ``case_phase`` is the mirror's own (which case and phase a lab is in).
+MEASUREMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "pingmesh": (
+        ("src", "dst", "src_leaf", "dst_leaf"),
+        ("sent", "lost", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "df_sent", "df_lost"),
+    ),
+    "mesh_round": ((), ("seconds", "pairs", "probes")),
+    "interface": (("device", "interface"), ("up", "mtu", *_COUNTERS)),
+    "netstat": (("device", "counter"), ("value",)),
+    "bgp_peer": (("device", "peer"), ("established", "prefixes")),
+    "case_phase": ((), ("active",)),
+}
+MIRROR_TAGS = ("lab", "worker", "run", "case", "phase")
+
 
 def _tag(value: str) -> str:
     return value.replace("\\", "\\\\").replace(" ", "\\ ").replace(",", "\\,").replace("=", "\\=") or "-"
+
+
+def tag_text(tags: Mapping[str, str]) -> str:
+    return ",".join(f"{k}={_tag(v)}" for k, v in sorted(tags.items()))
 
 
 def _fields(values: dict[str, float | int | None]) -> str:
@@ -46,52 +68,81 @@ def _line(
     body = _fields(fields)
     if not body:
         return None
-    tag_text = ",".join(f"{k}={_tag(v)}" for k, v in sorted(tags.items()))
-    return f"{measurement},{tag_text} {body} {int(ts * 1e9)}"
+    return f"{measurement},{tag_text(tags)} {body} {int(ts * 1e9)}"
+
+
+def _ms(us: int | None) -> float | None:
+    return None if us is None else us / 1000.0
+
+
+def row_lines(
+    table: str, row: Sequence[Any], extra: Mapping[str, str], leaf: Mapping[str, str]
+) -> str | None:
+    """The line of one raw store row (``SELECT *`` order of ``table``), or None (nothing to say).
+    ``extra``: tags added to the row's own; ``leaf``: host -> leaf, for the ping mesh."""
+    if table == "probe":
+        ts, src, dst, sent, lost, rmin, ravg, rmax, df_sent, df_lost = row[:10]
+        tags = {"src": src, "dst": dst, "src_leaf": leaf.get(src, ""), "dst_leaf": leaf.get(dst, "")}
+        values: dict[str, float | int | None] = {
+            "sent": sent,
+            "lost": lost,
+            "loss_pct": 100.0 * lost / sent if sent else 0.0,
+            "rtt_min_ms": _ms(rmin),
+            "rtt_avg_ms": _ms(ravg),
+            "rtt_max_ms": _ms(rmax),
+            "df_sent": df_sent,
+            "df_lost": df_lost,
+        }
+        return _line("pingmesh", {**extra, **tags}, values, ts)
+    if table == "mesh_round":
+        ts, seconds, pairs, probes = row[:4]
+        return _line(
+            "mesh_round", dict(extra), {"seconds": float(seconds), "pairs": pairs, "probes": probes}, ts
+        )
+    if table == "iface":
+        ts, device, iface, oper, mtu, *counters = row
+        values = {"up": int(oper == "up"), "mtu": int(mtu), **dict(zip(_COUNTERS, counters, strict=True))}
+        return _line("interface", {**extra, "device": device, "interface": iface}, values, ts)
+    if table == "netstat":
+        ts, device, key, value = row[:4]
+        return _line("netstat", {**extra, "device": device, "counter": key}, {"value": int(value)}, ts)
+    if table == "bgp":
+        ts, device, peer, state, _remote_as, pfx = row[:6]
+        values = {"established": int(state == "Established"), "prefixes": pfx}
+        return _line("bgp_peer", {**extra, "device": device, "peer": peer}, values, ts)
+    raise ValueError(f"no line protocol for evidence table {table!r}")
 
 
 def to_line_protocol(store: EvidenceStore, window: Window) -> Iterator[str]:
     """Measurements: ``pingmesh`` (per pair and round), ``interface`` (cumulative counters),
     ``netstat`` (protocol and qdisc counters), ``bgp_peer`` (state as ``established`` 0/1)."""
     leaf = store.host_leaf()
-    for r in store.probe_rounds(window):
-        line = _line(
-            "pingmesh",
-            {"src": r.src, "dst": r.dst, "src_leaf": leaf.get(r.src, ""), "dst_leaf": leaf.get(r.dst, "")},
-            {
-                "sent": r.sent,
-                "lost": r.lost,
-                "loss_pct": 100.0 * r.lost / r.sent if r.sent else 0.0,
-                "rtt_min_ms": None if r.rtt_min_us is None else r.rtt_min_us / 1000.0,
-                "rtt_avg_ms": None if r.rtt_avg_us is None else r.rtt_avg_us / 1000.0,
-                "rtt_max_ms": None if r.rtt_max_us is None else r.rtt_max_us / 1000.0,
-                "df_sent": r.df_sent,
-                "df_lost": r.df_lost,
-            },
-            r.ts,
+    rows: list[tuple[str, Sequence[Any]]] = [
+        (
+            "probe",
+            (
+                r.ts,
+                r.src,
+                r.dst,
+                r.sent,
+                r.lost,
+                r.rtt_min_us,
+                r.rtt_avg_us,
+                r.rtt_max_us,
+                r.df_sent,
+                r.df_lost,
+            ),
         )
-        if line:
-            yield line
-    for ts, device, iface, oper, mtu, *counters in store.interface_samples(window):
-        values = dict(zip(_COUNTERS, counters, strict=True))
-        line = _line(
-            "interface",
-            {"device": device, "interface": iface},
-            {"up": int(oper == "up"), "mtu": int(mtu), **values},
-            ts,
-        )
-        if line:
-            yield line
-    for ts, device, key, value in store.netstat_samples(window):
-        line = _line("netstat", {"device": device, "counter": key}, {"value": int(value)}, ts)
-        if line:
-            yield line
-    for rec in store.bgp_history(window):
-        fields: dict[str, float | int | None] = {
-            "established": int(rec.state == "Established"),
-            "prefixes": rec.prefixes_received,
-        }
-        line = _line("bgp_peer", {"device": rec.device, "peer": rec.peer}, fields, rec.ts)
+        for r in store.probe_rounds(window)
+    ]
+    rows += [("iface", r) for r in store.interface_samples(window)]
+    rows += [("netstat", r) for r in store.netstat_samples(window)]
+    rows += [
+        ("bgp", (r.ts, r.device, r.peer, r.state, r.remote_as, r.prefixes_received))
+        for r in store.bgp_history(window)
+    ]
+    for table, row in rows:
+        line = row_lines(table, row, {}, leaf)
         if line:
             yield line
 

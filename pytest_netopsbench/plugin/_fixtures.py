@@ -38,6 +38,7 @@ def netopsbench_agent(pytestconfig: pytest.Config) -> Any:
 def netopsbench_labs(pytestconfig: pytest.Config) -> Iterator[LabPool]:
     """This worker's labs, one per scale, deployed on first use and torn down at the end."""
     from ._labs import LabPool
+    from ._mirror import close_mirror, open_mirror
 
     settings, info = pytestconfig.stash[SETTINGS], pytestconfig.stash[RUN]
     pool = LabPool(
@@ -47,6 +48,7 @@ def netopsbench_labs(pytestconfig: pytest.Config) -> Iterator[LabPool]:
         store_root=rundir(pytestconfig).root / "labs",
         keep_labs=settings.keep_lab,
         attach=settings.labs,
+        mirror=open_mirror(pytestconfig),
     )
     from ._resume import POOL
 
@@ -54,7 +56,10 @@ def netopsbench_labs(pytestconfig: pytest.Config) -> Iterator[LabPool]:
     try:
         yield pool
     finally:
-        errors = pool.close()
+        try:
+            errors = pool.close()
+        finally:
+            close_mirror(pytestconfig)  # after the collectors: their last rows go out too
         if errors:
             raise LabError("tearing down labs failed: " + "; ".join(errors), step="teardown")
 

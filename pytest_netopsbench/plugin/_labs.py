@@ -12,6 +12,7 @@ from ..errors import LabError
 
 if TYPE_CHECKING:
     from ..episode import LabSession
+    from ..evidence import InfluxSink
 
 __all__ = ["LabPool"]
 
@@ -26,6 +27,7 @@ class LabPool:
         store_root: Path,
         keep_labs: bool,
         attach: list[str] | None = None,
+        mirror: InfluxSink | None = None,
     ) -> None:
         self.backend, self.run_id, self.worker = backend, run_id, worker
         self.store_root, self.keep_labs = store_root, keep_labs
@@ -34,6 +36,7 @@ class LabPool:
         self._broken: dict[str, str] = {}  # scale -> why the lab must be rebuilt
         self._nonce = secrets.token_hex(2)  # distinct runs never share a lab name, whatever their ids
         self.deploys = 0
+        self.mirror = mirror  # the live mirror every lab's collector streams to (or None)
 
     def lab_name(self, scale: str) -> str:
         from ..runtime import run_lab_name
@@ -84,7 +87,13 @@ class LabPool:
             # A given lab is only ever re-attached (and re-checked), never rebuilt: it is not ours.
             name = self._attached_name(scale)
             self.deploys += 1
-            return LabSession.attach(name, store_dir=self.store_root / name)
+            return LabSession.attach(
+                name,
+                store_dir=self.store_root / name,
+                mirror=self.mirror,
+                worker=self.worker,
+                run_id=self.run_id,
+            )
         name = self.lab_name(scale)
         self.deploys += 1
         try:
@@ -96,6 +105,7 @@ class LabPool:
                 worker=self.worker,
                 store_dir=self.store_root / name,
                 watchdog=not self.keep_labs,  # kept labs are meant to outlive this process
+                mirror=self.mirror,
             )
         except LabError:
             raise

@@ -38,6 +38,7 @@ class Controller:
         from ._ship import ShipStats
 
         self.shipped = ShipStats()
+        self.telemetry: dict[str, Any] = {}  # worker id -> its live mirror's counts
 
     # xdist: every worker uses the controller's run id, so all of them write one run directory.
     @pytest.hookimpl(optionalhook=True)
@@ -58,6 +59,10 @@ class Controller:
         output = getattr(node, "workeroutput", None) or {}
         if output.get("netopsbench_error"):
             self.usage_error = str(output["netopsbench_error"])
+        from ._mirror import WORKER_KEY
+
+        if isinstance(output.get(WORKER_KEY), dict):
+            self.telemetry[str(node.gateway.id)] = output[WORKER_KEY]
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_handlecrashitem(self, crashitem: str, report: pytest.TestReport, sched: Any) -> None:
@@ -116,6 +121,12 @@ class Controller:
     def _meta(self) -> Any:
         from .._version import __version__
         from ..records import RunMeta
+        from ._mirror import local_counts, redact_argv, telemetry
+
+        mirrored = dict(self.telemetry)
+        mine = local_counts(self.config)  # without xdist the controller ran the cases itself
+        if mine is not None:
+            mirrored[self.run.worker] = mine.model_dump()
 
         workers = getattr(self.config.option, "numprocesses", None) or 1
         return RunMeta(
@@ -131,10 +142,11 @@ class Controller:
             workers=int(workers) if isinstance(workers, int) else 1,
             started=self.started,
             ended=time.time(),
-            argv=list(sys.argv),
+            argv=redact_argv(sys.argv),
             pass_score=self.settings.pass_score,
             pass_requires_type=self.settings.pass_requires_type,
             seed=self.run.seed,
+            telemetry=telemetry(self.settings, mirrored),
         )
 
     @pytest.hookimpl(tryfirst=True)  # before pytest-html renders its summary from our report

@@ -10,10 +10,12 @@ from ._models import (
     BenchmarkReport,
     CaseRecord,
     ConfidenceInterval,
+    MirrorCounts,
     Outcome,
     RepeatStats,
     RunMeta,
     Summary,
+    Telemetry,
 )
 from ._run import DEFAULT_RUNS_DIR, new_run_id, run_token
 
@@ -26,10 +28,12 @@ __all__ = [
     "BenchmarkReport",
     "CaseRecord",
     "ConfidenceInterval",
+    "MirrorCounts",
     "Outcome",
     "RepeatStats",
     "RunMeta",
     "Summary",
+    "Telemetry",
     "new_run_id",
     "run_token",
 ]

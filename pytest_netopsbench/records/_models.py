@@ -166,6 +166,26 @@ class RepeatStats(BaseModel):
     per_case: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
+class MirrorCounts(BaseModel):
+    """The live mirror of one worker: points sent, dropped (queue full, failed request, left at
+    the end) and failed write requests."""
+
+    sent: int = 0
+    dropped: int = 0
+    errors: int = 0
+    last_error: str = ""
+
+
+class Telemetry(MirrorCounts):
+    """The live mirror of a run (``--netopsbench-influx-url``): where it went (the URL without user
+    info; never the token) and the counts summed over workers."""
+
+    url: str
+    bucket: str = ""
+    org: str = ""
+    workers: dict[str, MirrorCounts] = Field(default_factory=dict)
+
+
 class RunMeta(BaseModel):
     run_id: str
     agent: str = ""
@@ -188,6 +208,7 @@ class RunMeta(BaseModel):
     regraded: bool = False
     seed: int | None = Field(default=None, description="seed of the case order (--netopsbench-seed)")
     merged_from: list[str] = Field(default_factory=list, description="run ids of merged shards")
+    telemetry: Telemetry | None = None
 
 
 class Accounting(BaseModel):
