@@ -169,7 +169,9 @@ class Cheater:
         hits = []
         for o in gc.get_objects():
             try:
-                if type(o).__name__ in wanted or (hasattr(o, "truth") and not isinstance(o, (type, types.ModuleType))):
+                if type(o).__name__ in wanted or (
+                    hasattr(o, "truth") and not isinstance(o, (type, types.ModuleType))
+                ):
                     hits.append(type(o).__name__)
             except Exception:  # lazy modules and proxies raise on attribute probes
                 continue
