@@ -4,7 +4,7 @@ recover) with short windows. The agent must name the verdict, the device, the in
 of a link) and the fault type.
 
 One module-scoped lab; the lab and its collector are torn down even when a case fails. About three
-minutes on a 2-core host."""
+minutes on a 2-core host (five with the hard tier's faults)."""
 
 from __future__ import annotations
 
@@ -73,6 +73,16 @@ CASES: dict[str, dict[str, Any]] = {
         "params": {"kind": "blackhole"},
     },
     "ecmp_member_drop": {"target": {"device": "spine2", "interface": "eth1"}},
+    # the hard tier's control-plane and host faults
+    "bgp_max_prefix_exceeded": {"target": {"device": "leaf1"}},
+    "ecmp_maximum_paths_one": {"target": {"device": "leaf2"}},
+    "as_path_prepend_skew": {"target": {"device": "spine1"}},
+    "more_specific_route_leak": {"target": {"device": "leaf1", "prefix": "198.19.2.0/25"}},
+    "bgp_hold_timer_expiry": {"target": {"device": "spine2"}},
+    "bgpd_crash": {"target": {"device": "leaf2"}},
+    "host_wrong_gateway": {"target": {"device": "h1"}},
+    "host_wrong_netmask": {"target": {"device": "h2"}},
+    "host_duplicate_address": {"target": {"device": "h2"}, "params": {"owner": "h1"}},
 }
 
 TIMING = {"baseline_s": 4.0, "observe_s": 5.0, "settle_s": 1.0, "verify_timeout_s": 20.0}

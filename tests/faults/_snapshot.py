@@ -24,6 +24,21 @@ _VIEWS = {
 _FRR_VIEWS = ("show running-config", "show ip route", "show bgp ipv4 unicast summary")
 
 
+# One-shot read commands the evidence sampler (and this snapshot) run in every device: caught
+# mid-run they are noise, not a process a fault left behind.
+_SAMPLER_COMMANDS = {
+    "nft",
+    "iptables-save",
+    "ip6tables-save",
+    "iptables",
+    "ip",
+    "tc",
+    "nstat",
+    "cat",
+    "vtysh",
+}
+
+
 def _processes(lab: Lab, device: str) -> str:
     ns = lab.ns(device)
     ino = os.stat(f"/run/netns/{ns}").st_ino
@@ -33,7 +48,9 @@ def _processes(lab: Lab, device: str) -> str:
             if os.stat(f"/proc/{pid}/ns/net").st_ino != ino:
                 continue
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                lines.append(fh.read().replace(b"\0", b" ").decode(errors="replace").strip())
+                line = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            if line and os.path.basename(line.split()[0]) not in _SAMPLER_COMMANDS:
+                lines.append(line)
         except OSError:
             continue
     return "\n".join(sorted(lines))

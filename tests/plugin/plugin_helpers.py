@@ -92,3 +92,17 @@ def junit_suite_properties(path: Path) -> dict[str, str | None]:
     assert suite is not None
     props = suite.find("properties")
     return {} if props is None else {p.get("name", ""): p.get("value") for p in props.iter("property")}
+
+
+def in_file_order(n: int) -> str:
+    """The ``--netopsbench-seed`` option under which ``n`` scenarios of one scale run in file order
+    (the plugin shuffles each scale with ``random.Random(seed)``; tests that stop or kill a run at
+    a given case need to know which case that is)."""
+    import random
+
+    for seed in range(100_000):
+        order = list(range(n))
+        random.Random(seed).shuffle(order)
+        if order == sorted(order):
+            return f"--netopsbench-seed={seed}"
+    raise AssertionError(f"no seed keeps {n} cases in file order")

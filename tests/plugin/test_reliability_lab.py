@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from plugin_helpers import FAST_TIMING, LINK_DOWN, junit_suite_properties, labs_of_run, scenario
+from plugin_helpers import (
+    FAST_TIMING,
+    LINK_DOWN,
+    in_file_order,
+    junit_suite_properties,
+    labs_of_run,
+    scenario,
+)
 
 from pytest_netopsbench.report._accounting import InProgress
 
@@ -116,7 +123,9 @@ def test_worker_killed_in_agent_call_and_in_harness_is_accounted(pytester: pytes
     scenario(pytester, "scenarios/c.yaml", "healthy-c", timing=FAST_TIMING)
     pytester.makeconftest(AGENT_CONFTEST)
     run = pytester.path / ".netopsbench" / "runs" / "crashy"
-    proc = _popen(pytester, "-n", "2", "--netopsbench-run-id=crashy", "--junitxml=junit.xml")
+    proc = _popen(
+        pytester, "-n", "2", in_file_order(3), "--netopsbench-run-id=crashy", "--junitxml=junit.xml"
+    )
     in_agent = _wait_marker(run, "sleepy-agent", "agent", proc)
     os.kill(in_agent.pid, signal.SIGKILL)
     in_harness = _wait_marker(run, "slow-baseline", "baseline", proc)
@@ -147,7 +156,13 @@ def test_sigint_then_resume_runs_only_the_missing_cases(pytester: pytest.Pyteste
     pytester.makeconftest(AGENT_CONFTEST)
     run = pytester.path / ".netopsbench" / "runs" / "cut"
     proc = _popen(
-        pytester, "-p", "no:xdist", "--netopsbench-run-id=cut", "--junitxml=junit.xml", "--html=cut.html"
+        pytester,
+        "-p",
+        "no:xdist",
+        in_file_order(3),
+        "--netopsbench-run-id=cut",
+        "--junitxml=junit.xml",
+        "--html=cut.html",
     )
     _wait_marker(run, "healthy-b", "baseline", proc)
     proc.send_signal(signal.SIGINT)
@@ -209,7 +224,7 @@ def test_x_stops_the_run_and_the_report_says_so(pytester: pytest.Pytester) -> No
     scenario(pytester, "scenarios/b.yaml", "healthy-after", timing=FAST_TIMING)
     pytester.makeconftest(AGENT_CONFTEST)
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-p", "no:xdist", "-x", "--netopsbench-run-id=x"
+        "-p", "no:cacheprovider", "-p", "no:xdist", "-x", in_file_order(2), "--netopsbench-run-id=x"
     )
     result.assert_outcomes(failed=1)
     acc = _report(pytester.path / ".netopsbench" / "runs" / "x")["accounting"]
@@ -229,7 +244,7 @@ def test_sigkill_of_the_run_then_rebuild_then_resume(pytester: pytest.Pytester) 
         scenario(pytester, f"scenarios/{sid}.yaml", sid, timing=FAST_TIMING)
     pytester.makeconftest(AGENT_CONFTEST)
     run = pytester.path / ".netopsbench" / "runs" / "killed"
-    proc = _popen(pytester, "-p", "no:xdist", "--netopsbench-run-id=killed")
+    proc = _popen(pytester, "-p", "no:xdist", in_file_order(3), "--netopsbench-run-id=killed")
     _wait_marker(run, "healthy-k2", "observe", proc)
     proc.kill()
     _finish(proc)
@@ -260,7 +275,7 @@ def test_sigint_to_the_xdist_controller_before_any_case_finished_still_writes_th
     scenario(pytester, "scenarios/b.yaml", "healthy-s2", timing={**FAST_TIMING, "baseline_s": 20})
     pytester.makeconftest(AGENT_CONFTEST)
     run = pytester.path / ".netopsbench" / "runs" / "early"
-    proc = _popen(pytester, "-n", "2", "--netopsbench-run-id=early", "--junitxml=junit.xml")
+    proc = _popen(pytester, "-n", "2", in_file_order(2), "--netopsbench-run-id=early", "--junitxml=junit.xml")
     _wait_marker(run, "healthy-s1", "baseline", proc)
     proc.send_signal(signal.SIGINT)
     out = _finish(proc)
