@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..errors import ScenarioError
 from ..scenario import FaultSpec, Scenario, TopologySpec, validate_scenario
 from ..topology import SCALES, Topology, build_topology, normalize_scale
-from ._model import Campaign, FaultEntry, Variant
+from ._model import STANDARD_TIER, Campaign, FaultEntry, Variant
 from ._targets import Pick, candidates, resolve_params
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "generate_campaign",
     "load_campaign",
     "render_scenario",
+    "tier_folder",
     "write_campaign",
 ]
 
@@ -57,8 +58,10 @@ def _slug(text: str) -> str:
 class _ScaleBuilder:
     """Scenarios of one scale; tracks used ids and how often each device was targeted."""
 
-    def __init__(self, campaign: Campaign, scale: str, offset: int) -> None:
-        self.campaign, self.scale, self.offset = campaign, scale, offset
+    def __init__(self, campaign: Campaign, scale: str, offset: int, tier: str = STANDARD_TIER) -> None:
+        self.campaign, self.scale, self.offset, self.tier = campaign, scale, offset, tier
+        # the standard tier keeps the ids it always had; other tiers name themselves after the scale
+        self.prefix = scale if tier == STANDARD_TIER else f"{scale}-{tier}"
         self.topology: Topology = build_topology(scale)
         self.ids: set[str] = set()
         self.device_use: Counter[str] = Counter()
@@ -73,7 +76,7 @@ class _ScaleBuilder:
         rng.shuffle(options)
         # least-used devices first, so targets spread over the fabric instead of piling on one switch
         options.sort(key=lambda p: self.device_use[p.device])
-        stem = "-".join(x for x in (self.scale, _slug(entry.type), variant.hint) if x)
+        stem = "-".join(x for x in (self.prefix, _slug(entry.type), variant.hint) if x)
         for pick in options:
             sid = f"{stem}-{pick.label()}"
             if sid not in self.ids:
@@ -108,6 +111,7 @@ class _ScaleBuilder:
                 tags=list(entry.tags),
                 fault=FaultSpec(type=entry.type, target=pick.as_target(), params=params),
                 campaign=self.campaign.version,
+                tier=self.tier,
                 **self._timing(),
             )
             validate_scenario(scenario, file=f"campaign fault {entry.type} variant {vi + 1} ({sid})")
@@ -117,7 +121,7 @@ class _ScaleBuilder:
     def healthy_scenarios(self) -> list[Scenario]:
         return [
             Scenario(
-                scenario_id=f"{self.scale}-healthy-{i + 1:02d}",
+                scenario_id=f"{self.prefix}-healthy-{i + 1:02d}",
                 name="Healthy fabric (control case)",
                 description=f"campaign {self.campaign.version}: no fault, scale {self.scale}",
                 topology=TopologySpec(scale=self.scale),
@@ -125,17 +129,25 @@ class _ScaleBuilder:
                 difficulty=self.campaign.healthy_difficulty,
                 tags=[],
                 campaign=self.campaign.version,
+                tier=self.tier,
                 **self._timing(),
             )
-            for i in range(self.campaign.scales[self.scale].healthy)
+            for i in range(self.campaign.tier_scales(self.tier)[self.scale].healthy)
         ]
 
     def _timing(self) -> dict[str, Any]:
         return {"timing": self.campaign.timing} if self.campaign.timing is not None else {}
 
 
-def generate_campaign(campaign: Campaign, scales: Iterable[str]) -> dict[str, list[Scenario]]:
-    """The scenarios of each requested scale, sorted by scenario id."""
+def generate_campaign(
+    campaign: Campaign, scales: Iterable[str], tier: str = STANDARD_TIER
+) -> dict[str, list[Scenario]]:
+    """The scenarios of one tier at each requested scale, sorted by scenario id. A tier without
+    counts for a requested scale yields nothing there (``standard`` must have them)."""
+    if tier not in campaign.tier_names:
+        raise ScenarioError(f"no tier {tier!r} (tiers: {', '.join(campaign.tier_names)})", field="tiers")
+    counts = campaign.tier_scales(tier)
+    where = "scales" if tier == STANDARD_TIER else f"tiers.{tier}.scales"
     order = list(SCALES)
     out: dict[str, list[Scenario]] = {}
     for raw in scales:
@@ -143,29 +155,40 @@ def generate_campaign(campaign: Campaign, scales: Iterable[str]) -> dict[str, li
             scale = normalize_scale(raw)
         except ValueError as exc:
             raise ScenarioError(str(exc), field="scales") from None
-        if scale not in campaign.scales:
+        if scale not in counts:
+            if tier != STANDARD_TIER:
+                continue
             raise ScenarioError(
-                f"the campaign has no counts for scale {scale!r} (it has {', '.join(campaign.scales)})",
+                f"the campaign has no counts for scale {scale!r} (it has {', '.join(counts)})",
                 field="scales",
             )
         # each scale continues the variant rotation where the previous scale stopped
-        earlier = [s for s in order[: order.index(scale)] if s in campaign.scales]
-        offset = sum(campaign.scales[s].per_fault for s in earlier)
-        builder = _ScaleBuilder(campaign, scale, offset)
+        earlier = [s for s in order[: order.index(scale)] if s in counts]
+        offset = sum(counts[s].per_fault for s in earlier)
+        builder = _ScaleBuilder(campaign, scale, offset, tier)
         scenarios = [
-            s for pos, entry in enumerate(campaign.faults) for s in builder.fault_scenarios(entry, pos)
+            s
+            for pos, entry in enumerate(campaign.tier_faults(tier))
+            for s in builder.fault_scenarios(entry, pos)
         ]
         healthy = builder.healthy_scenarios()
-        share = len(healthy) / (len(healthy) + len(scenarios))
+        share = len(healthy) / max(1, len(healthy) + len(scenarios))
         if share < campaign.min_healthy_share:
             raise ScenarioError(
-                f"scale {scale}: {len(healthy)} healthy of {len(healthy) + len(scenarios)} is "
-                f"{share:.0%}, below min_healthy_share {campaign.min_healthy_share:.0%}; "
-                f"raise scales.{scale}.healthy",
-                field=f"scales.{scale}.healthy",
+                f"tier {tier}, scale {scale}: {len(healthy)} healthy of {len(healthy) + len(scenarios)} "
+                f"is {share:.0%}, below min_healthy_share {campaign.min_healthy_share:.0%}; "
+                f"raise {where}.{scale}.healthy",
+                field=f"{where}.{scale}.healthy",
             )
         out[scale] = sorted([*scenarios, *healthy], key=lambda s: s.scenario_id)
     return out
+
+
+def tier_folder(out_dir: str | Path, tier: str, scale: str) -> Path:
+    """Where a tier's files of one scale go: ``<out>/<scale>/`` for ``standard`` (the paths the
+    main job and users already run), ``<out>/<tier>/<scale>/`` otherwise."""
+    base = Path(out_dir)
+    return base / scale if tier == STANDARD_TIER else base / tier / scale
 
 
 def render_scenario(scenario: Scenario) -> str:
@@ -187,26 +210,32 @@ def render_scenario(scenario: Scenario) -> str:
 def write_campaign(
     campaign: Campaign, scales: Sequence[str], out_dir: str | Path, *, check: bool = False
 ) -> dict[str, list[Path]]:
-    """Write ``<out_dir>/<scale>/<scenario_id>.yaml`` for each scale and delete generated files the
-    campaign no longer produces (hand-written files are never touched). With ``check`` nothing is
+    """Write every tier's ``tier_folder(out_dir, tier, scale)/<scenario_id>.yaml`` and delete
+    generated files the campaign no longer produces (hand-written files are never touched). Keys
+    are the folders relative to ``out_dir`` (``xs``, ``hard/xs``). With ``check`` nothing is
     written; the returned paths are the files that differ, are missing or are stale."""
     result: dict[str, list[Path]] = {}
-    for scale, scenarios in generate_campaign(campaign, scales).items():
-        folder = Path(out_dir) / scale
-        wanted = {folder / f"{s.scenario_id}.yaml": render_scenario(s) for s in scenarios}
-        changed: list[Path] = []
-        for path, text in wanted.items():
-            current = path.read_text(encoding="utf-8") if path.is_file() else None
-            if current != text:
+    for tier in campaign.tier_names:
+        for scale, scenarios in generate_campaign(campaign, scales, tier).items():
+            folder = tier_folder(out_dir, tier, scale)
+            result[folder.relative_to(out_dir).as_posix()] = _write_folder(folder, scenarios, check)
+    return result
+
+
+def _write_folder(folder: Path, scenarios: list[Scenario], check: bool) -> list[Path]:
+    wanted = {folder / f"{s.scenario_id}.yaml": render_scenario(s) for s in scenarios}
+    changed: list[Path] = []
+    for path, text in wanted.items():
+        current = path.read_text(encoding="utf-8") if path.is_file() else None
+        if current != text:
+            changed.append(path)
+            if not check:
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.yaml")):
+            if path not in wanted and path.read_text(encoding="utf-8").startswith(GENERATED_HEADER):
                 changed.append(path)
                 if not check:
-                    folder.mkdir(parents=True, exist_ok=True)
-                    path.write_text(text, encoding="utf-8")
-        if folder.is_dir():
-            for path in sorted(folder.glob("*.yaml")):
-                if path not in wanted and path.read_text(encoding="utf-8").startswith(GENERATED_HEADER):
-                    changed.append(path)
-                    if not check:
-                        path.unlink()
-        result[scale] = sorted(changed) if check else sorted(wanted)
-    return result
+                    path.unlink()
+    return sorted(changed) if check else sorted(wanted)

@@ -15,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..scenario import Timing
 
-__all__ = ["Campaign", "FaultEntry", "ScaleCounts", "TargetSelector", "Variant"]
+__all__ = ["STANDARD_TIER", "Campaign", "FaultEntry", "ScaleCounts", "TargetSelector", "Tier", "Variant"]
+
+#: the tier of a fault entry or scenario that names none; its files go to ``<out>/<scale>/``
+STANDARD_TIER = "standard"
 
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.\-]{0,40}")
 _HINT = re.compile(r"[a-z0-9][a-z0-9-]{0,30}")
+_TIER = re.compile(r"[a-z][a-z0-9]{0,15}")
 
 #: interface selectors: ``uplink`` leaf->spine; ``downlink`` spine->leaf or leaf->host;
 #: ``fabric`` any leaf-spine interface; ``host`` a leaf's host-facing port; ``any`` every interface
@@ -32,7 +36,8 @@ class TargetSelector(BaseModel):
     """Where a variant may point its fault; the generator picks concrete targets from the topology."""
 
     model_config = ConfigDict(extra="forbid")
-    role: Literal["leaf", "spine", "switch"]
+    #: ``host`` targets an end host (its own IP configuration); ``switch`` is a leaf or a spine
+    role: Literal["leaf", "spine", "switch", "host"]
     interface: InterfaceSelector | None = None
     prefix: PrefixSelector | None = None
 
@@ -63,12 +68,34 @@ class FaultEntry(BaseModel):
     variants: list[Variant] = Field(min_length=1)
     #: per-scale override of ``ScaleCounts.per_fault`` for this fault
     counts: dict[str, int] = Field(default_factory=dict)
+    #: which tier's files the fault's cases go to (a key of ``Campaign.tiers``, or ``standard``)
+    tier: str = STANDARD_TIER
 
 
 class ScaleCounts(BaseModel):
     model_config = ConfigDict(extra="forbid")
     per_fault: int = Field(ge=1)
     healthy: int = Field(ge=0)
+
+
+def _scale_keys(v: dict[str, ScaleCounts]) -> dict[str, ScaleCounts]:
+    from ..topology import normalize_scale
+
+    return {normalize_scale(k): counts for k, counts in v.items()}
+
+
+class Tier(BaseModel):
+    """A tier other than ``standard``: its own counts per scale; its files go to ``<out>/<name>/<scale>/``
+    and its scenario ids read ``<scale>-<name>-...``, so they never clash with the standard tier's."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str = ""
+    scales: dict[str, ScaleCounts]
+
+    @field_validator("scales")
+    @classmethod
+    def _scales(cls, v: dict[str, ScaleCounts]) -> dict[str, ScaleCounts]:
+        return _scale_keys(v)
 
 
 class Campaign(BaseModel):
@@ -81,7 +108,10 @@ class Campaign(BaseModel):
     #: one timing for every case, healthy or not, so the schedule gives nothing away
     timing: Timing | None = None
     healthy_difficulty: Literal["easy", "medium", "hard"] = "easy"
+    #: the standard tier's counts per scale
     scales: dict[str, ScaleCounts]
+    #: further tiers by name (an identifier-like slug; ``standard`` is implicit)
+    tiers: dict[str, Tier] = Field(default_factory=dict)
     faults: list[FaultEntry] = Field(min_length=1)
 
     @field_validator("version")
@@ -94,9 +124,18 @@ class Campaign(BaseModel):
     @field_validator("scales")
     @classmethod
     def _scales(cls, v: dict[str, ScaleCounts]) -> dict[str, ScaleCounts]:
-        from ..topology import normalize_scale
+        return _scale_keys(v)
 
-        return {normalize_scale(k): counts for k, counts in v.items()}
+    @field_validator("tiers")
+    @classmethod
+    def _tiers(cls, v: dict[str, Tier]) -> dict[str, Tier]:
+        for name in v:
+            if name == STANDARD_TIER or not _TIER.fullmatch(name):
+                raise ValueError(
+                    f"tier {name!r} must be a short lowercase word other than {STANDARD_TIER!r} "
+                    "(the standard tier's counts are the top-level `scales`)"
+                )
+        return v
 
     @model_validator(mode="after")
     def _unique_faults(self) -> Campaign:
@@ -105,7 +144,22 @@ class Campaign(BaseModel):
             if entry.type in seen:
                 raise ValueError(f"fault {entry.type!r} is listed twice; give it more variants instead")
             seen.add(entry.type)
+            if entry.tier != STANDARD_TIER and entry.tier not in self.tiers:
+                raise ValueError(
+                    f"fault {entry.type!r} is in tier {entry.tier!r}, which `tiers` does not define "
+                    f"(tiers: {', '.join([STANDARD_TIER, *self.tiers])})"
+                )
         return self
 
+    @property
+    def tier_names(self) -> list[str]:
+        return [STANDARD_TIER, *self.tiers]
+
+    def tier_scales(self, tier: str) -> dict[str, ScaleCounts]:
+        return self.scales if tier == STANDARD_TIER else self.tiers[tier].scales
+
+    def tier_faults(self, tier: str) -> list[FaultEntry]:
+        return [e for e in self.faults if e.tier == tier]
+
     def count(self, entry: FaultEntry, scale: str) -> int:
-        return entry.counts.get(scale, self.scales[scale].per_fault)
+        return entry.counts.get(scale, self.tier_scales(entry.tier)[scale].per_fault)

@@ -132,6 +132,10 @@ RESOLVERS: dict[str, Callable[[_Context], Any]] = {
     "own_host_subnet": lambda ctx: _subnet(ctx.rng.choice(_own_hosts(ctx))),
     "own_host_ip": lambda ctx: ctx.rng.choice(_own_hosts(ctx)).host_ip,
     "target_prefix": lambda ctx: ctx.pick.prefix,
+    # another host's name (for a fault on a host that involves a second one, e.g. a clashing address)
+    "other_host": lambda ctx: (
+        ctx.rng.choice([h for h in ctx.topology.hosts if h.name != ctx.pick.device]).name
+    ),
 }
 
 

@@ -6,7 +6,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from ..campaign import DEFAULT_CAMPAIGN, generate_campaign, load_campaign, write_campaign
+from ..campaign import DEFAULT_CAMPAIGN, generate_campaign, load_campaign, tier_folder, write_campaign
 from ..errors import ScenarioError
 from ..topology import SCALES
 
@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=lambda _args: _usage(parser))
     cmds = parser.add_subparsers(dest="benchmark_command", metavar="SUBCOMMAND")
     prep = cmds.add_parser(
-        "prepare", help="generate scenarios/generated/<scale>/*.yaml from the campaign (deterministic)"
+        "prepare",
+        help="generate scenarios/generated/[<tier>/]<scale>/*.yaml from the campaign (deterministic)",
     )
     prep.add_argument(
         "--scales",
@@ -35,7 +36,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--out",
         default="scenarios/generated",
         metavar="DIR",
-        help="output root; files go to DIR/<scale>/ (default scenarios/generated)",
+        help="output root; the standard tier goes to DIR/<scale>/, tier T to DIR/T/<scale>/ "
+        "(default scenarios/generated)",
     )
     prep.add_argument(
         "--check",
@@ -74,14 +76,16 @@ def _prepare(args: argparse.Namespace) -> int:
         print(f"scenario files match campaign {campaign.version}")
         return 0
     written = write_campaign(campaign, scales, args.out)
-    generated = generate_campaign(campaign, scales)
     print(f"campaign {campaign.version} (seed {campaign.seed})")
-    for scale, scenarios in generated.items():
-        healthy = sum(s.healthy for s in scenarios)
-        kinds = Counter(s.fault.type for s in scenarios if s.fault is not None)
-        faults = len(scenarios) - healthy
-        print(
-            f"  {scale:>2}: {len(scenarios):3d} scenarios ({faults} fault, {healthy} healthy, "
-            f"{len(kinds)} fault types) -> {Path(args.out) / scale}/ ({len(written[scale])} files)"
-        )
+    for tier in campaign.tier_names:
+        for scale, scenarios in generate_campaign(campaign, scales, tier).items():
+            healthy = sum(s.healthy for s in scenarios)
+            kinds = Counter(s.fault.type for s in scenarios if s.fault is not None)
+            faults = len(scenarios) - healthy
+            folder = tier_folder(args.out, tier, scale)
+            files = written[folder.relative_to(args.out).as_posix()]
+            print(
+                f"  {tier:>8} {scale:>2}: {len(scenarios):3d} scenarios ({faults} fault, {healthy} healthy, "
+                f"{len(kinds)} fault types) -> {folder}/ ({len(files)} files)"
+            )
     return 0

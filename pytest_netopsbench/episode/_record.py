@@ -56,6 +56,7 @@ def new_case_record(
         healthy=scenario.healthy,
         fault_type=scenario.fault.type if scenario.fault else None,
         campaign=scenario.campaign,
+        tier=scenario.tier,
         expected=truth,
         expected_verdict="network_healthy" if scenario.healthy else "fault_detected",
         outcome=outcome,

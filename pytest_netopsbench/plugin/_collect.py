@@ -28,6 +28,7 @@ __all__ = [
     "register_fault_markers",
     "scenario_markers",
     "shuffle_within_scale",
+    "tier_marker",
 ]
 
 _IDS = pytest.StashKey[dict[str, Path]]()  # scenario_id -> the file that first used it
@@ -80,11 +81,20 @@ def register_campaign_tags(config: pytest.Config) -> None:
     for entry in faults if isinstance(faults, list) else []:
         for tag in entry.get("tags") or [] if isinstance(entry, dict) else []:
             _register_marker(config, str(tag), "scenario tag")
+    tiers = data.get("tiers") if isinstance(data, dict) else None
+    for tier in ["standard", *(tiers if isinstance(tiers, dict) else [])]:
+        _register_marker(config, tier_marker(str(tier)), f"campaign tier {tier}")
+
+
+def tier_marker(tier: str) -> str:
+    """The marker of a campaign tier: ``tier_<tier>``, since a bare ``hard`` is the difficulty."""
+    return f"tier_{tier}"
 
 
 def scenario_markers(config: pytest.Config, scenario: Scenario) -> list[str]:
     """Markers of a scenario: scale, difficulty, fault type (canonical name) and its aliases, or
-    ``healthy``, and its tags. Each is registered, so ``--strict-markers`` runs accept them."""
+    ``healthy``, its tags and ``tier_<tier>``. Each is registered, so ``--strict-markers`` runs
+    accept them."""
     marks: list[tuple[str, str]] = [(scenario.scale, "scale"), (scenario.difficulty, "difficulty")]
     if scenario.fault is None:
         marks.append(("healthy", "scenario without a fault (negative case)"))
@@ -97,6 +107,7 @@ def scenario_markers(config: pytest.Config, scenario: Scenario) -> list[str]:
         alias_of = f"fault type alias of {canonical}"
         marks += [(a, alias_of) for a, name in registry.aliases().items() if name == canonical]
     marks += [(tag, "scenario tag") for tag in scenario.tags]
+    marks.append((tier_marker(scenario.tier), f"campaign tier {scenario.tier}"))
     names: list[str] = []
     for name, what in marks:
         if name not in names:

@@ -70,6 +70,8 @@ class CaseRecord(BaseModel):
     fault_type: str | None = None
     #: the scenario's ``campaign`` version; ``build_report`` lifts it into ``RunMeta``
     campaign: str | None = None
+    #: the scenario's campaign tier (``standard``, ``hard``, ...)
+    tier: str = "standard"
     expected: GroundTruth | None = None
     expected_verdict: str
     diagnosis: DiagnosisResult | None = None

@@ -66,6 +66,11 @@ class Scenario(BaseModel):
     fault: FaultSpec | None = None
     timing: Timing = Field(default_factory=Timing)
     campaign: str | None = Field(default=None, description="campaign version that generated this file")
+    tier: str = Field(
+        default="standard",
+        pattern=r"^[a-z][a-z0-9]{0,15}$",
+        description="campaign tier (standard, hard, ...); becomes the marker tier_<tier>",
+    )
 
     @field_validator("scenario_id")
     @classmethod

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
-from pytest_netopsbench.campaign import Campaign, candidates, generate_campaign, load_campaign
+from pytest_netopsbench.campaign import (
+    Campaign,
+    candidates,
+    generate_campaign,
+    load_campaign,
+    resolve_params,
+    write_campaign,
+)
 from pytest_netopsbench.campaign import TargetSelector as Sel
 from pytest_netopsbench.errors import ScenarioError
 from pytest_netopsbench.topology import build_topology
@@ -88,3 +96,60 @@ def test_selectors() -> None:
     assert {p.prefix_label for p in own if p.device == "leaf1"} == {"h1-net", "h2-net"}
     hosts = candidates(topo, Sel(role="spine", prefix="remote_host_address"))
     assert len(hosts) == 2 * 8 and all(p.prefix and p.prefix.endswith("/32") for p in hosts)
+
+
+TIERED = (
+    SMALL
+    + """
+  - type: bgpd_crash
+    tier: hard
+    variants:
+      - {target: {role: spine}}
+  - type: host_wrong_gateway
+    tier: hard
+    variants:
+      - {target: {role: host}}
+tiers:
+  hard: {scales: {xs: {per_fault: 1, healthy: 1}}}
+"""
+)
+
+
+def test_a_tier_is_generated_apart_from_the_standard_one(tmp_path: Path) -> None:
+    campaign = load_campaign(_write(tmp_path, TIERED))
+    standard = generate_campaign(campaign, ["xs"])["xs"]
+    assert {s.fault.type for s in standard if s.fault} == {"link_down"}
+    hard = generate_campaign(campaign, ["xs"], "hard")["xs"]
+    # the tier is in the id, so `xs-healthy-01` of the standard tier never clashes
+    assert [s.scenario_id.rsplit("-", 1)[0] for s in hard] == [
+        "xs-hard-bgpd-crash",
+        "xs-hard-healthy",
+        "xs-hard-host-wrong-gateway",
+    ]
+    assert {s.tier for s in hard} == {"hard"} and {s.tier for s in standard} == {"standard"}
+    out = write_campaign(campaign, ["xs"], tmp_path / "gen")
+    assert sorted(out) == ["hard/xs", "xs"]
+    assert {p.parent for p in out["hard/xs"]} == {tmp_path / "gen" / "hard" / "xs"}
+    assert "tier: hard" in out["hard/xs"][0].read_text() and "tier:" not in out["xs"][0].read_text()
+
+
+def test_tier_errors_name_the_field(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="fault 'bgpd_crash' is in tier 'nope'"):
+        load_campaign(_write(tmp_path, TIERED.replace("tier: hard", "tier: nope", 1)))
+    with pytest.raises(ScenarioError, match="other than 'standard'"):
+        load_campaign(_write(tmp_path, TIERED.replace("  hard: {scales", "  standard: {scales")))
+    starved = load_campaign(_write(tmp_path, TIERED.replace("healthy: 1}}}", "healthy: 0}}}")))
+    with pytest.raises(ScenarioError, match=r"tier hard, scale xs") as err:
+        generate_campaign(starved, ["xs"], "hard")
+    assert err.value.field == "tiers.hard.scales.xs.healthy"
+
+
+def test_host_selector() -> None:
+    topo = build_topology("s")
+    hosts = candidates(topo, Sel(role="host"))
+    assert [p.device for p in hosts] == [h.name for h in topo.hosts] and len(hosts) == 8
+    h3 = next(p for p in hosts if p.device == "h3")
+    owners = {
+        resolve_params({"owner": "$other_host"}, topo, h3, random.Random(i))["owner"] for i in range(40)
+    }
+    assert owners == {h.name for h in topo.hosts} - {"h3"}

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from pytest_netopsbench.campaign import load_campaign
 from pytest_netopsbench.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CAMPAIGN = ROOT / "scenarios" / "campaign.yaml"
 GENERATED = ROOT / "scenarios" / "generated"
+VERSION = load_campaign(CAMPAIGN).version
 
 
 def test_prepare_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -20,12 +22,12 @@ def test_prepare_writes_and_checks(tmp_path: Path, capsys: pytest.CaptureFixture
     base = ["benchmark", "prepare", "--campaign", str(CAMPAIGN), "--out", str(out)]
     assert main([*base, "--scales", "xs,s"]) == 0
     text = capsys.readouterr().out
-    assert "campaign 2026.11-1" in text and "xs:" in text
-    for scale in ("xs", "s"):
-        mine = sorted(p.name for p in (out / scale).glob("*.yaml"))
-        assert mine == sorted(p.name for p in (GENERATED / scale).glob("*.yaml"))
+    assert f"campaign {VERSION}" in text and "standard xs:" in text and "hard xs:" in text
+    for folder in ("xs", "s", "hard/xs", "hard/s"):
+        mine = sorted(p.name for p in (out / folder).glob("*.yaml"))
+        assert mine and mine == sorted(p.name for p in (GENERATED / folder).glob("*.yaml"))
         for name in mine:
-            assert (out / scale / name).read_bytes() == (GENERATED / scale / name).read_bytes()
+            assert (out / folder / name).read_bytes() == (GENERATED / folder / name).read_bytes()
     args = [*base, "--scales", "xs", "--check"]
     assert main(args) == 0
     victim = next((out / "xs").glob("*link-down*.yaml"))
@@ -54,7 +56,7 @@ def test_scenario_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scenario", "list", str(GENERATED / "xs"), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {r["fault"] for r in rows} >= {"link_down", "healthy"}
-    assert all(r["campaign"] == "2026.11-1" and r["scale"] == "xs" for r in rows)
+    assert all(r["campaign"] == VERSION and r["scale"] == "xs" for r in rows)
 
 
 def test_scenario_validate_generated(capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,6 +25,7 @@ def tree(pytester: pytest.Pytester) -> pytest.Pytester:
         "scenarios/bgp.yaml",
         "bgp-misconfig-spine1",
         difficulty="hard",
+        tier="hard",
         fault={"type": "bgp_neighbor_misconfig", "target": {"device": "spine1"}},
     )
     # YAML that is not a scenario: must be ignored, not reported
@@ -58,6 +59,8 @@ def test_collect_only_lists_scenarios_without_an_agent(tree: pytest.Pytester) ->
         (["-m", "healthy"], ["healthy-xs"]),
         (["-m", "link"], ["link-down-leaf1-uplink"]),  # a scenario tag
         (["-m", "xs and hard"], ["bgp-misconfig-spine1", "healthy-xs"]),
+        (["-m", "tier_hard"], ["bgp-misconfig-spine1"]),  # the campaign tier, not the difficulty
+        (["-m", "tier_standard"], ["healthy-xs", "link-down-leaf1-uplink"]),
     ],
 )
 def test_k_and_m_select_scenarios(tree: pytest.Pytester, selection: list[str], expected: list[str]) -> None:
@@ -180,7 +183,8 @@ def test_markers_lists_every_fault_type_alias_and_campaign_tag(pytester: pytest.
     listed = {line.split(":", 1)[0].removeprefix("@pytest.mark.") for line in result.outlines}
     aliases = registry.aliases()
     assert {"interface_down", "gray_failure"} <= set(aliases) and tags
-    missing = (set(fault_names()) | set(aliases) | tags | {"xs", "healthy", "hard"}) - listed
+    tiers = {"tier_standard", "tier_hard"}
+    missing = (set(fault_names()) | set(aliases) | tags | tiers | {"xs", "healthy", "hard"}) - listed
     assert not missing, f"not listed by --markers: {sorted(missing)}"
     line = next(x for x in result.outlines if x.startswith("@pytest.mark.interface_down:"))
     assert "alias of link_down" in line

@@ -96,6 +96,7 @@ def test_scored_case_properties_use_xml_booleans_and_absolute_trace(tmp_path: Pa
     )
     props = dict(case_properties(record, tmp_path))
     assert props["netopsbench.score"] == 0.5
+    assert props["netopsbench.tier"] == "standard"
     assert props["netopsbench.fault_type_correct"] == "false"
     assert props["netopsbench.trace"] == str(tmp_path / "traces" / "c1" / "trajectory.json")
     record.fault_type_correct = True
