@@ -17,7 +17,7 @@ from ._common import SwitchFault
 from ._evidence import Findings, hosts_in
 from ._ops import bgp_peer_states, frr_config_lines, kernel_routes, vtysh_config, vtysh_json
 from .registry import register
-from .routing import _PrefixFault, bgp_neighbors
+from .routing import PeerFault, _PrefixFault
 
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
@@ -76,7 +76,7 @@ class MaxPrefixParams(BaseModel):
 
 
 @register
-class BgpMaxPrefixExceeded(SwitchFault):
+class BgpMaxPrefixExceeded(PeerFault):
     name = "bgp_max_prefix_exceeded"
     category = "routing"
     aliases = ("bgp_max_prefix", "maximum_prefix_exceeded", "max_prefix_exceeded")
@@ -86,20 +86,6 @@ class BgpMaxPrefixExceeded(SwitchFault):
         "session down (%MAXPFXEXCEED) and leaves it Idle (PfxCt)."
     )
 
-    @classmethod
-    def check_params(cls, topology: Topology, target: FaultTarget, params: BaseModel) -> None:
-        assert isinstance(params, MaxPrefixParams)
-        peers = bgp_neighbors(topology, target.device)
-        if params.peer is not None and params.peer not in peers:
-            raise TargetError(
-                f"{params.peer} is not a BGP neighbor of {target.device} (neighbors: {', '.join(peers)})",
-                field="fault.params.peer",
-            )
-
-    @property
-    def peer(self) -> str:
-        assert isinstance(self.params, MaxPrefixParams)
-        return self.params.peer or next(iter(bgp_neighbors(self.topology, self.target.device)))
 
     def _limit(self, lab: Lab) -> int:
         assert isinstance(self.params, MaxPrefixParams)

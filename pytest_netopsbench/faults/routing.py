@@ -213,8 +213,27 @@ class BgpParams(BaseModel):
         return _KIND_ALIASES.get(str(v).strip().lower().replace("-", "_"), v) if isinstance(v, str) else v
 
 
+class PeerFault(SwitchFault):
+    """A fault on one BGP neighbor of a switch: ``params.peer``, default the first fabric peer."""
+
+    @classmethod
+    def check_params(cls, topology: Topology, target: FaultTarget, params: BaseModel) -> None:
+        peer = getattr(params, "peer", None)
+        peers = bgp_neighbors(topology, target.device)
+        if peer is not None and peer not in peers:
+            raise TargetError(
+                f"{peer} is not a BGP neighbor of {target.device} (neighbors: {', '.join(peers)})",
+                field="fault.params.peer",
+            )
+
+    @property
+    def peer(self) -> str:
+        chosen = getattr(self.params, "peer", None)
+        return str(chosen or next(iter(bgp_neighbors(self.topology, self.target.device))))
+
+
 @register
-class BgpNeighborMisconfig(SwitchFault):
+class BgpNeighborMisconfig(PeerFault):
     name = "bgp_neighbor_misconfig"
     category = "routing"
     aliases = ("bgp_peer_misconfig",)
@@ -229,20 +248,6 @@ class BgpNeighborMisconfig(SwitchFault):
         self._saved: list[str] | None = None
         self._password = operator_password()
 
-    @classmethod
-    def check_params(cls, topology: Topology, target: FaultTarget, params: BaseModel) -> None:
-        assert isinstance(params, BgpParams)
-        peers = bgp_neighbors(topology, target.device)
-        if params.peer is not None and params.peer not in peers:
-            raise TargetError(
-                f"{params.peer} is not a BGP neighbor of {target.device} (neighbors: {', '.join(peers)})",
-                field="fault.params.peer",
-            )
-
-    @property
-    def peer(self) -> str:
-        assert isinstance(self.params, BgpParams)
-        return self.params.peer or next(iter(bgp_neighbors(self.topology, self.target.device)))
 
     def _asn(self) -> int:
         asn = self.topology.device(self.target.device).asn
