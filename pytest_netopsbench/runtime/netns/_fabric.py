@@ -8,6 +8,7 @@ from collections.abc import Callable
 from ...errors import LabError
 from ...topology import Device, Role, Topology
 from .._proc import netns_inode, run
+from ._wire import Wire
 
 __all__ = ["build_fabric", "delete_namespaces"]
 
@@ -28,14 +29,11 @@ _COMMON_SYSCTLS = (
 )
 
 
-def _root_batch(topo: Topology, ns: Callable[[str], str]) -> str:
+def _root_batch(topo: Topology, ns: Callable[[str], str], wire: Wire) -> str:
     lines = [f"netns add {ns(d.name)}" for d in topo.devices]
-    # Both veth ends are created directly in their namespaces: nothing ever exists in the root ns.
-    for link in topo.links:
-        lines.append(
-            f"link add name {link.a.interface} netns {ns(link.a.device)} type veth "
-            f"peer name {link.b.interface} netns {ns(link.b.device)}"
-        )
+    # Every veth is created with both ends directly in their namespaces (a device and the wire):
+    # nothing ever exists in the root ns.
+    lines += wire.root_lines(ns)
     return "\n".join(lines) + "\n"
 
 
@@ -54,8 +52,8 @@ def _device_batch(dev: Device) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_fabric(topo: Topology, ns: Callable[[str], str]) -> None:
-    res = run(["ip", "-batch", "-"], input=_root_batch(topo, ns), timeout=60)
+def build_fabric(topo: Topology, ns: Callable[[str], str], wire: Wire) -> None:
+    res = run(["ip", "-batch", "-"], input=_root_batch(topo, ns, wire), timeout=60)
     if not res.ok:
         raise LabError(f"creating namespaces and links failed: {res.stderr.strip()}", step="namespaces")
     # One process per device, all in parallel: sysctls first (interfaces are still down, so the
@@ -80,6 +78,19 @@ def build_fabric(topo: Topology, ns: Callable[[str], str]) -> None:
         )
         for d in topo.devices
     }
+    wire_proc = subprocess.Popen(
+        wire.build_command(),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _, wire_err = wire_proc.communicate(wire.batch(), timeout=60)
+    if wire_proc.returncode != 0:
+        raise LabError(f"building the wire failed: {wire_err.strip()[:300]}", step="wire")
+    tc = run(["ip", "netns", "exec", wire.ns, "tc", "-batch", "-"], input=wire.tc_batch(), timeout=60)
+    if not tc.ok:
+        raise LabError(f"setting link capacity failed: {tc.stderr.strip()[:300]}", step="wire")
     failed: list[tuple[str, str]] = []
     for name, proc in procs.items():
         _, err = proc.communicate(_device_batch(topo.device(name)), timeout=60)
