@@ -117,6 +117,10 @@ class Impairment:
             self._start_shaper(lab)
             run(lab, dev, self._nfqueue_rule("-A"))
 
+    def _shaper_netns(self, lab: Lab) -> str:
+        """Where the shaper's queue lives (the wire's namespace for a physical-layer impairment)."""
+        return netns_of(lab, self.device)
+
     def _start_shaper(self, lab: Lab) -> None:
         s = self.spec
         # Started from the harness's namespace: it opens its queue inside the device and returns, so
@@ -128,7 +132,7 @@ class Impairment:
             "--queue",
             str(self._queue),
             "--netns",
-            netns_of(lab, self.device),
+            self._shaper_netns(lab),
             "--parent-pid",
             str(os.getpid()),
             "--delay-ms",
@@ -194,7 +198,7 @@ class Impairment:
             b"--queue",
             str(self._queue).encode(),
             b"--netns",
-            netns_of(lab, self.device).encode(),
+            self._shaper_netns(lab).encode(),
         ]
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:

@@ -1,11 +1,14 @@
-"""Congestion: a tbf rate limit on a port plus iperf3 traffic between hosts that saturates it, so
-the queue fills and every flow sharing the link sees latency and loss."""
+"""Congestion: offered load above a link's capacity. Every link has a capacity on the lab's hidden
+wire from deploy (``runtime/netns/_wire.py``); the fault starts iperf3 traffic between hosts across
+the link at a multiple of it, so the wire's queue fills and every flow sharing the link sees
+latency and loss. Nothing appears on a device: no qdisc, no rule, only the load (rates near the
+capacity on the port) and its consequences (a TX/RX gap between the ends, slow and lossy paths)."""
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
-import re
 import signal
 import subprocess
 import time
@@ -15,10 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import FaultError
 from ..runtime import Lab
+from ..topology import Role
 from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
-from ._ops import netns_of, run
+from ._ops import netns_of
+from ._wire import port_counters, wire_of
 from .registry import register
 
 if TYPE_CHECKING:
@@ -27,15 +32,13 @@ if TYPE_CHECKING:
 __all__ = ["Congestion"]
 
 _PORT = 5211  # away from iperf3's default 5201, which background traffic may use
-_OVERLIMITS = re.compile(r"dropped (\d+), overlimits (\d+)")
 
 
 class CongestionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    rate_mbit: float = Field(default=10.0, ge=1.0, le=10000.0, description="tbf rate on the port")
     streams: int = Field(default=8, ge=1, le=64, description="iperf3 TCP streams (ECMP spreads them)")
     offered_factor: float = Field(
-        default=1.0, gt=0.0, le=20.0, description="per-stream bitrate as a multiple of rate_mbit"
+        default=2.0, ge=1.2, le=20.0, description="offered load as a multiple of the link's capacity"
     )
 
 
@@ -47,8 +50,8 @@ class Congestion(LinkFault):
     Params = CongestionParams
     requires: ClassVar[tuple[str, ...]] = ("tbf", "iperf3")
     description = (
-        "The port is rate-limited (tbf) and iperf3 traffic between hosts across it fills the "
-        "queue: latency and drops on every flow through that link."
+        "iperf3 traffic between hosts offers more than the link's capacity: its queue fills, "
+        "latency and drops on every flow through that link."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -56,40 +59,34 @@ class Congestion(LinkFault):
         self._procs: list[subprocess.Popen[bytes]] = []
 
     def _pair(self) -> tuple[str, str]:
-        near = hosts_near(self.topology, self.device, self.interface)
-        far = hosts_behind(self.topology, self.device, self.interface)
+        """Client and server: the client sits on the link's host side (the leaf's hosts for a
+        fabric link, the host itself for an access link), so this link is the first one the load
+        crosses whose capacity it exceeds (a load crossing an earlier bottleneck arrives thinned)."""
+        topo = self.topology
+        ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
+        host_side = next(((d, i) for d, i in ends if topo.device(d).role is Role.HOST), None)
+        if host_side is None:
+            host_side = next((d, i) for d, i in ends if topo.device(d).role is Role.LEAF)
+        near = hosts_near(topo, *host_side) if topo.device(host_side[0]).is_switch else [host_side[0]]
+        far = hosts_behind(topo, *host_side)
+        far = [h for h in far if topo.device(h).leaf != topo.device(near[0]).leaf] if near else []
         if not near or not far:
-            raise FaultError(f"no host pair sends traffic out of {self.device}:{self.interface}")
+            raise FaultError(f"no host pair sends traffic across {self.device}:{self.interface}")
         return near[0], far[0]
 
     def inject(self, lab: Lab) -> None:
         p = self.params
         assert isinstance(p, CongestionParams)
-        run(
-            lab,
-            self.device,
-            [
-                "tc",
-                "qdisc",
-                "replace",
-                "dev",
-                self.interface,
-                "root",
-                "tbf",
-                "rate",
-                f"{p.rate_mbit:g}mbit",
-                "burst",
-                "32kbit",
-                "latency",
-                "50ms",
-            ],
-        )
+        wire = wire_of(lab)
+        capacity = wire.capacity(self.device, self.interface)
         if self._procs:
             return
         client, server = self._pair()
         self._procs.append(lab.spawn(server, ["iperf3", "-s", "-p", str(_PORT)]))
         dst = self.topology.device(server).host_ip
-        rate = f"{p.rate_mbit * p.offered_factor:g}M"
+        # ECMP spreads the streams over every uplink: each one must still get more than it carries.
+        paths = len(self.topology.spines) if self.topology.device(self.port.peer_device).is_switch else 1
+        rate = f"{math.ceil(capacity * p.offered_factor * paths / p.streams)}M"
         argv = ["iperf3", "-c", dst, "-p", str(_PORT), "-P", str(p.streams), "-t", "86400", "-b", rate]
         for _ in range(20):  # the server needs a moment to listen
             time.sleep(0.15)
@@ -112,9 +109,6 @@ class Congestion(LinkFault):
                     proc.wait(timeout=3)
         self._procs.clear()
         self._kill_strays(lab)
-        res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
-        if " tbf " in f" {res.stdout} ":
-            run(lab, self.device, ["tc", "qdisc", "del", "dev", self.interface, "root"])
 
     def _kill_strays(self, lab: Lab) -> None:
         """iperf3 on our port inside the lab's hosts that this instance did not start (a fresh
@@ -138,10 +132,19 @@ class Congestion(LinkFault):
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
-        res = run(lab, self.device, ["tc", "-s", "qdisc", "show", "dev", self.interface], check=False)
-        m = _OVERLIMITS.search(res.stdout) if " tbf " in f" {res.stdout} " else None
-        dropped, over = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-        f.add(f"{self.device}:{self.interface} tbf: dropped {dropped}, overlimits {over}", state=over > 0)
+        capacity = wire_of(lab).capacity(self.device, self.interface)
+        ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
+        t0, c0 = time.monotonic(), [port_counters(lab, d, i)["tx"] for d, i in ends]
+        time.sleep(1.0)
+        t1, c1 = time.monotonic(), [port_counters(lab, d, i)["tx"] for d, i in ends]
+        rates = [
+            8 * (int(b.get("bytes", 0)) - int(a.get("bytes", 0))) / (t1 - t0) / 1e6
+            for a, b in zip(c0, c1, strict=True)
+        ]
+        (dev, itf), mbit = max(zip(ends, rates, strict=True), key=lambda x: x[1])
+        f.add(
+            f"{dev}:{itf} sends {mbit:.0f} Mbit/s on a {capacity} Mbit/s link", state=mbit >= 0.8 * capacity
+        )
         mesh = mesh_symptoms(
             store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=5.0
         )

@@ -19,12 +19,16 @@ from ...topology import LinkEnd, Topology
 from .._proc import run
 from .._protocol import CommandResult
 
-__all__ = ["CAPACITY_MBIT", "Wire", "capacity_mbit", "wire_namespace"]
+__all__ = ["ACCESS_MBIT", "CAPACITY_MBIT", "Wire", "capacity_mbit", "wire_namespace"]
 
-#: link capacity per scale, Mbit/s per direction. Background traffic peaks at a few tens of Mbit/s
-#: per link (``evidence/_traffic.py``), so a healthy lab never queues; a TCP load across one link
-#: fills it and the queue shows as drops, latency and a TX/RX gap between the link's two ends.
-CAPACITY_MBIT = {"xs": 100, "s": 100, "m": 200, "l": 200, "xl": 200}
+#: fabric (leaf-spine) link capacity per scale, Mbit/s per direction. Background traffic is paced
+#: at <= 20 Mbit/s per flow (``evidence/_traffic.py``), so a healthy lab never queues; a TCP load
+#: from one leaf's hosts fills its uplinks and the queue shows as drops, latency and a TX/RX gap
+#: between the link's two ends. Small figures on purpose: the whole lab shares two cores.
+CAPACITY_MBIT = {"xs": 50, "s": 50, "m": 50, "l": 50, "xl": 50}
+#: host access links are faster than a leaf's uplinks together (as in a real oversubscribed leaf):
+#: one host can fill an uplink, and an uplink is never the bottleneck of its own access link
+ACCESS_MBIT = {"xs": 200, "s": 200, "m": 400, "l": 400, "xl": 400}
 #: the wire's queue holds this much time at line rate; past it the wire drops (as a switch would)
 _QUEUE_MS = 50
 #: wire ports accept frames larger than any device MTU: the receiving device's own MTU decides
@@ -55,12 +59,19 @@ class Wire:
         self.topology = topology
         self.ns = wire_namespace(lab_name)
         self.capacity_mbit = capacity_mbit(topology.scale)
+        self.access_mbit = ACCESS_MBIT.get(topology.scale, max(ACCESS_MBIT.values()))
         self._ports: dict[tuple[str, str], str] = {}
         self._index: dict[tuple[str, str], int] = {}
+        self._rate: dict[str, int] = {}
         for n, link in enumerate(topology.links):
             for side, end in (("a", link.a), ("b", link.b)):
                 self._ports[(end.device, end.interface)] = f"p{n}{side}"
                 self._index[(end.device, end.interface)] = 2 * n + (side == "b")
+                self._rate[f"p{n}{side}"] = self.capacity_mbit if link.kind == "fabric" else self.access_mbit
+
+    def capacity(self, device: str, interface: str) -> int:
+        """Mbit/s the link on ``device:interface`` carries per direction."""
+        return self._rate[self.port(device, interface)]
 
     def port(self, device: str, interface: str) -> str:
         """The wire port facing ``device:interface``: frames that device sends enter the wire here,
@@ -108,7 +119,7 @@ class Wire:
     def set_capacity(self, device: str, interface: str, mbit: float | None) -> None:
         """Capacity of the direction ``device:interface`` sends in; None restores the scale's."""
         port = self.far_port(device, interface)
-        self.check(["tc", "-batch", "-"], input=self.shaper_line(port, mbit or self.capacity_mbit) + "\n")
+        self.check(["tc", "-batch", "-"], input=self.shaper_line(port, mbit or self._rate[port]) + "\n")
 
     # -- building ---------------------------------------------------------------------------------
     def root_lines(self, ns: Callable[[str], str]) -> list[str]:
@@ -143,7 +154,7 @@ class Wire:
 
     def tc_batch(self) -> str:
         """Every wire port's capacity (its egress is one direction of its link)."""
-        return "".join(self.shaper_line(p, self.capacity_mbit) + "\n" for p in self._ports.values())
+        return "".join(self.shaper_line(p, rate) + "\n" for p, rate in self._rate.items())
 
     def build_command(self) -> list[str]:
         """One process that configures the wire's links (run in parallel with the devices'); it
