@@ -22,6 +22,7 @@ from typing import Any
 from ...diagnosis import DiagnosisResult
 from ._collect import Probe, Survey, collect, run_probes
 from ._decide import Decision, decide, strong_anomalies
+from ._physical import physical_findings, probe_suspect_links, suspect_links
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -37,6 +38,11 @@ class ReferenceAgent:
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
         decision = decide(survey)
+        settled = decision.finding is not None and decision.finding.fault_type in _STRUCTURAL
+        suspects = suspect_links(survey) if self.probes and not settled else []
+        if suspects:
+            survey.physical = physical_findings(survey, probe_suspect_links(context.tools, survey, suspects))
+            decision = decide(survey)
         if self.probes:
             pairs = _worst_pairs(survey)
             if pairs:
@@ -48,6 +54,10 @@ class ReferenceAgent:
                 )
                 decision = decide(survey)
         return explain(survey, decision)
+
+
+#: causes read straight from device state that explain every symptom a link shows
+_STRUCTURAL = frozenset({"device_down", "link_down", "cable_cut", "link_flapping", "mtu_mismatch"})
 
 
 def _worst_pairs(s: Survey) -> list[tuple[str, str]]:

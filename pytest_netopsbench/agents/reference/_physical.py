@@ -1,0 +1,165 @@
+"""Physical-layer rules: what an operator concludes about a link from evidence alone, with no rule or
+qdisc to read (faults of the physical layer live on a wire no device shows).
+
+1. Suspect links: a TX/RX gap between a link's two ends (one sent more than the other received),
+   and the links the ping mesh's bad paths share (leaf pairs and the spines their lossy flows
+   crossed, or the one host every bad pair involves).
+2. Each suspect is probed on its own: a ping from one end to the other's address, pinned to that
+   link because the address is directly connected.
+3. The probe and the counters name the cause: slow -> latency (or congestion when the link also
+   runs near its rate and loses), lossy -> loss (corruption when receivers count checksum errors),
+   clean probe but a gap that only TCP/UDP suffers -> an ECMP member dropping flows by hash.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pydantic import BaseModel, ConfigDict
+
+from ...topology import Link
+from ._collect import Survey, _Caller
+from ._facts import is_error
+from ._recording import ToolCaller
+from ._rules import Finding
+
+__all__ = ["LinkProbe", "physical_findings", "probe_suspect_links", "suspect_links"]
+
+#: a gap below this share of what was sent is sampling skew between the two devices' counters
+GAP_SHARE = 0.04
+GAP_MIN = 12
+#: a link running this fast (Mbit/s) carries more than the paced background traffic
+BUSY_MBPS = 30.0
+SLOW_MS = 15.0
+LOSSY_PCT = 5.0
+MAX_PROBED = 6
+
+
+class LinkProbe(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    device: str
+    interface: str
+    peer: str
+    loss_pct: float
+    rtt_avg_ms: float | None
+
+
+def _gap(s: Survey, link: Link) -> tuple[int, int, float]:
+    """Largest one-way gap on a link: (packets missing, packets sent, sender's Mbit/s)."""
+    best = (0, 0, 0.0)
+    for src, dst in ((link.a, link.b), (link.b, link.a)):
+        tx, rx = s.counter(src.device, src.interface), s.counter(dst.device, dst.interface)
+        if tx is None or rx is None:
+            continue
+        missing = tx.tx_packets - rx.rx_packets
+        if missing > best[0]:
+            best = (missing, tx.tx_packets, tx.tx_mbps)
+    return best
+
+
+def _has_gap(s: Survey, link: Link) -> bool:
+    missing, sent, _ = _gap(s, link)
+    return missing >= GAP_MIN and missing >= GAP_SHARE * max(sent, 1)
+
+
+def _busy(s: Survey, link: Link) -> float:
+    rates = [c.tx_mbps for e in link.ends() if (c := s.counter(e.device, e.interface)) is not None]
+    return max(rates, default=0.0)
+
+
+def suspect_links(s: Survey) -> list[Link]:
+    """Links worth a pinned probe, most suspicious first."""
+    topo = s.topology
+    score: Counter[int] = Counter()
+    for n, link in enumerate(topo.links):
+        if _has_gap(s, link):
+            score[n] += 100
+    bad = [a for a in s.symptoms.anomalies if a.kind in ("packet_loss", "latency_spike", "jitter")]
+    for a in bad:
+        spines = a.spines or [sp.name for sp in topo.spines]
+        for n, link in enumerate(topo.links):
+            devs = {link.a.device, link.b.device}
+            if devs & {a.src, a.dst}:
+                score[n] += 1
+            for sp in spines:
+                if devs in ({a.src_leaf, sp}, {a.dst_leaf, sp}):
+                    score[n] += 2
+    ranked = [topo.links[n] for n, v in score.most_common() if v > 0]
+    return ranked[:MAX_PROBED]
+
+
+def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list[LinkProbe]:
+    call = _Caller(tools, s)
+    out = []
+    for link in links:
+        # From the switch end (hosts answer too, but a switch end exists on every link).
+        src, dst = (link.a, link.b) if s.topology.device(link.a.device).is_switch else (link.b, link.a)
+        ip = dst.address.split("/")[0]
+        answer = call("ping_test", src=src.device, dst_ip=ip, count=15)
+        if is_error(answer):
+            continue
+        assert isinstance(answer, dict)
+        out.append(
+            LinkProbe(
+                device=src.device,
+                interface=src.interface,
+                peer=f"{dst.device}:{dst.interface}",
+                loss_pct=float(answer.get("loss_pct") or 0.0),
+                rtt_avg_ms=answer.get("rtt_avg_ms"),
+            )
+        )
+    s.steps.append(f"pinned probes on {len(out)} suspect links")
+    return out
+
+
+def _checksum_errors(s: Survey) -> dict[str, int]:
+    return {
+        dev: n
+        for dev, counters in s.protocol.items()
+        if (n := sum(v for k, v in counters.items() if k.endswith("InCsumErrors"))) > 0
+    }
+
+
+def _ecmp_like(s: Survey) -> bool:
+    """The mesh saw loss on only some 5-tuples of the pairs it flags (one member drops by hash)."""
+    lossy = [a for a in s.symptoms.anomalies if a.kind == "packet_loss" and a.flows_seen > 1]
+    return bool(lossy) and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
+
+
+def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
+    topo = s.topology
+    csum = _checksum_errors(s)
+    out = []
+    for p in probes:
+        link = topo.link_of(p.device, p.interface)
+        missing, sent, _ = _gap(s, link)
+        gap = _has_gap(s, link)
+        rate = _busy(s, link)
+        slow = p.rtt_avg_ms is not None and p.rtt_avg_ms >= SLOW_MS
+        lossy = p.loss_pct >= LOSSY_PCT
+        ev = [
+            f"ping {p.device}:{p.interface} -> {p.peer}: {p.loss_pct:g}% loss, "
+            f"avg {p.rtt_avg_ms if p.rtt_avg_ms is not None else '-'} ms",
+            f"counters: {missing} of {sent} packets sent on the link were not received at the other end",
+            f"busiest end sends {rate:.1f} Mbit/s",
+        ]
+        kind, score = "", 0.0
+        if (slow or lossy) and rate >= BUSY_MBPS and gap:
+            kind, score = "congestion", 0.9
+        elif slow:
+            kind, score = "high_latency", 0.9
+        elif lossy and csum:
+            kind, score = "packet_corruption", 0.9
+            ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
+        elif lossy:
+            kind, score = "packet_loss", 0.9 if gap else 0.8
+        elif gap and rate < BUSY_MBPS:
+            # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
+            kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75
+        if kind:
+            out.append(
+                Finding(
+                    fault_type=kind, device=p.device, interface=p.interface, score=score, evidence=tuple(ev)
+                )
+            )
+    return out
