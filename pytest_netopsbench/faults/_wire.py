@@ -112,8 +112,10 @@ def port_counters(lab: Lab, device: str, interface: str) -> dict[str, Any]:
 class WireImpairment(Impairment):
     """Loss (nftables) or delay/jitter/corruption (the NFQUEUE shaper) on one direction of a wire."""
 
-    def __init__(self, wire: Wire, device: str, interface: str, spec: ImpairSpec) -> None:
-        shaped = bool(spec.delay_ms or spec.jitter_ms or spec.corrupt_pct)
+    def __init__(
+        self, wire: Wire, device: str, interface: str, spec: ImpairSpec, backend: str = "auto"
+    ) -> None:
+        shaped = bool(spec.delay_ms or spec.jitter_ms or spec.corrupt_pct) or backend == "nfqueue"
         super().__init__(device, interface, spec, "nfqueue" if shaped else "nft")
         self.wire = wire
         self.port = wire.port(device, interface)

@@ -43,10 +43,10 @@ class _ImpairmentFault(LinkFault):
         if self._impairment is not None:
             return
         imp: Impairment
+        backend: Backend = getattr(self.params, "backend", "auto")
         if has_wire(lab):
-            imp = WireImpairment(wire_of(lab), self.device, self.interface, self.spec())
+            imp = WireImpairment(wire_of(lab), self.device, self.interface, self.spec(), backend)
         else:
-            backend: Backend = getattr(self.params, "backend", "auto")
             imp = Impairment(self.device, self.interface, self.spec(), backend)
         imp.install(lab)
         self._impairment = imp
@@ -54,7 +54,8 @@ class _ImpairmentFault(LinkFault):
     def clear(self, lab: Lab) -> None:
         imp = self._impairment
         if imp is None and has_wire(lab):  # a fresh instance (another process)
-            WireImpairment(wire_of(lab), self.device, self.interface, self.spec()).remove(lab)
+            for b in ("nft", "nfqueue"):
+                WireImpairment(wire_of(lab), self.device, self.interface, self.spec(), b).remove(lab)
             return
         if imp is None:  # a fresh instance (another process) clears whatever any backend left
             leftovers: tuple[Backend, ...] = ("nft", "nfqueue")

@@ -38,7 +38,11 @@ class ReferenceAgent:
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
         decision = decide(survey)
-        settled = decision.finding is not None and decision.finding.fault_type in _STRUCTURAL
+        f = decision.finding
+        # a cause read from device state that explains the symptoms needs no link probes
+        settled = f is not None and (
+            f.fault_type in _STRUCTURAL or (f.score >= 0.9 and f.fault_type not in _PHYSICAL)
+        )
         suspects = suspect_links(survey) if self.probes and not settled else []
         if suspects:
             survey.physical = physical_findings(survey, probe_suspect_links(context.tools, survey, suspects))
@@ -58,6 +62,7 @@ class ReferenceAgent:
 
 #: causes read straight from device state that explain every symptom a link shows
 _STRUCTURAL = frozenset({"device_down", "link_down", "cable_cut", "link_flapping", "mtu_mismatch"})
+_PHYSICAL = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"})
 
 
 def _worst_pairs(s: Survey) -> list[tuple[str, str]]:

@@ -2,12 +2,13 @@
 qdisc to read (faults of the physical layer live on a wire no device shows).
 
 1. Suspect links: a TX/RX gap between a link's two ends (one sent more than the other received),
-   and the links the ping mesh's bad paths share (leaf pairs and the spines their lossy flows
-   crossed, or the one host every bad pair involves).
+   a link running far faster than the background traffic, and the links the ping mesh's bad paths
+   share (leaf pairs and the spines their lossy flows crossed, or the hosts of the bad pairs).
 2. Each suspect is probed on its own: a ping from one end to the other's address, pinned to that
    link because the address is directly connected.
 3. The probe and the counters name the cause: slow -> latency (or congestion when the link also
-   runs near its rate and loses), lossy -> loss (corruption when receivers count checksum errors),
+   runs far above the background rate), lossy -> loss (corruption when receivers count checksum
+   errors),
    clean probe but a gap that only TCP/UDP suffers -> an ECMP member dropping flows by hash.
 """
 
@@ -28,7 +29,8 @@ __all__ = ["LinkProbe", "physical_findings", "probe_suspect_links", "suspect_lin
 #: a gap below this share of what was sent is sampling skew between the two devices' counters
 GAP_SHARE = 0.04
 GAP_MIN = 12
-#: a link running this fast (Mbit/s) carries more than the paced background traffic
+#: a link running this fast (Mbit/s) carries more than the paced background traffic (<= 20 Mbit/s
+#: a flow); a congested link runs at its capacity
 BUSY_MBPS = 30.0
 SLOW_MS = 15.0
 LOSSY_PCT = 5.0
@@ -74,6 +76,8 @@ def suspect_links(s: Survey) -> list[Link]:
     for n, link in enumerate(topo.links):
         if _has_gap(s, link):
             score[n] += 100
+        if _busy(s, link) >= BUSY_MBPS:
+            score[n] += 50
     bad = [a for a in s.symptoms.anomalies if a.kind in ("packet_loss", "latency_spike", "jitter")]
     for a in bad:
         spines = a.spines or [sp.name for sp in topo.spines]
@@ -144,7 +148,7 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             f"busiest end sends {rate:.1f} Mbit/s",
         ]
         kind, score = "", 0.0
-        if (slow or lossy) and rate >= BUSY_MBPS and gap:
+        if (slow or lossy) and rate >= BUSY_MBPS:
             kind, score = "congestion", 0.9
         elif slow:
             kind, score = "high_latency", 0.9
