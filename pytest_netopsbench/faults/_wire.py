@@ -24,6 +24,7 @@ __all__ = [
     "WireImpairment",
     "has_wire",
     "port_counters",
+    "propagate_carrier",
     "remove_wire_table",
     "set_cable",
     "wire_drop_rule",
@@ -99,6 +100,11 @@ def set_cable(wire: Wire, device: str, interface: str, up: bool) -> None:
         f"link set {p} {state}\n" for p in (wire.port(device, interface), wire.far_port(device, interface))
     )
     _check(wire, ["ip", "-batch", "-"], input=batch)
+
+
+def propagate_carrier(wire: Wire, device: str, interface: str, up: bool) -> None:
+    """The far end's carrier follows the admin state of ``device:interface`` (as light does)."""
+    _check(wire, ["ip", "link", "set", wire.far_port(device, interface), "up" if up else "down"])
 
 
 def port_counters(lab: Lab, device: str, interface: str) -> dict[str, Any]:

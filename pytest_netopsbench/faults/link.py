@@ -13,7 +13,7 @@ from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
 from ._ops import bgp_peer_states, link_info, run
-from ._wire import set_cable, wire_of
+from ._wire import has_wire, propagate_carrier, set_cable, wire_of
 from .registry import register
 
 if TYPE_CHECKING:
@@ -28,6 +28,10 @@ def _oper(lab: Lab, device: str, interface: str) -> str:
 
 def _set_link(lab: Lab, device: str, interface: str, state: str) -> None:
     run(lab, device, ["ip", "link", "set", "dev", interface, state])
+    if has_wire(lab):
+        # A shut port stops sending light: the wire takes the far end's carrier with it (up first
+        # on the way back, so the port comes up to a live cable).
+        propagate_carrier(wire_of(lab), device, interface, up=state == "up")
 
 
 def _bgp_line(lab: Lab, fault: LinkFault) -> tuple[str, bool] | None:

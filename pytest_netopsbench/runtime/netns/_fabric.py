@@ -46,7 +46,14 @@ def _device_batch(dev: Device) -> str:
     if dev.loopback:
         lines.append(f"addr add {dev.loopback} dev lo")
     for itf in dev.interfaces:
-        lines += [f"addr add {itf.address} dev {itf.name}", f"link set {itf.name} up"]
+        # gso_max_segs 1: a port counts the frames that cross the wire, as a real NIC does. A veth
+        # counts a TCP super-frame once and the wire's capacity shaper splits it into MTU frames,
+        # so TX at one end and RX at the other would disagree on a healthy link.
+        lines += [
+            f"addr add {itf.address} dev {itf.name}",
+            f"link set {itf.name} gso_max_segs 1",
+            f"link set {itf.name} up",
+        ]
     if dev.role is Role.HOST and dev.gateway:
         lines.append(f"route add default via {dev.gateway} dev {dev.interfaces[0].name}")
     return "\n".join(lines) + "\n"
