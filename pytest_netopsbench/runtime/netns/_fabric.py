@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable
 
@@ -85,24 +86,29 @@ def build_fabric(topo: Topology, ns: Callable[[str], str], wire: Wire) -> None:
         )
         for d in topo.devices
     }
+    # The wire (bridges, then capacities) is configured by one more process, alongside the devices'.
     wire_proc = subprocess.Popen(
         wire.build_command(),
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "WIRE_TC": wire.tc_batch()},
     )
-    _, wire_err = wire_proc.communicate(wire.batch(), timeout=60)
-    if wire_proc.returncode != 0:
-        raise LabError(f"building the wire failed: {wire_err.strip()[:300]}", step="wire")
-    tc = run(["ip", "netns", "exec", wire.ns, "tc", "-batch", "-"], input=wire.tc_batch(), timeout=60)
-    if not tc.ok:
-        raise LabError(f"setting link capacity failed: {tc.stderr.strip()[:300]}", step="wire")
+    for name, proc in [*procs.items(), ("", wire_proc)]:
+        assert proc.stdin is not None
+        proc.stdin.write(wire.batch() if proc is wire_proc else _device_batch(topo.device(name)))
+        proc.stdin.close()
     failed: list[tuple[str, str]] = []
-    for name, proc in procs.items():
-        _, err = proc.communicate(_device_batch(topo.device(name)), timeout=60)
+    for name, proc in [("", wire_proc), *procs.items()]:
+        assert proc.stderr is not None
+        proc.wait(timeout=60)
+        err = proc.stderr.read()
+        proc.stderr.close()
         if proc.returncode != 0:
             failed.append((name, err.strip()))
+    if failed and not failed[0][0]:
+        raise LabError(f"building the wire failed: {failed[0][1][:300]}", step="wire")
     if failed:
         name, err = failed[0]
         raise LabError(f"sysctls or addressing failed: {err}", step="addresses", device=name)

@@ -157,7 +157,7 @@ class Wire:
         return "".join(self.shaper_line(p, rate) + "\n" for p, rate in self._rate.items())
 
     def build_command(self) -> list[str]:
-        """One process that configures the wire's links (run in parallel with the devices'); it
-        reads ``batch()`` on stdin. ``tc_batch()`` follows once the ports exist."""
-        script = 'sysctl -q -w "$@" && exec ip -batch -'
+        """One process that configures the wire (run in parallel with the devices'): sysctls, the
+        bridges (``batch()`` on stdin), then every port's capacity (``tc_batch()`` in ``$WIRE_TC``)."""
+        script = 'sysctl -q -w "$@" && ip -batch - && printf "%s" "$WIRE_TC" | tc -batch -'
         return ["ip", "netns", "exec", self.ns, "sh", "-c", script, "sh", *self.sysctls()]
