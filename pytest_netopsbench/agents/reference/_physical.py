@@ -4,7 +4,7 @@ qdisc to read (faults of the physical layer live on a wire no device shows).
 1. Suspect links: a TX/RX gap between a link's two ends (one sent more than the other received),
    a link running far faster than the background traffic, and the links the ping mesh's bad paths
    share (leaf pairs and the spines their lossy flows crossed, or the hosts of the bad pairs).
-2. Each suspect is probed on its own: a ping from one end to the other's address, pinned to that
+2. Each suspect is probed on its own: a ping from each end to the other's address, pinned to that
    link because the address is directly connected.
 3. The probe and the counters name the cause: slow -> latency (or congestion when the link also
    runs far above the background rate), lossy -> loss (corruption when receivers count checksum
@@ -34,7 +34,8 @@ GAP_MIN = 12
 BUSY_MBPS = 30.0
 SLOW_MS = 15.0
 LOSSY_PCT = 5.0
-MAX_PROBED = 6
+MAX_PROBED = 4
+PROBE_COUNT = 12
 
 
 class LinkProbe(BaseModel):
@@ -92,27 +93,39 @@ def suspect_links(s: Survey) -> list[Link]:
     return ranked[:MAX_PROBED]
 
 
+def _ping(call: _Caller, src: str, ip: str) -> tuple[float, float | None] | None:
+    answer = call("ping_test", src=src, dst_ip=ip, count=PROBE_COUNT)
+    if is_error(answer):
+        return None
+    assert isinstance(answer, dict)
+    return float(answer.get("loss_pct") or 0.0), answer.get("rtt_avg_ms")
+
+
 def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list[LinkProbe]:
+    """Ping across each link from both ends: an impairment may act on one direction only, and a
+    raw-socket ping counts a reply with a bad checksum as received, so corruption of the replies
+    shows only from the other end (whose requests arrive corrupted and go unanswered)."""
     call = _Caller(tools, s)
     out = []
     for link in links:
-        # From the switch end (hosts answer too, but a switch end exists on every link).
-        src, dst = (link.a, link.b) if s.topology.device(link.a.device).is_switch else (link.b, link.a)
-        ip = dst.address.split("/")[0]
-        answer = call("ping_test", src=src.device, dst_ip=ip, count=15)
-        if is_error(answer):
+        # Named by the switch end (a switch end exists on every link).
+        a, b = (link.a, link.b) if s.topology.device(link.a.device).is_switch else (link.b, link.a)
+        seen = [
+            r for src, dst in ((a, b), (b, a)) if (r := _ping(call, src.device, dst.address.split("/")[0]))
+        ]
+        if not seen:
             continue
-        assert isinstance(answer, dict)
+        rtts = [r for _, r in seen if r is not None]
         out.append(
             LinkProbe(
-                device=src.device,
-                interface=src.interface,
-                peer=f"{dst.device}:{dst.interface}",
-                loss_pct=float(answer.get("loss_pct") or 0.0),
-                rtt_avg_ms=answer.get("rtt_avg_ms"),
+                device=a.device,
+                interface=a.interface,
+                peer=f"{b.device}:{b.interface}",
+                loss_pct=max(loss for loss, _ in seen),
+                rtt_avg_ms=max(rtts) if rtts else None,
             )
         )
-    s.steps.append(f"pinned probes on {len(out)} suspect links")
+    s.steps.append(f"pinned probes both ways on {len(out)} suspect links")
     return out
 
 
