@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import CapabilityError, FaultError
 from ..runtime import Lab
-from ..runtime.netns._wire import Wire
+from ..runtime.netns import Wire
 from ._impair import Impairment, ImpairSpec
 
 __all__ = [

@@ -12,7 +12,7 @@ import pytest
 
 from pytest_netopsbench.evidence import EvidenceStore
 from pytest_netopsbench.runtime import Lab
-from pytest_netopsbench.runtime.netns._wire import Wire, wire_namespace
+from pytest_netopsbench.runtime.netns import Wire, wire_namespace
 from pytest_netopsbench.toolkit import Toolkit
 
 from .conftest import needs_lab_host
