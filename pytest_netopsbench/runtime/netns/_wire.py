@@ -6,9 +6,9 @@ and see a plain point-to-point port, yet the physical layer (capacity, loss, del
 cut cable) now has a place to live that is not any device's configuration: an impairment on the
 wire changes what the ports count, never a device's ruleset, qdiscs or process list.
 
-A bridge per link rather than ``tc mirred`` between the two wire ports: both were measured (see
-docs/runtime.md) and the bridge is what the nftables ``bridge`` family and ``br_netfilter`` hook
-into, which is where loss and the NFQUEUE shaper attach.
+A bridge per link rather than ``tc mirred`` between the two wire ports: the bridge is what the
+nftables ``bridge`` family and ``br_netfilter`` hook into, which is where loss and the NFQUEUE
+shaper attach.
 """
 
 from __future__ import annotations
