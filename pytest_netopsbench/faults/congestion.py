@@ -1,14 +1,17 @@
 """Congestion: offered load above a link's capacity. Every link has a capacity on the lab's hidden
 wire from deploy (``runtime/netns/_wire.py``); the fault starts iperf3 traffic between hosts across
-the link at a multiple of it, so the wire's queue fills and every flow sharing the link sees
+the link at a multiple of it (one TCP flow whose 5-tuple the leaf hashes onto this very link, so
+its ECMP siblings stay uncongested), so the wire's queue fills and every flow sharing the link sees
 latency and loss. Nothing appears on a device: no qdisc, no rule, only the load (rates near the
 capacity on the port) and its consequences (a TX/RX gap between the ends, slow and lossy paths)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import os
+import random
 import signal
 import subprocess
 import time
@@ -22,7 +25,7 @@ from ..topology import Role
 from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
-from ._ops import netns_of
+from ._ops import netns_of, run
 from ._wire import port_counters, wire_of
 from .registry import register
 
@@ -36,7 +39,6 @@ _PORT = 5211  # away from iperf3's default 5201, which background traffic may us
 
 class CongestionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    streams: int = Field(default=8, ge=1, le=64, description="iperf3 TCP streams (ECMP spreads them)")
     offered_factor: float = Field(
         default=2.0, ge=1.2, le=20.0, description="offered load as a multiple of the link's capacity"
     )
@@ -74,6 +76,36 @@ class Congestion(LinkFault):
             raise FaultError(f"no host pair sends traffic across {self.device}:{self.interface}")
         return near[0], far[0]
 
+    def _leaf_side(self) -> tuple[str, str] | None:
+        """The leaf end of a fabric link (where ECMP picks the uplink), None on an access link."""
+        for dev, itf in ((self.device, self.interface), (self.port.peer_device, self.port.peer_interface)):
+            if (
+                self.topology.device(dev).role is Role.LEAF
+                and self.topology.device(dev).interface(itf).kind == "uplink"
+            ):
+                return dev, itf
+        return None
+
+    def _source_port(self, lab: Lab, client: str, server: str) -> int | None:
+        """A TCP source port whose flow the client's leaf hashes onto this link, so the load congests
+        this link and not its ECMP siblings (the leaf's own answer, ``ip route get`` with the
+        5-tuple). None when the link is an access link (one path)."""
+        side = self._leaf_side()
+        if side is None:
+            return None
+        leaf, uplink = side
+        cdev, sdev = self.topology.device(client), self.topology.device(server)
+        iif = next(i.name for i in self.topology.device(leaf).interfaces if i.peer_device == client)
+        first = random.SystemRandom().randrange(20000, 30000)
+        query = ["ip", "-j", "route", "get", str(sdev.host_ip), "from", str(cdev.host_ip), "iif", iif]
+        for sport in range(first, first + 200):
+            argv = [*query, "ipproto", "tcp", "sport", str(sport), "dport", str(_PORT)]
+            res = run(lab, leaf, argv, check=False)
+            rows = json.loads(res.stdout or "[]") if res.ok else []
+            if rows and rows[0].get("dev") == uplink:
+                return sport
+        raise FaultError(f"no TCP source port hashes onto {leaf}:{uplink} in 200 tries")
+
     def inject(self, lab: Lab) -> None:
         p = self.params
         assert isinstance(p, CongestionParams)
@@ -82,12 +114,12 @@ class Congestion(LinkFault):
         if self._procs:
             return
         client, server = self._pair()
+        sport = self._source_port(lab, client, server)
         self._procs.append(lab.spawn(server, ["iperf3", "-s", "-p", str(_PORT)]))
         dst = self.topology.device(server).host_ip
-        # ECMP spreads the streams over every uplink: each one must still get more than it carries.
-        paths = len(self.topology.spines) if self.topology.device(self.port.peer_device).is_switch else 1
-        rate = f"{math.ceil(capacity * p.offered_factor * paths / p.streams)}M"
-        argv = ["iperf3", "-c", dst, "-p", str(_PORT), "-P", str(p.streams), "-t", "86400", "-b", rate]
+        rate = f"{math.ceil(capacity * p.offered_factor)}M"
+        argv = ["iperf3", "-c", dst, "-p", str(_PORT), "-t", "86400", "-b", rate]
+        argv += ["--cport", str(sport)] if sport is not None else []
         for _ in range(20):  # the server needs a moment to listen
             time.sleep(0.15)
             proc = lab.spawn(client, argv)

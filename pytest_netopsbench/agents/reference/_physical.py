@@ -33,6 +33,8 @@ GAP_MIN = 12
 #: a flow); a congested link runs at its capacity
 BUSY_MBPS = 30.0
 SLOW_MS = 15.0
+#: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms)
+QUEUED_MS = 3.0
 LOSSY_PCT = 5.0
 MAX_PROBED = 4
 PROBE_COUNT = 12
@@ -161,7 +163,8 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             f"busiest end sends {rate:.1f} Mbit/s",
         ]
         kind, score = "", 0.0
-        if (slow or lossy) and rate >= BUSY_MBPS:
+        queued = p.rtt_avg_ms is not None and p.rtt_avg_ms >= QUEUED_MS
+        if (queued or lossy) and rate >= BUSY_MBPS:
             kind, score = "congestion", 0.9
         elif slow:
             kind, score = "high_latency", 0.9
