@@ -60,75 +60,91 @@ class Congestion(LinkFault):
         super().__init__(*args, **kwargs)
         self._procs: list[subprocess.Popen[bytes]] = []
 
-    def _pair(self) -> tuple[str, str]:
-        """Client and server: the client sits on the link's host side (the leaf's hosts for a
-        fabric link, the host itself for an access link), so this link is the first one the load
-        crosses whose capacity it exceeds (a load crossing an earlier bottleneck arrives thinned)."""
+    def _flows(self, lab: Lab, capacity: float, factor: float) -> list[tuple[str, str, int, int, float]]:
+        """The load as (client, server, server port, client source port, Mbit/s) flows.
+
+        A fabric link: flows from a host behind the link's leaf end, each source port chosen so the
+        leaf's ECMP hash puts it on this link (its siblings stay clear), together ``factor`` x the
+        capacity. An access link (leaf -> host): one flow per spine from a far host, each hashed onto
+        a different uplink of the far leaf at 90 % of an uplink's capacity, so no fabric link queues
+        and they meet, above the access link's downstream capacity, on this link."""
         topo = self.topology
         ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
-        host_side = next(((d, i) for d, i in ends if topo.device(d).role is Role.HOST), None)
-        if host_side is None:
-            host_side = next((d, i) for d, i in ends if topo.device(d).role is Role.LEAF)
-        near = hosts_near(topo, *host_side) if topo.device(host_side[0]).is_switch else [host_side[0]]
-        far = hosts_behind(topo, *host_side)
-        far = [h for h in far if topo.device(h).leaf != topo.device(near[0]).leaf] if near else []
-        if not near or not far:
-            raise FaultError(f"no host pair sends traffic across {self.device}:{self.interface}")
-        return near[0], far[0]
+        leaf_end = next(
+            (
+                (d, i)
+                for d, i in ends
+                if topo.device(d).role is Role.LEAF and topo.device(d).interface(i).kind == "uplink"
+            ),
+            None,
+        )
+        wire = wire_of(lab)
+        if leaf_end is not None:
+            leaf, uplink = leaf_end
+            clients = hosts_near(topo, leaf, uplink)
+            servers = hosts_behind(topo, leaf, uplink)
+            if not clients or not servers:
+                raise FaultError(f"no host pair sends traffic across {self.device}:{self.interface}")
+            n = 4
+            sports = self._sports(lab, leaf, clients[0], servers[0], {uplink}, n)
+            return [(clients[0], servers[0], _PORT + k, sports[k], capacity * factor / n) for k in range(n)]
+        host = next(d for d, _ in ends if topo.device(d).role is Role.HOST)
+        far = [h for h in hosts_behind(topo, host, "eth1") if topo.device(h).leaf != topo.device(host).leaf]
+        if not far:
+            raise FaultError(f"no host on another leaf sends traffic to {host}")
+        far_leaf = topo.device(topo.device(far[0]).leaf or "")
+        uplinks = [i.name for i in far_leaf.interfaces if i.kind == "uplink"]
+        sports = self._sports(lab, far_leaf.name, far[0], host, set(uplinks), len(uplinks))
+        per_flow = 0.9 * wire.capacity(far_leaf.name, uplinks[0])
+        return [(far[0], host, _PORT + k, sports[k], per_flow) for k in range(len(uplinks))]
 
-    def _leaf_side(self) -> tuple[str, str] | None:
-        """The leaf end of a fabric link (where ECMP picks the uplink), None on an access link."""
-        for dev, itf in ((self.device, self.interface), (self.port.peer_device, self.port.peer_interface)):
-            if (
-                self.topology.device(dev).role is Role.LEAF
-                and self.topology.device(dev).interface(itf).kind == "uplink"
-            ):
-                return dev, itf
-        return None
-
-    def _source_port(self, lab: Lab, client: str, server: str) -> int | None:
-        """A TCP source port whose flow the client's leaf hashes onto this link, so the load congests
-        this link and not its ECMP siblings (the leaf's own answer, ``ip route get`` with the
-        5-tuple). None when the link is an access link (one path)."""
-        side = self._leaf_side()
-        if side is None:
-            return None
-        leaf, uplink = side
-        cdev, sdev = self.topology.device(client), self.topology.device(server)
-        iif = next(i.name for i in self.topology.device(leaf).interfaces if i.peer_device == client)
-        first = random.SystemRandom().randrange(20000, 30000)
-        query = ["ip", "-j", "route", "get", str(sdev.host_ip), "from", str(cdev.host_ip), "iif", iif]
-        for sport in range(first, first + 200):
-            argv = [*query, "ipproto", "tcp", "sport", str(sport), "dport", str(_PORT)]
+    def _sports(self, lab: Lab, leaf: str, client: str, server: str, want: set[str], n: int) -> list[int]:
+        """``n`` TCP source ports whose flows (client -> server port _PORT + k) the leaf hashes onto
+        the uplinks in ``want``: one per uplink when several, else all onto the one (the leaf's own
+        answer, ``ip route get`` with the 5-tuple)."""
+        topo = self.topology
+        src, dst = str(topo.device(client).host_ip), str(topo.device(server).host_ip)
+        iif = next(i.name for i in topo.device(leaf).interfaces if i.peer_device == client)
+        query = ["ip", "-j", "route", "get", dst, "from", src, "iif", iif, "ipproto", "tcp"]
+        out: list[int] = []
+        used: set[str] = set()
+        sport = random.SystemRandom().randrange(20000, 30000)
+        for _ in range(400):
+            if len(out) == n:
+                return out
+            sport += 1
+            argv = [*query, "sport", str(sport), "dport", str(_PORT + len(out))]
             res = run(lab, leaf, argv, check=False)
             rows = json.loads(res.stdout or "[]") if res.ok else []
-            if rows and rows[0].get("dev") == uplink:
-                return sport
-        raise FaultError(f"no TCP source port hashes onto {leaf}:{uplink} in 200 tries")
+            dev = str(rows[0].get("dev")) if rows else ""
+            if dev in want and (len(want) == 1 or dev not in used):
+                out.append(sport)
+                used.add(dev)
+        raise FaultError(f"no TCP source ports hash onto {leaf}:{','.join(sorted(want))}")
 
     def inject(self, lab: Lab) -> None:
         p = self.params
         assert isinstance(p, CongestionParams)
-        wire = wire_of(lab)
-        capacity = wire.capacity(self.device, self.interface)
+        capacity = wire_of(lab).capacity(self.device, self.interface)
         if self._procs:
             return
-        client, server = self._pair()
-        sport = self._source_port(lab, client, server)
-        self._procs.append(lab.spawn(server, ["iperf3", "-s", "-p", str(_PORT)]))
-        dst = self.topology.device(server).host_ip
-        rate = f"{math.ceil(capacity * p.offered_factor)}M"
-        argv = ["iperf3", "-c", dst, "-p", str(_PORT), "-t", "86400", "-b", rate]
-        argv += ["--cport", str(sport)] if sport is not None else []
-        for _ in range(20):  # the server needs a moment to listen
-            time.sleep(0.15)
-            proc = lab.spawn(client, argv)
-            time.sleep(0.35)
-            if proc.poll() is None:
-                self._procs.append(proc)
-                return
-        self.clear(lab)
-        raise FaultError(f"iperf3 from {client} to {server}:{_PORT} did not start")
+        flows = self._flows(lab, capacity, p.offered_factor)
+        for _, server, port, _, _ in flows:
+            self._procs.append(lab.spawn(server, ["iperf3", "-s", "-p", str(port)]))
+        for client, server, port, sport, mbit in flows:
+            dst = self.topology.device(server).host_ip
+            argv = ["iperf3", "-c", str(dst), "-p", str(port), "-t", "86400", "-b", f"{math.ceil(mbit)}M"]
+            argv += ["--cport", str(sport)]
+            for _ in range(20):  # the server needs a moment to listen
+                time.sleep(0.15)
+                proc = lab.spawn(client, argv)
+                time.sleep(0.35)
+                if proc.poll() is None:
+                    self._procs.append(proc)
+                    break
+            else:
+                self.clear(lab)
+                raise FaultError(f"iperf3 from {client} to {server}:{port} did not start")
 
     def clear(self, lab: Lab) -> None:
         for proc in reversed(self._procs):
@@ -158,24 +174,25 @@ class Congestion(LinkFault):
                         argv = fh.read().split(b"\0")
                 except OSError:
                     continue
-                if argv[0].endswith(b"iperf3") and str(_PORT).encode() in argv:
+                if argv[0].endswith(b"iperf3") and any(str(_PORT + k).encode() in argv for k in range(8)):
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(int(pid), signal.SIGTERM)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
-        capacity = wire_of(lab).capacity(self.device, self.interface)
+        wire = wire_of(lab)
         ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
         t0, c0 = time.monotonic(), [port_counters(lab, d, i)["tx"] for d, i in ends]
         time.sleep(1.0)
         t1, c1 = time.monotonic(), [port_counters(lab, d, i)["tx"] for d, i in ends]
-        rates = [
-            8 * (int(b.get("bytes", 0)) - int(a.get("bytes", 0))) / (t1 - t0) / 1e6
-            for a, b in zip(c0, c1, strict=True)
+        load = [
+            8 * (int(b.get("bytes", 0)) - int(a.get("bytes", 0))) / (t1 - t0) / 1e6 / wire.capacity(*end)
+            for a, b, end in zip(c0, c1, ends, strict=True)
         ]
-        (dev, itf), mbit = max(zip(ends, rates, strict=True), key=lambda x: x[1])
+        (dev, itf), share = max(zip(ends, load, strict=True), key=lambda x: x[1])
         f.add(
-            f"{dev}:{itf} sends {mbit:.0f} Mbit/s on a {capacity} Mbit/s link", state=mbit >= 0.8 * capacity
+            f"{dev}:{itf} sends at {100 * share:.0f} % of its {wire.capacity(dev, itf)} Mbit/s capacity",
+            state=share >= 0.8,
         )
         mesh = mesh_symptoms(
             store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=5.0

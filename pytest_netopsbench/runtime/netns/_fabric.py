@@ -15,8 +15,12 @@ __all__ = ["build_fabric", "delete_namespaces"]
 
 _SWITCH_SYSCTLS = (
     "net.ipv4.ip_forward=1",
-    # Hash on L4 ports so probes with different source ports spread over every spine.
-    "net.ipv4.fib_multipath_hash_policy=1",
+    # Hash on the 5-tuple (src/dst address, protocol, src/dst port) so probes with different source
+    # ports spread over every spine. Policy 3 with these fields rather than policy 1: policy 1 takes
+    # a hash the sending host's socket already put on the packet (random per connection, and it
+    # survives veths), so a flow's path could not be predicted from its 5-tuple as on a real switch.
+    "net.ipv4.fib_multipath_hash_fields=0x0037",
+    "net.ipv4.fib_multipath_hash_policy=3",
     "net.ipv4.conf.all.rp_filter=0",
     "net.ipv4.conf.default.rp_filter=0",
 )

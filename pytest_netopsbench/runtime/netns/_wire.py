@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ...topology import LinkEnd, Topology
+from ...topology import LinkEnd, Role, Topology
 from .._proc import run
 from .._protocol import CommandResult
 
@@ -26,9 +26,12 @@ __all__ = ["ACCESS_MBIT", "CAPACITY_MBIT", "Wire", "capacity_mbit", "wire_namesp
 #: from one leaf's hosts fills its uplinks and the queue shows as drops, latency and a TX/RX gap
 #: between the link's two ends. Small figures on purpose: the whole lab shares two cores.
 CAPACITY_MBIT = {"xs": 50, "s": 50, "m": 50, "l": 50, "xl": 50}
-#: host access links are faster than a leaf's uplinks together (as in a real oversubscribed leaf):
-#: one host can fill an uplink, and an uplink is never the bottleneck of its own access link
+#: host -> leaf on an access link is faster than the leaf's uplinks together (as from a host on an
+#: oversubscribed leaf): one host can fill an uplink. leaf -> host runs at 1.5 x the fabric figure:
+#: more than one fabric path delivers (a full uplink never queues at the receiving host), less than
+#: two (flows arriving over several uplinks can fill a host's port without queueing on the fabric).
 ACCESS_MBIT = {"xs": 200, "s": 200, "m": 400, "l": 400, "xl": 400}
+DOWNSTREAM_FACTOR = 1.5
 #: the wire's queue holds this much time at line rate; past it the wire drops (as a switch would)
 _QUEUE_MS = 50
 #: wire ports accept frames larger than any device MTU: the receiving device's own MTU decides
@@ -67,11 +70,14 @@ class Wire:
             for side, end in (("a", link.a), ("b", link.b)):
                 self._ports[(end.device, end.interface)] = f"p{n}{side}"
                 self._index[(end.device, end.interface)] = 2 * n + (side == "b")
-                self._rate[f"p{n}{side}"] = self.capacity_mbit if link.kind == "fabric" else self.access_mbit
+                toward_host = link.kind == "access" and topology.device(end.device).role is Role.HOST
+                fast = link.kind == "access" and not toward_host
+                rate = self.capacity_mbit * (DOWNSTREAM_FACTOR if toward_host else 1)
+                self._rate[f"p{n}{side}"] = self.access_mbit if fast else round(rate)
 
     def capacity(self, device: str, interface: str) -> int:
-        """Mbit/s the link on ``device:interface`` carries per direction."""
-        return self._rate[self.port(device, interface)]
+        """Mbit/s of what ``device:interface`` sends (the egress of the wire's far port)."""
+        return self._rate[self.far_port(device, interface)]
 
     def port(self, device: str, interface: str) -> str:
         """The wire port facing ``device:interface``: frames that device sends enter the wire here,
