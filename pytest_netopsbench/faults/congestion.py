@@ -66,7 +66,7 @@ class Congestion(LinkFault):
         A fabric link: flows from a host behind the link's leaf end, each source port chosen so the
         leaf's ECMP hash puts it on this link (its siblings stay clear), together ``factor`` x the
         capacity. An access link (leaf -> host): one flow per spine from a far host, each hashed onto
-        a different uplink of the far leaf at 90 % of an uplink's capacity, so no fabric link queues
+        a different uplink of the far leaf at 95 % of an uplink's capacity, so no fabric link queues
         and they meet, above the access link's downstream capacity, on this link."""
         topo = self.topology
         ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
@@ -95,7 +95,7 @@ class Congestion(LinkFault):
         far_leaf = topo.device(topo.device(far[0]).leaf or "")
         uplinks = [i.name for i in far_leaf.interfaces if i.kind == "uplink"]
         sports = self._sports(lab, far_leaf.name, far[0], host, set(uplinks), len(uplinks))
-        per_flow = 0.9 * wire.capacity(far_leaf.name, uplinks[0])
+        per_flow = 0.95 * wire.capacity(far_leaf.name, uplinks[0])
         return [(far[0], host, _PORT + k, sports[k], per_flow) for k in range(len(uplinks))]
 
     def _sports(self, lab: Lab, leaf: str, client: str, server: str, want: set[str], n: int) -> list[int]:

@@ -34,7 +34,9 @@ def test_batches_name_no_device_and_cap_every_port() -> None:
     assert wire.tc_batch().count("tbf rate") == 2 * len(topo.links)
     fabric = next(link for link in topo.links if link.kind == "fabric")
     access = next(link for link in topo.links if link.kind == "access")
-    assert wire.capacity(fabric.a.device, fabric.a.interface) == CAPACITY_MBIT["xs"]
+    up, down = (fabric.a, fabric.b) if fabric.a.device.startswith("leaf") else (fabric.b, fabric.a)
+    assert wire.capacity(up.device, up.interface) == CAPACITY_MBIT["xs"]  # leaf -> spine
+    assert wire.capacity(down.device, down.interface) == round(1.5 * CAPACITY_MBIT["xs"])
     host = next(e for e in access.ends() if e.device.startswith("h"))
     leaf = next(e for e in access.ends() if e is not host)
     # a host sends faster than its leaf's uplinks together; toward the host runs at the fabric figure

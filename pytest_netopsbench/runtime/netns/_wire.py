@@ -21,16 +21,16 @@ from .._protocol import CommandResult
 
 __all__ = ["ACCESS_MBIT", "CAPACITY_MBIT", "Wire", "capacity_mbit", "wire_namespace"]
 
-#: fabric (leaf-spine) link capacity per scale, Mbit/s per direction. Background traffic is paced
-#: at <= 20 Mbit/s per flow (``evidence/_traffic.py``), so a healthy lab never queues; a TCP load
-#: from one leaf's hosts fills its uplinks and the queue shows as drops, latency and a TX/RX gap
-#: between the link's two ends. Small figures on purpose: the whole lab shares two cores.
+#: leaf -> spine capacity per scale, Mbit/s: the oversubscribed direction, where congestion happens.
+#: Background traffic is paced at <= 20 Mbit/s per flow (``evidence/_traffic.py``), so a healthy lab
+#: never queues; a TCP load hashed onto one uplink fills it and the queue shows as drops, latency
+#: and a TX/RX gap between the link's two ends. Small figures on purpose: a lab shares two cores.
 CAPACITY_MBIT = {"xs": 50, "s": 50, "m": 50, "l": 50, "xl": 50}
-#: host -> leaf on an access link is faster than the leaf's uplinks together (as from a host on an
-#: oversubscribed leaf): one host can fill an uplink. leaf -> host runs at 1.5 x the fabric figure:
-#: more than one fabric path delivers (a full uplink never queues at the receiving host), less than
-#: two (flows arriving over several uplinks can fill a host's port without queueing on the fabric).
+#: host -> leaf is faster than the leaf's uplinks together (one host can fill an uplink).
 ACCESS_MBIT = {"xs": 200, "s": 200, "m": 400, "l": 400, "xl": 400}
+#: spine -> leaf and leaf -> host run at this multiple of the uplink figure: more than one uplink
+#: delivers (a full uplink never queues further down its path), less than two (flows arriving over
+#: several uplinks can fill a host's port without queueing anywhere on the fabric).
 DOWNSTREAM_FACTOR = 1.5
 #: the wire's queue holds this much time at line rate; past it the wire drops (as a switch would)
 _QUEUE_MS = 50
@@ -70,10 +70,15 @@ class Wire:
             for side, end in (("a", link.a), ("b", link.b)):
                 self._ports[(end.device, end.interface)] = f"p{n}{side}"
                 self._index[(end.device, end.interface)] = 2 * n + (side == "b")
-                toward_host = link.kind == "access" and topology.device(end.device).role is Role.HOST
-                fast = link.kind == "access" and not toward_host
-                rate = self.capacity_mbit * (DOWNSTREAM_FACTOR if toward_host else 1)
-                self._rate[f"p{n}{side}"] = self.access_mbit if fast else round(rate)
+                # this port's egress goes toward ``end``: up toward a spine, down toward a leaf or host
+                role = topology.device(end.device).role
+                if role is Role.SPINE:
+                    rate = self.capacity_mbit
+                elif role is Role.LEAF and link.kind == "access":
+                    rate = self.access_mbit
+                else:
+                    rate = round(self.capacity_mbit * DOWNSTREAM_FACTOR)
+                self._rate[f"p{n}{side}"] = rate
 
     def capacity(self, device: str, interface: str) -> int:
         """Mbit/s of what ``device:interface`` sends (the egress of the wire's far port)."""
