@@ -14,8 +14,6 @@ qdisc to read (faults of the physical layer live on a wire no device shows).
 
 from __future__ import annotations
 
-from collections import Counter
-
 from pydantic import BaseModel, ConfigDict
 
 from ...topology import Link
@@ -36,7 +34,7 @@ SLOW_MS = 15.0
 #: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms)
 QUEUED_MS = 3.0
 LOSSY_PCT = 5.0
-MAX_PROBED = 4
+MAX_PROBED = 6
 PROBE_COUNT = 12
 
 
@@ -75,23 +73,28 @@ def _busy(s: Survey, link: Link) -> float:
 def suspect_links(s: Survey) -> list[Link]:
     """Links worth a pinned probe, most suspicious first."""
     topo = s.topology
-    score: Counter[int] = Counter()
+    score: dict[int, float] = {}
     for n, link in enumerate(topo.links):
         if _has_gap(s, link):
-            score[n] += 100
+            score[n] = score.get(n, 0.0) + 100
         if _busy(s, link) >= BUSY_MBPS:
-            score[n] += 50
+            score[n] = score.get(n, 0.0) + 50
+    # a switch that counted checksum errors received corrupted frames (its BGP session's) on a link
+    corrupted = {d for d in _checksum_errors(s) if topo.device(d).is_switch}
     bad = [a for a in s.symptoms.anomalies if a.kind in ("packet_loss", "latency_spike", "jitter")]
+    for n, link in enumerate(topo.links):
+        if link.kind == "fabric" and corrupted & {link.a.device, link.b.device}:
+            score[n] = score.get(n, 0.0) + 10
     for a in bad:
         spines = a.spines or [sp.name for sp in topo.spines]
         for n, link in enumerate(topo.links):
             devs = {link.a.device, link.b.device}
             if devs & {a.src, a.dst}:
-                score[n] += 1
-            for sp in spines:
+                score[n] = score.get(n, 0.0) + 2
+            for sp in spines:  # a path the bad flows crossed; spread when the mesh does not know which
                 if devs in ({a.src_leaf, sp}, {a.dst_leaf, sp}):
-                    score[n] += 2
-    ranked = [topo.links[n] for n, v in score.most_common() if v > 0]
+                    score[n] = score.get(n, 0.0) + 4 / len(spines)
+    ranked = [topo.links[n] for n, v in sorted(score.items(), key=lambda kv: -kv[1]) if v > 0]
     return ranked[:MAX_PROBED]
 
 
@@ -118,15 +121,16 @@ def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list
         if not seen:
             continue
         rtts = [r for _, r in seen if r is not None]
-        out.append(
-            LinkProbe(
-                device=a.device,
-                interface=a.interface,
-                peer=f"{b.device}:{b.interface}",
-                loss_pct=max(loss for loss, _ in seen),
-                rtt_avg_ms=max(rtts) if rtts else None,
-            )
+        probe = LinkProbe(
+            device=a.device,
+            interface=a.interface,
+            peer=f"{b.device}:{b.interface}",
+            loss_pct=max(loss for loss, _ in seen),
+            rtt_avg_ms=max(rtts) if rtts else None,
         )
+        out.append(probe)
+        if probe.loss_pct >= 20.0 or (probe.rtt_avg_ms or 0.0) >= 2 * SLOW_MS:
+            break  # unmistakable: the remaining suspects ranked lower
     s.steps.append(f"pinned probes both ways on {len(out)} suspect links")
     return out
 
