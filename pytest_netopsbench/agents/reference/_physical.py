@@ -168,13 +168,13 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         ]
         kind, score = "", 0.0
         queued = p.rtt_avg_ms is not None and p.rtt_avg_ms >= QUEUED_MS
-        if (queued or lossy) and rate >= BUSY_MBPS:
+        if lossy and csum:  # a full queue drops, it never flips bits: corruption comes first
+            kind, score = "packet_corruption", 0.9
+            ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
+        elif (queued or lossy) and rate >= BUSY_MBPS:
             kind, score = "congestion", 0.9
         elif slow:
             kind, score = "high_latency", 0.9
-        elif lossy and csum:
-            kind, score = "packet_corruption", 0.9
-            ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
         elif lossy:
             kind, score = "packet_loss", 0.9 if gap else 0.8
         elif gap and rate < BUSY_MBPS:
