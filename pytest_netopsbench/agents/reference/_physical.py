@@ -34,6 +34,7 @@ SLOW_MS = 15.0
 #: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms)
 QUEUED_MS = 3.0
 LOSSY_PCT = 5.0
+DROPPING_PCT = 10.0
 MAX_PROBED = 6
 PROBE_COUNT = 12
 
@@ -160,6 +161,8 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         rate = _busy(s, link)
         slow = p.rtt_avg_ms is not None and p.rtt_avg_ms >= SLOW_MS
         lossy = p.loss_pct >= LOSSY_PCT
+        # one lost ping in 12 is enough beside checksum errors; alone it may be a busy host's noise
+        dropping = p.loss_pct >= DROPPING_PCT
         ev = [
             f"ping {p.device}:{p.interface} -> {p.peer}: {p.loss_pct:g}% loss, "
             f"avg {p.rtt_avg_ms if p.rtt_avg_ms is not None else '-'} ms",
@@ -171,11 +174,11 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         if lossy and csum:  # a full queue drops, it never flips bits: corruption comes first
             kind, score = "packet_corruption", 0.9
             ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
-        elif (queued or lossy) and rate >= BUSY_MBPS:
+        elif (queued or dropping) and rate >= BUSY_MBPS:
             kind, score = "congestion", 0.9
         elif slow:
             kind, score = "high_latency", 0.9
-        elif lossy:
+        elif dropping:
             kind, score = "packet_loss", 0.9 if gap else 0.8
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
