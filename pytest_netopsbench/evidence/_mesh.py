@@ -2,7 +2,7 @@
 
 Each host gets an echo responder socket and a pool of prober sockets on distinct source ports, all
 opened inside the host's namespace. Switches hash flows on the L4 5-tuple
-(``fib_multipath_hash_policy=1``), so rotating source ports across rounds walks every ECMP path.
+(``fib_multipath_hash_policy=3``), so rotating source ports across rounds walks every ECMP path.
 A don't-fragment probe of ``df_size`` bytes per pair and round catches MTU faults that small probes
 pass. One epoll loop sends, echoes and collects, which keeps a round of 4,032 pairs under a second.
 """

@@ -120,6 +120,10 @@ class Impairment:
             self._start_shaper(lab)
             run(lab, dev, self._nfqueue_rule("-A"))
 
+    def _shaper_netns(self, lab: Lab) -> str:
+        """Where the shaper's queue lives (the wire's namespace for a physical-layer impairment)."""
+        return netns_of(lab, self.device)
+
     def _start_shaper(self, lab: Lab) -> None:
         s = self.spec
         # Started from the harness's namespace: it opens its queue inside the device and returns, so
@@ -131,7 +135,7 @@ class Impairment:
             jitter_ms=s.jitter_ms,
             loss_pct=s.loss_pct,
             corrupt_pct=s.corrupt_pct,
-            netns=netns_of(lab, self.device),
+            netns=self._shaper_netns(lab),
             parent_pid=os.getpid(),
         )
         env = {**os.environ, _TAG_ENV: self._tag(lab)}

@@ -20,10 +20,22 @@ _CHUNK = 16 * 1024
 
 class TcpLoad:
     """``streams`` TCP connections from ``src_ns`` to ``dst_ip:port`` in ``dst_ns``, offering
-    ``bytes_per_s`` in total (TCP backs off to whatever the path really carries)."""
+    ``bytes_per_s`` in total (TCP backs off to whatever the path really carries). ``src`` pins one
+    stream's source address and port."""
 
-    def __init__(self, src_ns: str, dst_ns: str, dst_ip: str, port: int, streams: int, bytes_per_s: float):
+    def __init__(
+        self,
+        src_ns: str,
+        dst_ns: str,
+        dst_ip: str,
+        port: int,
+        streams: int,
+        bytes_per_s: float,
+        *,
+        src: tuple[str, int] | None = None,
+    ):
         self.src_ns, self.dst_ns, self.dst_ip, self.port = src_ns, dst_ns, dst_ip, port
+        self.src = src  # (address, port) of a single stream: the 5-tuple decides its ECMP path
         self.streams, self.bytes_per_s = streams, bytes_per_s
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -46,6 +58,9 @@ class TcpLoad:
             for _ in range(self.streams):
                 sock = open_socket(self.src_ns, socket.SOCK_STREAM)
                 self._senders.append(sock)
+                if self.src is not None:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    sock.bind(self.src)
                 sock.settimeout(3.0)
                 sock.connect((self.dst_ip, self.port))
                 sock.setblocking(False)

@@ -1,23 +1,31 @@
-"""Congestion: a tbf rate limit on a port plus TCP traffic between hosts that saturates it, so
-the queue fills and every flow sharing the link sees latency and loss.
+"""Congestion: offered load above a link's capacity. Every link has a capacity on the lab's hidden
+wire from deploy (``runtime/netns/_wire.py``); the fault starts TCP traffic between hosts across
+the link at a multiple of it (TCP flows whose 5-tuples the leaf hashes onto this very link, so
+its ECMP siblings stay uncongested), so the wire's queue fills and every flow sharing the link sees
+latency and loss. Nothing appears on a device: no qdisc, no rule, only the load (rates near the
+capacity on the port) and its consequences (a TX/RX gap between the ends, slow and lossy paths).
 
 The traffic is driven from the harness process (``_tcpload.py``: sockets in the hosts' namespaces,
-no process), so no argv in ``/proc`` carries its addresses, rate or stream count."""
+no process), so no argv in ``/proc`` carries its addresses, ports or rates."""
 
 from __future__ import annotations
 
-import re
+import json
+import random
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import FaultError
 from ..runtime import Lab
+from ..topology import Role
 from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
-from ._ops import netns_of, run, signal_matching
+from ._ops import netns_of, run
 from ._tcpload import TcpLoad
+from ._wire import port_counters, wire_of
 from .registry import register
 
 if TYPE_CHECKING:
@@ -26,15 +34,12 @@ if TYPE_CHECKING:
 __all__ = ["Congestion"]
 
 _PORT = 5211  # away from iperf3's default 5201, which background traffic uses
-_OVERLIMITS = re.compile(r"dropped (\d+), overlimits (\d+)")
 
 
 class CongestionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    rate_mbit: float = Field(default=10.0, ge=1.0, le=10000.0, description="tbf rate on the port")
-    streams: int = Field(default=8, ge=1, le=64, description="TCP streams (ECMP spreads them)")
     offered_factor: float = Field(
-        default=1.0, gt=0.0, le=20.0, description="per-stream bitrate as a multiple of rate_mbit"
+        default=2.0, ge=1.2, le=20.0, description="offered load as a multiple of the link's capacity"
     )
 
 
@@ -46,79 +51,123 @@ class Congestion(LinkFault):
     Params = CongestionParams
     requires: ClassVar[tuple[str, ...]] = ("tbf",)
     description = (
-        "The port is rate-limited (tbf) and TCP traffic between hosts across it fills the "
-        "queue: latency and drops on every flow through that link."
+        "TCP traffic between hosts offers more than the link's capacity: its queue fills, "
+        "latency and drops on every flow through that link."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._load: TcpLoad | None = None
+        self._loads: list[TcpLoad] = []
 
-    def _pair(self) -> tuple[str, str]:
-        near = hosts_near(self.topology, self.device, self.interface)
-        far = hosts_behind(self.topology, self.device, self.interface)
-        if not near or not far:
-            raise FaultError(f"no host pair sends traffic out of {self.device}:{self.interface}")
-        return near[0], far[0]
+    def _flows(self, lab: Lab, capacity: float, factor: float) -> list[tuple[str, str, int, int, float]]:
+        """The load as (client, server, server port, client source port, Mbit/s) flows.
+
+        A fabric link: flows from a host behind the link's leaf end, each source port chosen so the
+        leaf's ECMP hash puts it on this link (its siblings stay clear), together ``factor`` x the
+        capacity. An access link (leaf -> host): one flow per spine from a far host, each hashed onto
+        a different uplink of the far leaf at 95 % of an uplink's capacity, so no fabric link queues
+        and they meet, above the access link's downstream capacity, on this link."""
+        topo = self.topology
+        ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
+        leaf_end = next(
+            (
+                (d, i)
+                for d, i in ends
+                if topo.device(d).role is Role.LEAF and topo.device(d).interface(i).kind == "uplink"
+            ),
+            None,
+        )
+        wire = wire_of(lab)
+        if leaf_end is not None:
+            leaf, uplink = leaf_end
+            clients = hosts_near(topo, leaf, uplink)
+            servers = hosts_behind(topo, leaf, uplink)
+            if not clients or not servers:
+                raise FaultError(f"no host pair sends traffic across {self.device}:{self.interface}")
+            n = 4
+            sports = self._sports(lab, leaf, clients[0], servers[0], {uplink}, n)
+            return [(clients[0], servers[0], _PORT + k, sports[k], capacity * factor / n) for k in range(n)]
+        host = next(d for d, _ in ends if topo.device(d).role is Role.HOST)
+        far = [h for h in hosts_behind(topo, host, "eth1") if topo.device(h).leaf != topo.device(host).leaf]
+        if not far:
+            raise FaultError(f"no host on another leaf sends traffic to {host}")
+        far_leaf = topo.device(topo.device(far[0]).leaf or "")
+        uplinks = [i.name for i in far_leaf.interfaces if i.kind == "uplink"]
+        sports = self._sports(lab, far_leaf.name, far[0], host, set(uplinks), len(uplinks))
+        per_flow = 0.95 * wire.capacity(far_leaf.name, uplinks[0])
+        return [(far[0], host, _PORT + k, sports[k], per_flow) for k in range(len(uplinks))]
+
+    def _sports(self, lab: Lab, leaf: str, client: str, server: str, want: set[str], n: int) -> list[int]:
+        """``n`` TCP source ports whose flows (client -> server port _PORT + k) the leaf hashes onto
+        the uplinks in ``want``: one per uplink when several, else all onto the one (the leaf's own
+        answer, ``ip route get`` with the 5-tuple)."""
+        topo = self.topology
+        src, dst = str(topo.device(client).host_ip), str(topo.device(server).host_ip)
+        iif = next(i.name for i in topo.device(leaf).interfaces if i.peer_device == client)
+        query = ["ip", "-j", "route", "get", dst, "from", src, "iif", iif, "ipproto", "tcp"]
+        out: list[int] = []
+        used: set[str] = set()
+        sport = random.SystemRandom().randrange(20000, 30000)
+        for _ in range(400):
+            if len(out) == n:
+                return out
+            sport += 1
+            argv = [*query, "sport", str(sport), "dport", str(_PORT + len(out))]
+            res = run(lab, leaf, argv, check=False)
+            rows = json.loads(res.stdout or "[]") if res.ok else []
+            dev = str(rows[0].get("dev")) if rows else ""
+            if dev in want and (len(want) == 1 or dev not in used):
+                out.append(sport)
+                used.add(dev)
+        raise FaultError(f"no TCP source ports hash onto {leaf}:{','.join(sorted(want))}")
 
     def inject(self, lab: Lab) -> None:
         p = self.params
         assert isinstance(p, CongestionParams)
-        run(
-            lab,
-            self.device,
-            [
-                "tc",
-                "qdisc",
-                "replace",
-                "dev",
-                self.interface,
-                "root",
-                "tbf",
-                "rate",
-                f"{p.rate_mbit:g}mbit",
-                "burst",
-                "32kbit",
-                "latency",
-                "50ms",
-            ],
-        )
-        if self._load is not None and self._load.running:
+        if any(load.running for load in self._loads):
             return
-        client, server = self._pair()
-        dst = self.topology.device(server).host_ip or ""
-        # every stream offers rate x factor (as iperf3's per-stream -b did): TCP fills the queue
-        offered = p.streams * p.rate_mbit * p.offered_factor * 1e6 / 8
-        self._load = TcpLoad(netns_of(lab, client), netns_of(lab, server), dst, _PORT, p.streams, offered)
-        self._load.start()
+        capacity = wire_of(lab).capacity(self.device, self.interface)
+        for client, server, port, sport, mbit in self._flows(lab, capacity, p.offered_factor):
+            topo = self.topology
+            load = TcpLoad(
+                netns_of(lab, client),
+                netns_of(lab, server),
+                str(topo.device(server).host_ip),
+                port,
+                1,
+                mbit * 1e6 / 8,
+                src=(str(topo.device(client).host_ip), sport),
+            )
+            try:
+                load.start()
+            except FaultError:
+                self.clear(lab)
+                raise
+            self._loads.append(load)
 
     def clear(self, lab: Lab) -> None:
-        load, self._load = self._load, None
-        if load is not None:
+        # the load lives in the injecting process: clearing there stops it, and it ends with that
+        # process whatever happens (no process, no rule, nothing left in the lab)
+        for load in self._loads:
             load.stop()
-        self._kill_strays(lab)
-        prune = getattr(lab, "prune_spawned", None)
-        if callable(prune):  # spawn records (an older injection's iperf3) name hosts and commands
-            prune()
-        res = run(lab, self.device, ["tc", "qdisc", "show", "dev", self.interface], check=False)
-        if " tbf " in f" {res.stdout} ":
-            run(lab, self.device, ["tc", "qdisc", "del", "dev", self.interface, "root"])
-
-    def _kill_strays(self, lab: Lab) -> None:
-        """iperf3 on our port inside the lab's hosts that this instance did not start (a fresh
-        instance clearing another process's injection): found by namespace and pid, never by name."""
-        from ..runtime import pids_in_netns
-
-        pids = pids_in_netns(netns_of(lab, host.name) for host in self.topology.hosts)
-        port = str(_PORT).encode()
-        signal_matching(lambda argv: argv[0].endswith(b"iperf3") and port in argv, pids)
+        self._loads.clear()
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
-        res = run(lab, self.device, ["tc", "-s", "qdisc", "show", "dev", self.interface], check=False)
-        m = _OVERLIMITS.search(res.stdout) if " tbf " in f" {res.stdout} " else None
-        dropped, over = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
-        f.add(f"{self.device}:{self.interface} tbf: dropped {dropped}, overlimits {over}", state=over > 0)
+        wire = wire_of(lab)
+        ends = [(self.device, self.interface), (self.port.peer_device, self.port.peer_interface)]
+        t0, c0 = time.monotonic(), [port_counters(lab, d, i)["tx"] for d, i in ends]
+        time.sleep(1.0)
+        t1, c1 = time.monotonic(), [port_counters(lab, d, i)["tx"] for d, i in ends]
+        load = [
+            8 * (int(b.get("bytes", 0)) - int(a.get("bytes", 0))) / (t1 - t0) / 1e6 / wire.capacity(*end)
+            for a, b, end in zip(c0, c1, ends, strict=True)
+        ]
+        (dev, itf), share = max(zip(ends, load, strict=True), key=lambda x: x[1])
+        f.add(
+            f"{dev}:{itf} sends at {100 * share:.0f} % of its {wire.capacity(dev, itf)} Mbit/s capacity",
+            state=share >= 0.8,
+        )
         mesh = mesh_symptoms(
             store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=5.0
         )

@@ -86,7 +86,6 @@ class BgpMaxPrefixExceeded(PeerFault):
         "session down (%MAXPFXEXCEED) and leaves it Idle (PfxCt)."
     )
 
-
     def _limit(self, lab: Lab) -> int:
         assert isinstance(self.params, MaxPrefixParams)
         if self.params.limit is not None:

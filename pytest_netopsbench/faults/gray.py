@@ -24,6 +24,7 @@ from ._caps import host_capabilities
 from ._common import LinkFault, SwitchFault
 from ._evidence import Findings, hosts_behind, hosts_in, mesh_symptoms, pairs_crossing, pairs_toward
 from ._ops import kernel_routes, link_info, nft_apply, nft_delete_table, run, vtysh_json
+from ._wire import has_wire, remove_wire_table, wire_drop_rule, wire_drops, wire_of
 from .acl import port_flow_probe
 from .registry import register
 from .routing import probe_failed, probe_toward
@@ -183,10 +184,20 @@ class EcmpMemberDrop(LinkFault):
                 field="fault.target.interface",
             )
 
+    def _match(self) -> str:
+        assert isinstance(self.params, EcmpParams)
+        return (
+            "meta l4proto { tcp, udp } jhash ip saddr . ip daddr . th sport . th dport mod 100 "
+            f"seed 0x{self._seed:x} < {self.params.share_pct}"
+        )
+
     def inject(self, lab: Lab) -> None:
         assert isinstance(self.params, EcmpParams)
         if "nft_hash" not in host_capabilities():
             raise CapabilityError("ecmp_member_drop needs the nftables jhash expression (CONFIG_NFT_HASH)")
+        if has_wire(lab):  # the member itself drops: nothing on any device shows a rule
+            wire_drop_rule(wire_of(lab), self.device, self.interface, "ecmp", self._match())
+            return
         nft_delete_table(lab, self.device, "netdev", _TABLE)
         nft_apply(
             lab,
@@ -195,13 +206,14 @@ class EcmpMemberDrop(LinkFault):
                 f"table netdev {_TABLE} {{\n"
                 f"  chain egress_{self.interface} {{\n"
                 f'    type filter hook egress device "{self.interface}" priority 0; policy accept;\n'
-                "    meta l4proto { tcp, udp } jhash ip saddr . ip daddr . th sport . th dport mod 100 "
-                f"seed 0x{self._seed:x} < {self.params.share_pct} counter drop\n"
+                f"    {self._match()} counter drop\n"
                 "  }\n}\n"
             ),
         )
 
     def clear(self, lab: Lab) -> None:
+        if has_wire(lab):
+            remove_wire_table(wire_of(lab), self.device, self.interface, "ecmp")
         nft_delete_table(lab, self.device, "netdev", _TABLE)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
@@ -215,16 +227,18 @@ class EcmpMemberDrop(LinkFault):
             victim = self.topology.device(hosts_behind(self.topology, self.device, self.interface)[0])
             probe = port_flow_probe(lab, self.topology, self.device, self.interface, "out", victim)
             f.add(probe.describe(), data_plane=0 < probe.lost < probe.flows or probe.lost > 0)
-        res = run(lab, self.device, ["nft", "-j", "list", "table", "netdev", _TABLE], check=False)
-        items = json.loads(res.stdout or "{}").get("nftables", []) if res.ok else []
-        packets = sum(
-            int(e["counter"]["packets"])
-            for item in items
-            for e in (item.get("rule") or {}).get("expr", [])
-            if "counter" in e
-        )
-        f.add(
-            f"{self.device} nft netdev {_TABLE} egress_{self.interface}: {packets} packets dropped",
-            state=packets > 0,
-        )
+        if has_wire(lab):
+            packets = wire_drops(wire_of(lab), self.device, self.interface, "ecmp")
+            where = f"wire of {self.device}:{self.interface}"
+        else:
+            res = run(lab, self.device, ["nft", "-j", "list", "table", "netdev", _TABLE], check=False)
+            items = json.loads(res.stdout or "{}").get("nftables", []) if res.ok else []
+            packets = sum(
+                int(e["counter"]["packets"])
+                for item in items
+                for e in (item.get("rule") or {}).get("expr", [])
+                if "counter" in e
+            )
+            where = f"{self.device} nft netdev {_TABLE} egress_{self.interface}"
+        f.add(f"{where}: {packets} packets dropped", state=packets > 0)
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)

@@ -1,7 +1,9 @@
 """Impairments on a link's egress: packet loss, packet corruption, high latency (with jitter).
 
-The mechanism is picked per host (see ``_impair.py``): netem if the kernel has it, else nftables or
-the NFQUEUE shaper. ``backend`` forces one.
+On a lab with a hidden wire (the netns backend) they live there (``_wire.py``): the devices' rules,
+qdiscs and processes stay those of a healthy lab. Without one the mechanism is picked per host on
+the device port (see ``_impair.py``): netem if the kernel has it, else nftables or the NFQUEUE
+shaper; ``backend`` forces one there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
 from ._impair import Backend, Impairment, ImpairSpec
 from ._ops import run, snmp_counters
+from ._wire import WireImpairment, has_wire, port_counters, wire_drops, wire_of
 from .registry import register
 
 if TYPE_CHECKING:
@@ -39,13 +42,21 @@ class _ImpairmentFault(LinkFault):
     def inject(self, lab: Lab) -> None:
         if self._impairment is not None:
             return
+        imp: Impairment
         backend: Backend = getattr(self.params, "backend", "auto")
-        imp = Impairment(self.device, self.interface, self.spec(), backend)
+        if has_wire(lab):
+            imp = WireImpairment(wire_of(lab), self.device, self.interface, self.spec(), backend)
+        else:
+            imp = Impairment(self.device, self.interface, self.spec(), backend)
         imp.install(lab)
         self._impairment = imp
 
     def clear(self, lab: Lab) -> None:
         imp = self._impairment
+        if imp is None and has_wire(lab):  # a fresh instance (another process)
+            for b in ("nft", "nfqueue"):
+                WireImpairment(wire_of(lab), self.device, self.interface, self.spec(), b).remove(lab)
+            return
         if imp is None:  # a fresh instance (another process) clears whatever any backend left
             leftovers: tuple[Backend, ...] = ("nft", "nfqueue")
             for b in leftovers:
@@ -57,8 +68,31 @@ class _ImpairmentFault(LinkFault):
         imp.remove(lab)
         self._impairment = None
 
+    def link_counters(self, lab: Lab, before: tuple[int, int]) -> tuple[str, int]:
+        """TX of the target end against RX of the peer end since ``before`` (what the two ports
+        count), and the gap between them."""
+        tx = int(port_counters(lab, self.device, self.interface)["tx"].get("packets", 0)) - before[0]
+        rx = int(port_counters(lab, self.port.peer_device, self.port.peer_interface)["rx"].get("packets", 0))
+        rx -= before[1]
+        line = (
+            f"{self.device}:{self.interface} sent {tx} packets, "
+            f"{self.port.peer_device}:{self.port.peer_interface} received {rx}"
+        )
+        return line, tx - rx
+
+    def counters_now(self, lab: Lab) -> tuple[int, int]:
+        tx = int(port_counters(lab, self.device, self.interface)["tx"].get("packets", 0))
+        rx = int(port_counters(lab, self.port.peer_device, self.port.peer_interface)["rx"].get("packets", 0))
+        return tx, rx
+
     def rule_counters(self, lab: Lab) -> str:
-        """What an operator sees on the device: qdisc stats, nft or iptables rule counters."""
+        """Where the impairment acts: the wire's drop counter, else the device's qdisc stats, nft or
+        iptables rule counters."""
+        if has_wire(lab) and self._impairment is not None and self._impairment.backend != "nft":
+            return f"{self._impairment.describe()}: the NFQUEUE shaper holds the link's frames"
+        if has_wire(lab):
+            drops = wire_drops(wire_of(lab), self.device, self.interface, "loss")
+            return f"wire of {self.device}:{self.interface}: {drops} packets dropped by the loss rule"
         res = run(lab, self.device, ["tc", "-s", "qdisc", "show", "dev", self.interface], check=False)
         if "netem" in res.stdout:
             return " ".join(res.stdout.split())[:200]
@@ -109,9 +143,11 @@ class PacketLoss(_ImpairmentFault):
         # The mesh is supporting evidence only: on a starved 2-core host a short window can lose a
         # few probes on a healthy path. The deciding sighting is 100 probes pinned to this link.
         f.mesh(mesh_symptoms(store, window, pairs), loss=True)
+        before = self.counters_now(lab)
         probe = self.probe_link(lab, count=100, interval=0.005, wait=0.3)
         link_loss = probe.sent - probe.received >= 3
         f.add(probe.describe(), state=link_loss)
+        f.add(self.link_counters(lab, before)[0])
         f.add(self.rule_counters(lab))
         return Verification(confirmed=link_loss, evidence=f.lines)
 

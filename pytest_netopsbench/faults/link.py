@@ -1,4 +1,4 @@
-"""Link faults: a port shut down, a port that keeps flapping, an MTU mismatch across a link."""
+"""Link faults: a port shut down, a cut cable, a port that keeps flapping, an MTU mismatch."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
 from ._ops import bgp_peer_states, link_info, run
+from ._wire import has_wire, propagate_carrier, set_cable, wire_of
 from .registry import register
 
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
 
-__all__ = ["LinkDown", "LinkFlapping", "MtuMismatch"]
+__all__ = ["CableCut", "LinkDown", "LinkFlapping", "MtuMismatch"]
 
 
 def _oper(lab: Lab, device: str, interface: str) -> str:
@@ -27,6 +28,10 @@ def _oper(lab: Lab, device: str, interface: str) -> str:
 
 def _set_link(lab: Lab, device: str, interface: str, state: str) -> None:
     run(lab, device, ["ip", "link", "set", "dev", interface, state])
+    if has_wire(lab):
+        # A shut port stops sending light: the wire takes the far end's carrier with it (up first
+        # on the way back, so the port comes up to a live cable).
+        propagate_carrier(wire_of(lab), device, interface, up=state == "up")
 
 
 def _bgp_line(lab: Lab, fault: LinkFault) -> tuple[str, bool] | None:
@@ -63,6 +68,49 @@ class LinkDown(LinkFault):
         bgp = _bgp_line(lab, self)
         if bgp:
             f.add(bgp[0], state=False)
+        f.mesh(
+            mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
+            loss=True,
+        )
+        return Verification(confirmed=f.state, evidence=f.lines)
+
+
+@register
+class CableCut(LinkFault):
+    name = "cable_cut"
+    category = "link"
+    aliases = ("fiber_cut", "carrier_loss")
+    description = (
+        "The cable between the two ports is cut (on the hidden wire): both ends lose carrier and "
+        "go oper down while staying admin up; nothing in either device's configuration changed."
+    )
+
+    def inject(self, lab: Lab) -> None:
+        set_cable(wire_of(lab), self.device, self.interface, up=False)
+
+    def clear(self, lab: Lab) -> None:
+        set_cable(wire_of(lab), self.device, self.interface, up=True)
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        f = Findings()
+        ends = ((self.device, self.interface), (self.port.peer_device, self.port.peer_interface))
+        rows = [link_info(lab, d, i) for d, i in ends]
+        cut = all(
+            str(r.get("operstate")) != "UP"
+            and "UP" in r.get("flags", [])
+            and "NO-CARRIER" in r.get("flags", [])
+            for r in rows
+        )
+        f.add(
+            "; ".join(
+                f"{d}:{i} operstate {r.get('operstate', '?')}, flags {','.join(r.get('flags', []))}"
+                for (d, i), r in zip(ends, rows, strict=True)
+            ),
+            state=cut,
+        )
+        bgp = _bgp_line(lab, self)
+        if bgp:
+            f.add(bgp[0])
         f.mesh(
             mesh_symptoms(store, window, pairs_crossing(self.topology, self.device, self.interface)),
             loss=True,

@@ -248,7 +248,6 @@ class BgpNeighborMisconfig(PeerFault):
         self._saved: list[str] | None = None
         self._password = operator_password()
 
-
     def _asn(self) -> int:
         asn = self.topology.device(self.target.device).asn
         assert asn is not None

@@ -11,6 +11,7 @@ from ._base import Verification
 from ._common import SwitchFault
 from ._evidence import Findings, mesh_symptoms, pairs_through_device
 from ._ops import bgp_peer_states, run
+from ._wire import has_wire, propagate_carrier, wire_of
 from .registry import register
 from .routing import bgp_neighbors
 
@@ -45,6 +46,8 @@ class DeviceDown(SwitchFault):
         stop = _daemon_control(lab, "stop")
         for port in self._ports():
             run(lab, self.target.device, ["ip", "link", "set", "dev", port, "down"])
+            if has_wire(lab):  # a powered-off switch sends no light: its neighbours lose carrier
+                propagate_carrier(wire_of(lab), self.target.device, port, up=False)
         try:
             stop(self.target.device)
         except LabError as exc:
@@ -53,6 +56,8 @@ class DeviceDown(SwitchFault):
     def clear(self, lab: Lab) -> None:
         start = _daemon_control(lab, "start")
         for port in self._ports():
+            if has_wire(lab):
+                propagate_carrier(wire_of(lab), self.target.device, port, up=True)
             run(lab, self.target.device, ["ip", "link", "set", "dev", port, "up"])
         try:
             start(self.target.device)

@@ -152,6 +152,24 @@ def hotspots(store: EvidenceStore, window: Window, source: str, limit: int) -> J
     }
 
 
+def _peer_counters(store: EvidenceStore, window: Window, dev: Device, interface: str) -> JSON | None:
+    """The other end's packet counts over the same window: what one end sent and the other did not
+    receive is the link's own loss (a cable or optic), visible to an operator as a TX/RX mismatch."""
+    port = next((i for i in dev.interfaces if i.name == interface), None)
+    if port is None:
+        return None
+    rows = store.interface_deltas(window, port.peer_device, port.peer_interface)
+    if not rows:
+        return None
+    p = rows[0]
+    return {
+        "device": port.peer_device,
+        "interface": port.peer_interface,
+        "rx_packets": p.rx_packets,
+        "tx_packets": p.tx_packets,
+    }
+
+
 def interface_metrics(store: EvidenceStore, window: Window, dev: Device, interface: str | None) -> JSON:
     deltas = store.interface_deltas(window, dev.name, interface)
     secs = max(window.duration, 1e-9)
@@ -162,6 +180,7 @@ def interface_metrics(store: EvidenceStore, window: Window, dev: Device, interfa
         row["tx_pps"] = round(d.tx_packets / secs, 1)
         row["rx_mbps"] = round(8 * d.rx_bytes / secs / 1e6, 3)
         row["tx_mbps"] = round(8 * d.tx_bytes / secs / 1e6, 3)
+        row["peer"] = _peer_counters(store, window, dev, d.interface)
         rows.append(row)
     net = store.netstat_deltas(window, dev.name)
     protocol = {k: v for k, v in net.items() if not k.startswith("qdisc.")}

@@ -113,7 +113,10 @@ def test_baselines_on_recorded_cases() -> None:
     assert all(_score(always, fx) == 0.0 for fx in faults)
 
     worst = load_agent_spec("baseline-worst-pair")  # by its short name, as a run would
-    assert all(_score(worst, fx) == 1.0 for fx in healthy)
+    # on the wire, background bursts queue for a few ms now and then: a healthy mesh can show small
+    # latency/jitter anomalies, and the worst-pair baseline (unlike the reference agent) blames them
+    quiet = [fx for fx in healthy if not fx["symptoms"]["anomalies"]]
+    assert quiet and all(_score(worst, fx) == 1.0 for fx in quiet)
     by_id = {fx["scenario_id"]: _score(worst, fx) for fx in faults}
     # the worst pair starts on the faulty leaf (a device-level fault: full marks)
     assert by_id["s-static-route-misconfig-leaf1-h4"] == 1.0

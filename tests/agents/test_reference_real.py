@@ -67,7 +67,8 @@ CASES: dict[str, dict[str, Any]] = {
     },
     "device_down": {"target": {"device": "spine2"}},
     "acl_misconfig": {"target": {"device": "leaf1", "interface": "eth1"}, "params": {"direction": "in"}},
-    "congestion": {"target": {"device": "leaf2", "interface": "eth1"}, "params": {"rate_mbit": 10}},
+    "congestion": {"target": {"device": "leaf2", "interface": "eth1"}},
+    "cable_cut": {"target": {"device": "leaf2", "interface": "eth2"}},
     "fib_rib_mismatch": {
         "target": {"device": "leaf1", "prefix": "198.19.2.0/24"},
         "params": {"kind": "blackhole"},

@@ -45,6 +45,47 @@ def _rtt_ms(lab: Lab, device: str, itf: str, peer: str) -> float:
     return float(m.group(1)) if m else 0.0
 
 
+def _packets(lab: Lab, device: str, itf: str, way: str) -> int:
+    return int(
+        json.loads(_sh(lab, device, "ip", "-s", "-j", "link", "show", "dev", itf))[0]["stats64"][way][
+            "packets"
+        ]
+    )
+
+
+def _gap(lab: Lab, device: str, itf: str, peer: str, peer_itf: str, peer_ip: str) -> int:
+    """Packets ``device:itf`` sent that ``peer:peer_itf`` never received, over 100 pinned probes."""
+    tx0, rx0 = _packets(lab, device, itf, "tx"), _packets(lab, peer, peer_itf, "rx")
+    lab.exec(device, ["fping", "-q", "-c", "100", "-p", "5", "-t", "300", "-I", itf, peer_ip], timeout=15)
+    return (_packets(lab, device, itf, "tx") - tx0) - (_packets(lab, peer, peer_itf, "rx") - rx0)
+
+
+def _csum_errors(lab: Lab, device: str) -> int:
+    lines = _sh(lab, device, "cat", "/proc/net/snmp").splitlines()
+    total = 0
+    for head, vals in zip(lines[::2], lines[1::2], strict=False):
+        for name, val in zip(head.split()[1:], vals.split()[1:], strict=False):
+            if name == "InCsumErrors":
+                total += int(val)
+    return total
+
+
+def _corrupts(lab: Lab) -> bool:
+    before = _csum_errors(lab, "spine2")
+    lab.exec(
+        "leaf1", ["fping", "-q", "-c", "100", "-p", "5", "-t", "300", "-I", "eth2", "198.18.8.2"], timeout=15
+    )
+    return _csum_errors(lab, "spine2") > before
+
+
+def _cut(lab: Lab) -> bool:
+    rows = [
+        json.loads(_sh(lab, d, "ip", "-j", "link", "show", "dev", i))[0]
+        for d, i in (("leaf2", "eth2"), ("spine2", "eth2"))
+    ]
+    return all(r["operstate"] == "DOWN" and "UP" in r["flags"] and "NO-CARRIER" in r["flags"] for r in rows)
+
+
 def _counter_positive(text: str, pattern: str) -> bool:
     m = re.search(pattern + r".*?counter packets (\d+)", text)
     return bool(m and int(m.group(1)) > 0)
@@ -58,6 +99,8 @@ class Case:
     params: dict[str, Any] = field(default_factory=dict)
     operator_sees: Callable[[Lab], bool] = lambda lab: True
     needs: tuple[str, ...] = ()
+    #: a physical fault on the hidden wire: no device's rules or qdiscs may change while it is active
+    on_wire: bool = False
 
 
 CASES = [
@@ -90,26 +133,23 @@ CASES = [
         "packet_loss",
         "packet_loss",
         {"device": "leaf1", "interface": "eth1"},
-        operator_sees=lambda lab: (
-            _counter_positive(_sh(lab, "leaf1", "nft", "list", "ruleset"), "numgen")
-            or "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")
-        ),
+        operator_sees=lambda lab: _gap(lab, "leaf1", "eth1", "spine1", "eth1", "198.18.8.0") >= 3,
+        on_wire=True,
     ),
     Case(
         "packet_loss_nfqueue",
         "packet_loss",
         {"device": "leaf2", "interface": "eth2"},
         {"loss_pct": 40, "backend": "nfqueue"},
-        operator_sees=lambda lab: "-o eth2 -j NFQUEUE" in _sh(lab, "leaf2", "iptables-save"),
+        operator_sees=lambda lab: _gap(lab, "leaf2", "eth2", "spine2", "eth2", "198.18.8.6") >= 3,
+        on_wire=True,
     ),
     Case(
         "packet_corruption",
         "packet_corruption",
         {"device": "leaf1", "interface": "eth2"},
-        operator_sees=lambda lab: (
-            "NFQUEUE" in _sh(lab, "leaf1", "iptables-save")
-            or "corrupt" in _sh(lab, "leaf1", "tc", "qdisc", "show")
-        ),
+        operator_sees=_corrupts,
+        on_wire=True,
     ),
     Case(
         "high_latency",
@@ -117,6 +157,7 @@ CASES = [
         {"device": "leaf1", "interface": "eth1"},
         {"jitter_ms": 10},
         operator_sees=lambda lab: _rtt_ms(lab, "leaf1", "eth1", "198.18.8.0") >= 60,
+        on_wire=True,
     ),
     Case(
         "bgp_remote_as",
@@ -188,9 +229,8 @@ CASES = [
         "congestion",
         "congestion",
         {"device": "leaf2", "interface": "eth1"},
-        operator_sees=lambda lab: bool(
-            re.search(r"overlimits [1-9]", _sh(lab, "leaf2", "tc", "-s", "qdisc", "show", "dev", "eth1"))
-        ),
+        operator_sees=lambda lab: _rtt_ms(lab, "leaf2", "eth1", "198.18.8.4") >= 5,
+        on_wire=True,
     ),
     Case(
         "fib_rib_mismatch",
@@ -208,8 +248,15 @@ CASES = [
         operator_sees=lambda lab: (
             _operstate(lab, "spine1", "eth2") == "UP"
             and _bgp_state(lab, "spine1", "198.18.8.5") == "Established"
-            and _counter_positive(_sh(lab, "spine1", "nft", "list", "ruleset"), "jhash")
         ),
+        on_wire=True,
+    ),
+    Case(
+        "cable_cut",
+        "cable_cut",
+        {"device": "leaf2", "interface": "eth2"},
+        operator_sees=_cut,
+        on_wire=True,
     ),
     Case(
         "bgp_max_prefix_exceeded",

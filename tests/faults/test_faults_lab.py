@@ -52,6 +52,16 @@ def test_fault_lifecycle(fault_lab: FaultLab, case: Case) -> None:
     started = time.time()
     try:
         fault.inject(lab)
+        if case.on_wire:  # the fault is on the wire: every device's rules and qdiscs stay healthy
+            during = snapshot(lab)
+            for dev, views in fault_lab.baseline.items():
+                for view in ("nft", "iptables", "tc", "processes"):
+                    if view == "processes" and not lab.topology.device(dev).is_switch:
+                        continue  # congestion's load is real traffic between hosts
+                    before, now = _clean(view, views[view]), _clean(view, during[dev][view])
+                    assert before == now, (
+                        f"{case.id}: {dev} {view} changed at inject: +{sorted(now - before)[:5]}"
+                    )
         confirmed, evidence = verify_until(fault, fault_lab, started)
         assert confirmed, f"{case.id}: verify did not confirm: {evidence}"
         assert case.operator_sees(lab), f"{case.id}: the operator's view does not show the fault"
@@ -60,10 +70,10 @@ def test_fault_lifecycle(fault_lab: FaultLab, case: Case) -> None:
     fault.clear(lab)  # idempotent
     health = lab.wait_healthy(60)
     assert health.healthy, f"{case.id}: lab not healthy after clear: {health.problems}"
-    now = snapshot(lab)
+    after_clear = snapshot(lab)
     for dev, views in fault_lab.baseline.items():
         for view in (v for v in _STABLE_VIEWS if v in views):
-            before, after = _clean(view, views[view]), _clean(view, now[dev][view])
+            before, after = _clean(view, views[view]), _clean(view, after_clear[dev][view])
             extra, gone = sorted(after - before)[:5], sorted(before - after)[:5]
             assert before == after, f"{case.id}: {dev} {view} differs after clear: +{extra} -{gone}"
     gt = fault.ground_truth()

@@ -120,7 +120,12 @@ def test_ground_truth_of_link_fault_names_both_ends() -> None:
         ),
         ("ecmp_member_drop", {"device": "leaf1", "interface": "eth3"}, {}, "fault.target.interface"),
         ("fib_rib_mismatch", {"device": "spine1"}, {}, "fault.target.device"),
-        ("congestion", {"device": "leaf1", "interface": "eth1"}, {"rate_mbit": 0}, "fault.params.rate_mbit"),
+        (
+            "congestion",
+            {"device": "leaf1", "interface": "eth1"},
+            {"offered_factor": 0.5},
+            "fault.params.offered_factor",
+        ),
     ],
 )
 def test_bad_input_names_the_field(

@@ -22,6 +22,7 @@ from typing import Any
 from ...diagnosis import DiagnosisResult, Finding
 from ._collect import Probe, Survey, collect, read_host_routes, run_probes
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
+from ._physical import physical_findings, probe_suspect_links, suspect_links
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -37,9 +38,19 @@ class ReferenceAgent:
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
         decision = decide(survey)
+        f = decision.finding
+        # a cause read from device state that explains the symptoms needs no link probes
+        settled = f is not None and (
+            f.fault_type in _STRUCTURAL or (f.score >= 0.9 and f.fault_type not in _PHYSICAL)
+        )
+        suspects = suspect_links(survey) if self.probes and not settled else []
+        if suspects:
+            survey.physical = physical_findings(survey, probe_suspect_links(context.tools, survey, suspects))
+            decision = decide(survey)
         if decision.finding is None or decision.finding.score < MIN_SCORE:
-            # Nothing on the switches explains it: look at the end hosts of the failing paths.
-            hosts = sorted({h for pair in _worst_pairs(survey) for h in pair})
+            # Nothing on the switches explains it: look at the end hosts of the clearly failing
+            # paths (not of the noise a healthy fabric's background bursts leave in the mesh).
+            hosts = sorted({h for a in strong_anomalies(survey) for h in (a.src, a.dst)})
             if hosts:
                 read_host_routes(context.tools, survey, hosts)
                 decision = decide(survey)
@@ -54,6 +65,11 @@ class ReferenceAgent:
                 )
                 decision = decide(survey)
         return explain(survey, decision)
+
+
+#: causes read straight from device state that explain every symptom a link shows
+_STRUCTURAL = frozenset({"device_down", "link_down", "cable_cut", "link_flapping", "mtu_mismatch"})
+_PHYSICAL = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"})
 
 
 def _worst_pairs(s: Survey) -> list[tuple[str, str]]:

@@ -76,6 +76,8 @@ class Survey(BaseModel):
     logs: list[LogLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)
     hotspots: list[str] = Field(default_factory=list)
+    #: findings of the physical-layer rules (``_physical``), which need probes of their own
+    physical: list[Any] = Field(default_factory=list)
     tool_calls: int = 0
     tool_errors: list[str] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)

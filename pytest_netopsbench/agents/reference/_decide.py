@@ -118,6 +118,7 @@ def all_findings(s: Survey) -> list[Finding]:
         host_findings,
     ):
         found += rule(s)
+    found += s.physical
     best: dict[tuple[str, str, str | None], Finding] = {}
     for f in found:  # one rule seen twice (iptables-save and its nftables view) is one finding
         key = (f.fault_type, f.device, f.interface)

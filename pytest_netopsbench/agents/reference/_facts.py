@@ -59,6 +59,7 @@ class PortCounters(_Fact):
     tx_errors: int = 0
     rx_dropped: int = 0
     tx_dropped: int = 0
+    tx_mbps: float = 0.0
 
 
 class FilterRule(_Fact):
@@ -183,6 +184,7 @@ def parse_metrics(device: str, answer: object) -> MetricsView:
             tx_errors=_int(r.get("tx_errors")),
             rx_dropped=_int(r.get("rx_dropped")),
             tx_dropped=_int(r.get("tx_dropped")),
+            tx_mbps=float(r.get("tx_mbps") or 0.0),
         )
         for r in answer.get("interfaces") or []
         if r.get("interface")

@@ -37,6 +37,7 @@ PRIORITY = (
     "bgp_hold_timer_expiry",
     "link_flapping",
     "link_down",
+    "cable_cut",
     "mtu_mismatch",
     "congestion",
     "high_latency",
@@ -164,6 +165,15 @@ def link_findings(s: Survey) -> list[Finding]:
         flapping = changes >= 2 or n_events >= 2
         kind = "link_flapping" if flapping else "link_down"
         score = 0.95 if (flapping and (changes >= 2)) or (not flapping and admin) else 0.85
+        ports = [p for p in (pa, pb) if p is not None]
+        if (
+            not flapping
+            and not admin
+            and len(ports) == 2
+            and all(p.admin_up and not p.carrier for p in ports)
+        ):
+            # both ends admin up, neither sees the other: the cable (or optic) between them, not a config
+            kind, score = "cable_cut", 0.95
         out.append(
             Finding(
                 fault_type=kind,

@@ -19,6 +19,7 @@ from .._protocol import CommandResult, LabInfo
 from .._rundir import keep_recent, process_start, remove_dir, reserve_lab_dir, write_info
 from .._vty import vty_command
 from ._fabric import build_fabric, delete_namespaces
+from ._wire import Wire, wire_namespace
 
 __all__ = ["NetnsLab"]
 
@@ -108,7 +109,14 @@ class NetnsLab(LabBase):
         return {d: self.device_dir(device) / f"{d}.log" for d in DAEMONS}
 
     def _namespaces(self) -> list[str]:
-        return [f"{self.name}-{d.name}" for d in self.topology.devices]
+        """Every namespace of the lab, the hidden wire's included (found and removed by name)."""
+        return [f"{self.name}-{d.name}" for d in self.topology.devices] + [wire_namespace(self.name)]
+
+    @property
+    def wire(self) -> Wire:
+        """The namespace every link runs through (see ``_wire.py``); faults of the physical layer
+        act there. No device and no tool of the agent's sees it."""
+        return Wire(self.topology, self.name)
 
     # -- lifecycle --------------------------------------------------------------------------
     def deploy(self) -> None:
@@ -119,7 +127,7 @@ class NetnsLab(LabBase):
         try:
             self._register()
             step = "namespaces"
-            build_fabric(self.topology, self.ns)
+            build_fabric(self.topology, self.ns, self.wire)
             step = "frr config"
             self._write_configs()
             for daemon in ("zebra", "staticd"):

@@ -1,0 +1,91 @@
+"""The reference agent's physical-layer rules on hand-made evidence: which links it suspects and what
+a pinned probe plus the counters make of them (no lab: the rules are pure functions)."""
+
+from __future__ import annotations
+
+from pytest_netopsbench.agents.reference._collect import Survey
+from pytest_netopsbench.agents.reference._facts import PortCounters
+from pytest_netopsbench.agents.reference._physical import LinkProbe, physical_findings, suspect_links
+from pytest_netopsbench.evidence import SymptomReport, Window
+from pytest_netopsbench.evidence._report import DataQuality, SymptomSummary
+from pytest_netopsbench.topology import build_topology
+
+TOPO = build_topology("xs")
+W = Window(start=0.0, end=10.0)
+
+
+def _survey(counters: list[PortCounters], protocol: dict[str, dict[str, int]] | None = None) -> Survey:
+    report = SymptomReport(
+        baseline=W,
+        current=W,
+        summary=SymptomSummary(),
+        anomalies=[],
+        by_leaf_pair=[],
+        by_leaf=[],
+        by_spine=[],
+        data_quality=DataQuality(
+            baseline_rounds=3, current_rounds=3, pairs_without_current_data=0, flow_paths_mapped=0
+        ),
+    )
+    return Survey(topology=TOPO, symptoms=report, window=W, counters=counters, protocol=protocol or {})
+
+
+def _healthy(**over: PortCounters) -> list[PortCounters]:
+    out = []
+    for dev in TOPO.devices:
+        for itf in dev.interfaces:
+            key = f"{dev.name}_{itf.name}"
+            out.append(
+                over.get(key) or PortCounters(device=dev.name, name=itf.name, rx_packets=500, tx_packets=500)
+            )
+    return out
+
+
+def _probe(dev: str, itf: str, loss: float, rtt: float) -> LinkProbe:
+    peer = TOPO.peer_of(dev, itf)
+    return LinkProbe(
+        device=dev, interface=itf, peer=f"{peer.device}:{peer.interface}", loss_pct=loss, rtt_avg_ms=rtt
+    )
+
+
+def test_healthy_counters_raise_no_suspect() -> None:
+    assert suspect_links(_survey(_healthy())) == []
+
+
+def test_tx_rx_gap_makes_the_link_a_suspect_and_a_lossy_probe_names_loss() -> None:
+    s = _survey(
+        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=500, tx_packets=700))
+    )
+    links = suspect_links(s)
+    assert links and {links[0].a.device, links[0].b.device} == {"spine1", "leaf2"}
+    [f] = physical_findings(s, [_probe("leaf2", "eth1", 30.0, 0.1)])
+    assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf2", "eth1")
+    assert any("200 of 700" in e for e in f.evidence)
+
+
+def test_checksum_errors_turn_loss_into_corruption() -> None:
+    s = _survey(_healthy(), protocol={"h1": {"Icmp.InCsumErrors": 7}})
+    [f] = physical_findings(s, [_probe("leaf1", "eth2", 25.0, 0.1)])
+    assert f.fault_type == "packet_corruption"
+
+
+def test_slow_quiet_link_is_latency_and_slow_busy_link_is_congestion() -> None:
+    [lat] = physical_findings(_survey(_healthy()), [_probe("leaf2", "eth3", 0.0, 120.0)])
+    assert lat.fault_type == "high_latency"
+    busy = PortCounters(device="leaf2", name="eth1", rx_packets=500, tx_packets=40000, tx_mbps=49.0)
+    s = _survey(_healthy(leaf2_eth1=busy))
+    assert {"leaf2", "spine1"} == {suspect_links(s)[0].a.device, suspect_links(s)[0].b.device}
+    [cong] = physical_findings(s, [_probe("leaf2", "eth1", 0.0, 40.0)])
+    assert cong.fault_type == "congestion"
+
+
+def test_gap_with_a_clean_icmp_probe_is_an_ecmp_member_drop() -> None:
+    s = _survey(
+        _healthy(spine1_eth1=PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500))
+    )
+    [f] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
+    assert f.fault_type == "ecmp_member_drop" and f.device == "leaf1"
+
+
+def test_clean_probe_and_no_gap_is_no_finding() -> None:
+    assert physical_findings(_survey(_healthy()), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
