@@ -18,6 +18,8 @@ from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
 from ._ops import netns_of, run, signal_matching
 from ._tcpload import TcpLoad
+from ._visibility import REACH, channels
+from ._visibility import Channel as C
 from .registry import register
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ class CongestionParams(BaseModel):
 @register
 class Congestion(LinkFault):
     name = "congestion"
+    visible = channels(REACH, C.PROCESSES)
+    localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LATENCY)
     category = "congestion"
     aliases = ("link_congestion",)
     Params = CongestionParams
