@@ -10,9 +10,19 @@ tool's output before and after injection against these declarations.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
-__all__ = ["CHANNEL_TEXT", "DEVICE_CHANNELS", "REACH", "ROUTING", "Channel", "channel_of", "channels"]
+__all__ = [
+    "CHANNEL_TEXT",
+    "DEVICE_CHANNELS",
+    "REACH",
+    "ROUTING",
+    "Channel",
+    "agent_column",
+    "channel_of",
+    "channels",
+]
 
 
 class Channel(StrEnum):
@@ -84,12 +94,14 @@ CHANNEL_TEXT: dict[Channel, str] = {
 
 _ERRORS = ("error", "checksum", "csum", "crc", "frame", "inerr", "noport")
 _COUNTERS = ("packets", "bytes", "dropped", "drops", "overlimits", "rate", "pps", "bps", "backlog")
+_BRACKETS = re.compile(r"\[[^\]]*\]")
 _BGP_SECTIONS = ("router bgp", "ip prefix-list", "route-map", "bgp")
 
 
 def channel_of(tool: str, path: str) -> Channel:
     """The channel a leaf of a tool's output belongs to (``path`` is its dotted key path)."""
-    key = path.rsplit(".", 1)[-1].lower()
+    # the last key name; list elements' identities in brackets hold dots (addresses, prefixes)
+    key = _BRACKETS.sub("", path).rsplit(".", 1)[-1].lower()
     low = path.lower()
     if tool == "get_topology":
         return Channel.TOPOLOGY
@@ -123,7 +135,10 @@ def channel_of(tool: str, path: str) -> Channel:
         return Channel.ADDRESSES
     if key == "mtu":
         return Channel.INTERFACE_MTU
-    if any(s in key for s in _ERRORS) or "protocol_counters" in low:
+    if "protocol_counters" in low:  # unreachables, no-ports, retransmits follow any path change
+        corrupt = "csum" in key or key.endswith("inerrors")
+        return Channel.INTERFACE_ERRORS if corrupt else Channel.INTERFACE_COUNTERS
+    if any(s in key for s in _ERRORS):
         return Channel.INTERFACE_ERRORS
     if any(s in key for s in _COUNTERS):
         return Channel.INTERFACE_COUNTERS
@@ -151,3 +166,15 @@ REACH = frozenset(
 )
 #: what a change in the control plane moves on the device and its peers
 ROUTING = frozenset({Channel.BGP_SESSIONS, Channel.ROUTES_RIB, Channel.ROUTES_FIB, Channel.LOGS})
+
+
+def agent_column(visible: frozenset[Channel], localizing: frozenset[Channel]) -> str:
+    """The docs/faults.md "agent sees" cell of a contract (checked against the classes by a test):
+    localizing channels first, then the rest, with REACH and ROUTING written as groups."""
+    rest = visible - localizing
+    groups = [name for name, group in (("REACH", REACH), ("ROUTING", ROUTING)) if group <= rest]
+    for name in groups:
+        rest -= REACH if name == "REACH" else ROUTING
+    loc = ", ".join(f"`{c.value}`" for c in sorted(localizing))
+    also = groups + [f"`{c.value}`" for c in sorted(rest)]
+    return f"**{loc}**; also {', '.join(also)}" if also else f"**{loc}**"
