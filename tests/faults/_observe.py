@@ -129,8 +129,8 @@ def observe(lab: Lab, store: EvidenceStore, start: float) -> Leaves:
         ("get_pingmesh_summary", GLOBAL, {}),
         ("get_pingmesh_hotspots", GLOBAL, {"limit": 20}),
     ]
-    per_device = ("get_device_interfaces", "get_interface_metrics", "get_device_acl", "get_device_config")
-    per_device += ("get_route_table", "get_device_logs")
+    per_device: tuple[str, ...] = ("get_device_interfaces", "get_interface_metrics", "get_device_acl")
+    per_device += ("get_device_config", "get_route_table", "get_device_logs")
     per_switch = ("get_bgp_neighbors", "get_bgp_rib", "get_fib_vs_rib")
     for dev in lab.topology.devices:
         tools = per_device + (per_switch if dev.is_switch else ())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_netopsbench.faults import registry
+from pytest_netopsbench.faults import Fault, registry
 from pytest_netopsbench.faults._visibility import Channel, agent_column, channel_of
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "faults.md"
@@ -27,7 +27,7 @@ def _doc_rows() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("cls", registry.all_faults(), ids=lambda c: c.name)
-def test_fault_declares_a_solvable_contract(cls: type) -> None:
+def test_fault_declares_a_solvable_contract(cls: type[Fault]) -> None:
     assert cls.visible, f"{cls.name} declares no visible channels"
     assert cls.localizing, f"{cls.name} declares no localizing channel"
     assert cls.localizing <= cls.visible, f"{cls.name}: localizing channels must be visible"
