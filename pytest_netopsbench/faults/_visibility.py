@@ -95,7 +95,12 @@ CHANNEL_TEXT: dict[Channel, str] = {
 _ERRORS = ("error", "checksum", "csum", "crc", "frame", "inerr", "noport")
 _COUNTERS = ("packets", "bytes", "dropped", "drops", "overlimits", "rate", "pps", "bps", "backlog")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
-_BGP_SECTIONS = ("router bgp", "ip prefix-list", "route-map", "bgp")
+#: running-config lines of the BGP process, its prefix-lists and route-maps (lines inside the
+#: ``router bgp`` block do not name it, so they are known by their own words)
+_BGP_WORDS = re.compile(
+    r"\b(router bgp|neighbor|network|maximum-paths|address-family|prefix-list|route-map|as-path|"
+    r"redistribute|bgp|set|match|timers)\b"
+)
 
 
 def channel_of(tool: str, path: str) -> Channel:
@@ -112,7 +117,7 @@ def channel_of(tool: str, path: str) -> Channel:
     if tool == "get_fib_vs_rib":
         return Channel.ROUTES_FIB
     if tool == "get_device_config":
-        return Channel.BGP_CONFIG if any(s in low for s in _BGP_SECTIONS) else Channel.DEVICE_CONFIG
+        return Channel.BGP_CONFIG if _BGP_WORDS.search(low) else Channel.DEVICE_CONFIG
     if tool == "get_device_acl":
         return Channel.QDISCS if "qdisc" in low else Channel.ACL_RULES
     if tool == "get_device_logs":

@@ -173,7 +173,9 @@ class MtuParams(BaseModel):
 @register
 class MtuMismatch(LinkFault):
     name = "mtu_mismatch"
-    visible = channels(REACH, ROUTING, C.INTERFACE_MTU, C.INTERFACE_ERRORS, C.DEVICE_CONFIG)
+    visible = channels(
+        REACH, ROUTING, C.INTERFACE_MTU, C.INTERFACE_STATE, C.INTERFACE_ERRORS, C.DEVICE_CONFIG
+    )
     localizing = channels(C.INTERFACE_MTU)
     category = "link"
     Params = MtuParams

@@ -55,8 +55,10 @@ def _points_at(channel: Channel, device: str, leaves: set[str], culprits: set[st
 
 
 def _settled(fl: FaultLab) -> float:
-    """Wait for a healthy lab and two fresh collector rounds; the healthy window starts here."""
+    """Wait for a healthy lab and two fresh collector rounds; the healthy window starts here (a
+    round later than health: the last recovery's carrier events reach the counters late)."""
     fl.lab.wait_healthy(60)
+    fl.collector.wait_rounds(1, timeout=10)
     start = time.time()
     fl.collector.wait_rounds(2, timeout=20)
     return start
