@@ -44,7 +44,8 @@ _VOLATILE = {
     "transmitted",
     "received",
 }
-_IDENTITY = ("device", "name", "interface", "prefix", "neighbor", "src_leaf", "dst_leaf", "src", "dst", "hop")
+_IDENTITY: tuple[str, ...] = ("device", "name", "interface", "prefix", "neighbor", "src_leaf", "dst_leaf")
+_IDENTITY += ("src", "dst", "hop", "table", "chain", "rule")
 _NUM = re.compile(r"\d+")
 
 
@@ -87,6 +88,8 @@ def flatten(obj: Any, path: str = "") -> Iterator[tuple[str, str]]:
         counter = channel_of("get_interface_metrics", path) in (
             Channel.INTERFACE_COUNTERS,
             Channel.INTERFACE_ERRORS,
+            Channel.ACL_RULES,
+            Channel.QDISCS,
         )
         banded = counter or any(s in key for s in ("rtt", "jitter", "latency", "loss", "pps", "mbps"))
         if "pairs_with" in key or "pairs_unreachable" in key:
