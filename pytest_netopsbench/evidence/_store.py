@@ -341,6 +341,8 @@ class EvidenceStore:
         series = self._edge_rows("rule", "device, tbl, chain, rule, packets, bytes", 4, window, device)
         out: list[RuleCounter] = []
         for (dev, tbl, chain, rule), s in sorted(series.items()):
+            if len(s) == 1 and s[0][0] <= window.start:  # gone before the window: nothing fired in it
+                continue
             # a rule first seen inside the window counts from zero
             base_p, base_b = (s[0][5], s[0][6]) if s[0][0] <= window.start and len(s) > 1 else (0, 0)
             out.append(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..diagnosis import GroundTruth, Location
+from ._visibility import Channel
 
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
@@ -80,6 +81,10 @@ class Fault(ABC):
     #: host capabilities (see ``faults.capabilities``) that at least one implementation path needs
     requires: ClassVar[tuple[str, ...]] = ()
     description: ClassVar[str] = ""
+    #: the visibility contract (``_visibility.py``): channels this fault may change, and those whose
+    #: change on the fault's device (or the far end of its link) names the culprit
+    visible: ClassVar[frozenset[Channel]] = frozenset()
+    localizing: ClassVar[frozenset[Channel]] = frozenset()
 
     def __init__(self, topology: Topology, target: FaultTarget, params: BaseModel | None = None) -> None:
         self.topology = topology

@@ -17,6 +17,8 @@ from ._common import _require_switch
 from ._evidence import Findings, hosts_behind, hosts_in, hosts_near, mesh_symptoms, pairs_crossing
 from ._flows import FlowProbe, tcp_flows
 from ._ops import netns_of, nft_apply, nft_delete_table, run
+from ._visibility import REACH, channels
+from ._visibility import Channel as C
 from .registry import register
 
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ def port_flow_probe(
 @register
 class AclMisconfig(Fault):
     name = "acl_misconfig"
+    visible = channels(REACH, C.ACL_RULES)
+    localizing = channels(C.ACL_RULES)
     category = "acl"
     aliases = ("acl_misconfiguration",)
     targets: ClassVar[tuple[TargetKind, ...]] = (TargetKind.INTERFACE,)

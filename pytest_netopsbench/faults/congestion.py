@@ -25,6 +25,8 @@ from ._common import LinkFault
 from ._evidence import Findings, hosts_behind, hosts_near, mesh_symptoms, pairs_crossing
 from ._ops import netns_of, run
 from ._tcpload import TcpLoad
+from ._visibility import REACH, channels
+from ._visibility import Channel as C
 from ._wire import port_counters, wire_of
 from .registry import register
 
@@ -46,6 +48,8 @@ class CongestionParams(BaseModel):
 @register
 class Congestion(LinkFault):
     name = "congestion"
+    visible = channels(REACH)  # the load is driven from the harness: no process in the lab
+    localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LATENCY)
     category = "congestion"
     aliases = ("link_congestion",)
     Params = CongestionParams

@@ -16,6 +16,8 @@ from ._base import FaultTarget, TargetError, Verification
 from ._common import SwitchFault
 from ._evidence import Findings, hosts_in
 from ._ops import bgp_peer_states, frr_config_lines, kernel_routes, vtysh_config, vtysh_json
+from ._visibility import REACH, ROUTING, channels
+from ._visibility import Channel as C
 from .registry import register
 from .routing import PeerFault, _PrefixFault
 
@@ -78,6 +80,8 @@ class MaxPrefixParams(BaseModel):
 @register
 class BgpMaxPrefixExceeded(PeerFault):
     name = "bgp_max_prefix_exceeded"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG)
+    localizing = channels(C.BGP_CONFIG, C.BGP_SESSIONS)
     category = "routing"
     aliases = ("bgp_max_prefix", "maximum_prefix_exceeded", "max_prefix_exceeded")
     Params = MaxPrefixParams
@@ -142,6 +146,8 @@ def _require_spine(topology: Topology, target: FaultTarget, why: str) -> None:
 @register
 class EcmpMaximumPathsOne(SwitchFault):
     name = "ecmp_maximum_paths_one"
+    visible = channels(REACH, C.BGP_CONFIG, C.ROUTES_RIB, C.ROUTES_FIB, C.LOGS)
+    localizing = channels(C.BGP_CONFIG, C.ROUTES_RIB)
     category = "routing"
     aliases = ("maximum_paths_one", "ecmp_disabled", "ecmp_lost")
     description = (
@@ -206,6 +212,8 @@ class PrependParams(BaseModel):
 @register
 class AsPathPrependSkew(SwitchFault):
     name = "as_path_prepend_skew"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG)
+    localizing = channels(C.BGP_CONFIG)
     category = "routing"
     aliases = ("as_path_prepend", "ecmp_skew", "prepend_skew")
     Params = PrependParams
@@ -273,6 +281,8 @@ class AsPathPrependSkew(SwitchFault):
 @register
 class MoreSpecificRouteLeak(_PrefixFault):
     name = "more_specific_route_leak"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG)
+    localizing = channels(C.BGP_CONFIG)
     aliases = ("route_leak", "more_specific_leak", "prefix_hijack")
     default_plen = 25
     description = (

@@ -18,6 +18,8 @@ from ._base import Verification
 from ._common import SwitchFault
 from ._evidence import Findings, mesh_symptoms, pairs_through_device
 from ._ops import bgp_peer_states, netns_of, vtysh_json, wait_for
+from ._visibility import REACH, ROUTING, channels
+from ._visibility import Channel as C
 from .registry import register
 from .routing import bgp_neighbors
 from .system import _daemon_control
@@ -86,6 +88,8 @@ def _sessions_to(lab: Lab, fault: SwitchFault) -> tuple[list[str], list[str]]:
 @register
 class BgpHoldTimerExpiry(SwitchFault):
     name = "bgp_hold_timer_expiry"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG, C.DEVICE_CONFIG)
+    localizing = channels(C.BGP_SESSIONS, C.LOGS)
     category = "system"
     aliases = ("bgp_hold_timer_expired", "hold_timer_expiry", "bgpd_starved", "bgpd_hung")
     description = (
@@ -125,6 +129,8 @@ class BgpHoldTimerExpiry(SwitchFault):
 @register
 class BgpdCrash(SwitchFault):
     name = "bgpd_crash"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG, C.DEVICE_CONFIG, C.PROCESSES)
+    localizing = channels(C.BGP_SESSIONS, C.PROCESSES, C.LOGS)
     category = "system"
     aliases = ("bgp_daemon_crash", "bgpd_down", "bgpd_dead")
     description = (

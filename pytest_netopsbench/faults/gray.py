@@ -24,6 +24,8 @@ from ._caps import host_capabilities
 from ._common import LinkFault, SwitchFault
 from ._evidence import Findings, hosts_behind, hosts_in, mesh_symptoms, pairs_crossing, pairs_toward
 from ._ops import kernel_routes, link_info, nft_apply, nft_delete_table, run, vtysh_json
+from ._visibility import REACH, channels
+from ._visibility import Channel as C
 from ._wire import has_wire, remove_wire_table, wire_drop_rule, wire_drops, wire_of
 from .acl import port_flow_probe
 from .registry import register
@@ -46,6 +48,8 @@ class FibParams(BaseModel):
 @register
 class FibRibMismatch(SwitchFault):
     name = "fib_rib_mismatch"
+    visible = channels(REACH, C.ROUTES_FIB)
+    localizing = channels(C.ROUTES_FIB)
     category = "gray"
     aliases = ("rib_fib_mismatch", "fib_desync")
     targets: ClassVar[tuple[TargetKind, ...]] = (TargetKind.PREFIX,)
@@ -160,6 +164,8 @@ _TABLE = "fabric"
 @register
 class EcmpMemberDrop(LinkFault):
     name = "ecmp_member_drop"
+    visible = channels(REACH)
+    localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LOSS)
     category = "gray"
     aliases = ("ecmp_blackhole", "silent_flow_drop")
     Params = EcmpParams

@@ -14,6 +14,8 @@ from ..topology import Device, Topology
 from ._base import Fault, FaultTarget, GroundTruth, Location, TargetError, TargetKind, Verification
 from ._evidence import Findings, mesh_symptoms, pairs_toward
 from ._ops import PingResult, ping, run
+from ._visibility import REACH, channels
+from ._visibility import Channel as C
 from .registry import register
 
 if TYPE_CHECKING:
@@ -102,6 +104,8 @@ class GatewayParams(BaseModel):
 @register
 class HostWrongGateway(_HostFault):
     name = "host_wrong_gateway"
+    visible = channels(REACH, C.ROUTES_RIB, C.DEVICE_CONFIG)
+    localizing = channels(C.ROUTES_RIB, C.DEVICE_CONFIG)
     aliases = ("wrong_gateway", "wrong_default_gateway", "default_gateway_misconfig")
     Params = GatewayParams
     description = (
@@ -161,6 +165,8 @@ class NetmaskParams(BaseModel):
 @register
 class HostWrongNetmask(_HostFault):
     name = "host_wrong_netmask"
+    visible = channels(REACH, C.ADDRESSES, C.ROUTES_RIB, C.DEVICE_CONFIG)
+    localizing = channels(C.ADDRESSES)
     aliases = ("wrong_netmask", "wrong_subnet_mask", "netmask_misconfig")
     Params = NetmaskParams
     description = (
@@ -233,6 +239,8 @@ class DuplicateParams(BaseModel):
 @register
 class HostDuplicateAddress(_HostFault):
     name = "host_duplicate_address"
+    visible = channels(REACH, C.ADDRESSES, C.ROUTES_RIB, C.DEVICE_CONFIG)
+    localizing = channels(C.ADDRESSES)
     aliases = ("duplicate_ip", "duplicate_address", "ip_conflict", "ip_address_conflict")
     Params = DuplicateParams
     description = (

@@ -20,6 +20,8 @@ from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
 from ._impair import Backend, Impairment, ImpairSpec
 from ._ops import run, snmp_counters
+from ._visibility import REACH, channels
+from ._visibility import Channel as C
 from ._wire import WireImpairment, has_wire, port_counters, wire_drops, wire_of
 from .registry import register
 
@@ -129,6 +131,8 @@ class LossParams(BaseModel):
 @register
 class PacketLoss(_ImpairmentFault):
     name = "packet_loss"
+    visible = channels(REACH)
+    localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LOSS)
     requires = ("loss",)  # netem, nftables or nfqueue
     Params = LossParams
     description = "Random loss of a share of the packets leaving the port."
@@ -166,6 +170,8 @@ _CSUM = re.compile(r"\.InCsumErrors$")
 @register
 class PacketCorruption(_ImpairmentFault):
     name = "packet_corruption"
+    visible = channels(REACH, C.INTERFACE_ERRORS)
+    localizing = channels(C.INTERFACE_ERRORS, C.PINGMESH_LOSS)
     requires = ("corruption",)  # netem or nfqueue
     Params = CorruptionParams
     description = (
@@ -206,6 +212,8 @@ class LatencyParams(BaseModel):
 @register
 class HighLatency(_ImpairmentFault):
     name = "high_latency"
+    visible = channels(REACH)
+    localizing = channels(C.PINGMESH_LATENCY)
     requires = ("impairments",)  # netem or nfqueue
     aliases = ("high_delay",)
     Params = LatencyParams

@@ -13,6 +13,8 @@ from ._base import Verification
 from ._common import LinkFault
 from ._evidence import Findings, mesh_symptoms, pairs_crossing
 from ._ops import bgp_peer_states, link_info, run
+from ._visibility import REACH, ROUTING, channels
+from ._visibility import Channel as C
 from ._wire import has_wire, propagate_carrier, set_cable, wire_of
 from .registry import register
 
@@ -46,6 +48,8 @@ def _bgp_line(lab: Lab, fault: LinkFault) -> tuple[str, bool] | None:
 @register
 class LinkDown(LinkFault):
     name = "link_down"
+    visible = channels(REACH, ROUTING, C.INTERFACE_STATE, C.DEVICE_CONFIG)
+    localizing = channels(C.INTERFACE_STATE, C.BGP_SESSIONS)
     category = "link"
     aliases = ("interface_shutdown",)
     description = "The port is administratively down (ip link set down); the peer loses carrier."
@@ -78,6 +82,8 @@ class LinkDown(LinkFault):
 @register
 class CableCut(LinkFault):
     name = "cable_cut"
+    visible = channels(REACH, ROUTING, C.INTERFACE_STATE)
+    localizing = channels(C.INTERFACE_STATE, C.BGP_SESSIONS)
     category = "link"
     aliases = ("fiber_cut", "carrier_loss")
     description = (
@@ -127,6 +133,8 @@ class FlapParams(BaseModel):
 @register
 class LinkFlapping(LinkFault):
     name = "link_flapping"
+    visible = channels(REACH, ROUTING, C.INTERFACE_STATE, C.DEVICE_CONFIG)
+    localizing = channels(C.INTERFACE_STATE, C.LOGS)
     category = "link"
     aliases = ("flapping",)
     Params = FlapParams
@@ -215,6 +223,10 @@ class MtuParams(BaseModel):
 @register
 class MtuMismatch(LinkFault):
     name = "mtu_mismatch"
+    visible = channels(
+        REACH, ROUTING, C.INTERFACE_MTU, C.INTERFACE_STATE, C.INTERFACE_ERRORS, C.DEVICE_CONFIG
+    )
+    localizing = channels(C.INTERFACE_MTU)
     category = "link"
     Params = MtuParams
     description = (

@@ -16,6 +16,8 @@ from ._common import SwitchFault
 from ._evidence import Findings, hosts_in, mesh_symptoms, pairs_toward
 from ._naming import prefix_list_name
 from ._ops import frr_config_lines, ping, vtysh_config, vtysh_json
+from ._visibility import REACH, ROUTING, channels
+from ._visibility import Channel as C
 from .registry import register
 
 if TYPE_CHECKING:
@@ -50,6 +52,8 @@ def _originated(topo: Topology, leaf: Device) -> list[str]:
 @register
 class RoutePolicyMisconfig(SwitchFault):
     name = "route_policy_misconfig"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG)
+    localizing = channels(C.BGP_CONFIG)
     category = "routing"
     aliases = ("route_policy_misconfiguration",)
     targets: ClassVar[tuple[TargetKind, ...]] = (TargetKind.PREFIX,)

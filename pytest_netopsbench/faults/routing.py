@@ -25,6 +25,8 @@ from ._ops import (
     ping,
     vtysh_config,
 )
+from ._visibility import REACH, ROUTING, channels
+from ._visibility import Channel as C
 from .registry import register
 
 if TYPE_CHECKING:
@@ -128,6 +130,8 @@ class StaticParams(BaseModel):
 @register
 class StaticRouteMisconfig(_PrefixFault):
     name = "static_route_misconfig"
+    visible = channels(REACH, C.DEVICE_CONFIG, C.ROUTES_RIB, C.ROUTES_FIB)
+    localizing = channels(C.DEVICE_CONFIG, C.ROUTES_RIB)
     aliases = ("static_route_misconfiguration", "wrong_static_route")
     Params = StaticParams
     default_plen = 32
@@ -174,6 +178,8 @@ class StaticRouteMisconfig(_PrefixFault):
 @register
 class BlackholeRoute(_PrefixFault):
     name = "blackhole_route"
+    visible = channels(REACH, C.DEVICE_CONFIG, C.ROUTES_RIB, C.ROUTES_FIB)
+    localizing = channels(C.DEVICE_CONFIG, C.ROUTES_RIB)
     aliases = ("null_route_misconfig",)
     description = "A static route to Null0 silently drops a remote host subnet's traffic."
 
@@ -235,6 +241,8 @@ class PeerFault(SwitchFault):
 @register
 class BgpNeighborMisconfig(PeerFault):
     name = "bgp_neighbor_misconfig"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG)
+    localizing = channels(C.BGP_CONFIG, C.BGP_SESSIONS)
     category = "routing"
     aliases = ("bgp_peer_misconfig",)
     Params = BgpParams

@@ -11,6 +11,8 @@ from ._base import Verification
 from ._common import SwitchFault
 from ._evidence import Findings, mesh_symptoms, pairs_through_device
 from ._ops import bgp_peer_states, run
+from ._visibility import REACH, ROUTING, channels
+from ._visibility import Channel as C
 from ._wire import has_wire, propagate_carrier, wire_of
 from .registry import register
 from .routing import bgp_neighbors
@@ -35,6 +37,8 @@ def _daemon_control(lab: Lab, action: str) -> Any:
 @register
 class DeviceDown(SwitchFault):
     name = "device_down"
+    visible = channels(REACH, ROUTING, C.INTERFACE_STATE, C.BGP_CONFIG, C.DEVICE_CONFIG, C.PROCESSES)
+    localizing = channels(C.INTERFACE_STATE, C.BGP_SESSIONS)
     category = "system"
     aliases = ("node_down", "switch_down")
     description = "Every port of the switch is down and its routing daemons are stopped."

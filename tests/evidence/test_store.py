@@ -165,3 +165,13 @@ def test_df_flows_lost_every_time_are_counted() -> None:
     [p] = aggregate_pairs(rounds, {})
     assert (p.df_sent, p.df_lost, p.flows_seen, p.flows_lossy) == (4, 3, 1, 0)
     assert p.df_flows_dead == 1, "DF flow 0 failed both times, flow 1 only once"
+
+
+def test_a_rule_gone_before_the_window_is_not_reported(tmp_path: Path) -> None:
+    """A rule last sampled before the window (removed since) fired nothing in it; reporting its
+    lifetime counter would show a cleared fault's rule in the next case's window."""
+    store = EvidenceStore(tmp_path / "e.db")
+    gone = RuleCounter(device="leaf1", table="netdev filter", chain="c", rule="drop", packets=95, bytes=950)
+    store.add_rule_counters(99.0, [gone])
+    assert store.rule_deltas(Window(start=100.0, end=110.0)) == []
+    store.close()
