@@ -119,8 +119,8 @@ def test_signal_to_the_process_group_leaves_no_lab(
     proc, run_id = _start_run(pytester, marks)
     try:
         names, namespaces, pids = _run_state(run_id)
-        # xs: 6 namespaces and 4 switches x 3 FRR daemons per lab, one lab per worker
-        assert len(names) == 2 and len(namespaces) == 12 and len(pids) == 24, (names, namespaces, pids)
+        # xs, one lab per worker: 6 device namespaces plus the hidden wire, 4 switches x 3 FRR daemons
+        assert len(names) == 2 and len(namespaces) == 14 and len(pids) == 24, (names, namespaces, pids)
         os.killpg(proc.pid, sig)
         out = proc.communicate(timeout=60)[0]
     finally:

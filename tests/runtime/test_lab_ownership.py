@@ -140,7 +140,7 @@ def test_a_refused_name_leaves_the_lab_that_holds_it_healthy(private_run_root: P
     assert up.returncode == 0, up.stderr
     try:
         namespaces = sorted(_namespaces_of(name))
-        assert len(namespaces) == 6
+        assert len(namespaces) == 7  # six devices and the hidden wire
         with pytest.raises(LabNameInUse, match="already in use"):
             LabSession.start(
                 "xs", backend="netns", name=name, run_id="relman", worker="master", store_dir=tmp_path

@@ -175,7 +175,10 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             kind, score = "packet_corruption", 0.9
             ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
         elif (queued or dropping) and rate >= BUSY_MBPS:
-            kind, score = "congestion", 0.9
+            # the links downstream of a congested one carry the same load; the congested one holds
+            # the queue (the longest wait) and drops (the gap)
+            kind = "congestion"
+            score = 0.9 + min((p.rtt_avg_ms or 0.0) / 2000.0, 0.04) + (0.01 if gap else 0.0)
         elif slow:
             kind, score = "high_latency", 0.9
         elif dropping:
