@@ -31,8 +31,9 @@ GAP_MIN = 12
 #: a flow); a congested link runs at its capacity
 BUSY_MBPS = 30.0
 SLOW_MS = 15.0
-#: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms)
-QUEUED_MS = 3.0
+#: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms; a loaded
+#: host adds a few ms of scheduling noise)
+QUEUED_MS = 8.0
 LOSSY_PCT = 5.0
 DROPPING_PCT = 10.0
 MAX_PROBED = 6
@@ -176,9 +177,10 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
         elif (queued or dropping) and rate >= BUSY_MBPS:
             # the links downstream of a congested one carry the same load; the congested one holds
-            # the queue (the longest wait) and drops (the gap)
+            # the queue (the longest wait): the wait breaks the tie, below the direct evidence of
+            # corruption, loss or delay (0.9)
             kind = "congestion"
-            score = 0.9 + min((p.rtt_avg_ms or 0.0) / 2000.0, 0.04) + (0.01 if gap else 0.0)
+            score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
         elif slow:
             kind, score = "high_latency", 0.9
         elif dropping:
