@@ -232,11 +232,12 @@ def promql(q: Query) -> str:
     return f"topk({q.top}, {expr})" if q.top else expr
 
 
-def _prom_var(name: str, query: str) -> dict[str, Any]:
+def _query_var(name: str, source: str, query: str) -> dict[str, Any]:
+    """A multi-value template variable filled by ``query`` on the ``source`` kind of data source."""
     return {
         "name": name,
         "type": "query",
-        "datasource": {"type": "prometheus", "uid": "${DS}"},
+        "datasource": {"type": source, "uid": "${DS}"},
         "query": query,
         "definition": query,
         "includeAll": True,
@@ -246,6 +247,10 @@ def _prom_var(name: str, query: str) -> dict[str, Any]:
         "refresh": 2,
         "sort": 1,
     }
+
+
+def _prom_var(name: str, query: str) -> dict[str, Any]:
+    return _query_var(name, "prometheus", query)
 
 
 def prometheus() -> dict[str, Any]:
@@ -337,19 +342,7 @@ def _flux_var(name: str, predicate: str) -> dict[str, Any]:
         f'schema.tagValues(bucket: "${{bucket}}", tag: "{name}", '
         f"predicate: (r) => {predicate}, start: -30d)"
     )
-    return {
-        "name": name,
-        "type": "query",
-        "datasource": {"type": "influxdb", "uid": "${DS}"},
-        "query": query,
-        "definition": query,
-        "includeAll": True,
-        "allValue": ".*",
-        "multi": True,
-        "current": {"text": "All", "value": "$__all"},
-        "refresh": 2,
-        "sort": 1,
-    }
+    return _query_var(name, "influxdb", query)
 
 
 def influxdb() -> dict[str, Any]:
