@@ -14,9 +14,9 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
-from ..scenario import FaultSpec, Scenario, TopologySpec, validate_scenario
+from ..scenario import FaultSpec, HerringSpec, Scenario, TopologySpec, validate_scenario
 from ..topology import SCALES, Topology, build_topology, normalize_scale
-from ._model import STANDARD_TIER, Campaign, FaultEntry, Variant
+from ._model import STANDARD_TIER, Campaign, CompoundEntry, FaultEntry, HerringSelector, TargetSelector
 from ._targets import Pick, candidates, resolve_params
 
 __all__ = [
@@ -66,26 +66,58 @@ class _ScaleBuilder:
         self.ids: set[str] = set()
         self.device_use: Counter[str] = Counter()
 
-    def _pick(self, entry: FaultEntry, variant: Variant, index: int) -> tuple[Pick, str, random.Random]:
-        rng = random.Random(f"{self.campaign.seed}|{self.scale}|{entry.type}|{index}")
-        options = candidates(self.topology, variant.target)
+    def _rng(self, *key: object) -> random.Random:
+        # the standard tier keeps the keys (and so the targets) it always had
+        tier = () if self.tier == STANDARD_TIER else (self.tier,)
+        return random.Random("|".join(str(k) for k in (self.campaign.seed, self.scale, *tier, *key)))
+
+    def _options(self, selector: TargetSelector, rng: random.Random, avoid: set[str], where: str) -> list[Pick]:
+        options = [p for p in candidates(self.topology, selector) if not (self._involved(p) & avoid)]
         if not options:
-            raise ScenarioError(
-                f"no {variant.target!r} in the {self.scale} topology", field=f"faults.{entry.type}.variants"
-            )
+            raise ScenarioError(f"no {selector!r} in the {self.scale} topology", field=where)
         rng.shuffle(options)
         # least-used devices first, so targets spread over the fabric instead of piling on one switch
         options.sort(key=lambda p: self.device_use[p.device])
-        stem = "-".join(x for x in (self.prefix, _slug(entry.type), variant.hint) if x)
+        return options
+
+    def _involved(self, pick: Pick) -> set[str]:
+        """The devices a fault (or a benign event) at ``pick`` touches: the device, the far end of
+        its port, a host's leaf."""
+        device = self.topology.device(pick.device)
+        out = {device.name}
+        if device.leaf:
+            out.add(device.leaf)
+        if pick.interface is not None:
+            out.add(device.interface(pick.interface).peer_device)
+        return out
+
+    def _unique(self, stem: str, options: list[Pick]) -> tuple[Pick, str]:
         for pick in options:
             sid = f"{stem}-{pick.label()}"
             if sid not in self.ids:
-                return pick, sid, rng
+                return pick, sid
         pick = options[0]
         n = 2
         while f"{stem}-{pick.label()}-{n}" in self.ids:
             n += 1
-        return pick, f"{stem}-{pick.label()}-{n}", rng
+        return pick, f"{stem}-{pick.label()}-{n}"
+
+    def _use(self, sid: str, *picks: Pick) -> None:
+        self.ids.add(sid)
+        for pick in picks:
+            self.device_use[pick.device] += 1
+
+    def _herrings(
+        self, selectors: list[HerringSelector], avoid: set[str], key: str, where: str
+    ) -> list[HerringSpec]:
+        out = []
+        for i, sel in enumerate(selectors):
+            rng = self._rng(key, "herring", i, sel.type)
+            pick = self._options(sel.target, rng, avoid, f"{where}.herrings")[0]
+            avoid = avoid | self._involved(pick)
+            params = resolve_params(sel.params, self.topology, pick, rng)
+            out.append(HerringSpec(type=sel.type, target=pick.as_target(), params=params))
+        return out
 
     def fault_scenarios(self, entry: FaultEntry, position: int) -> list[Scenario]:
         out = []
@@ -94,22 +126,28 @@ class _ScaleBuilder:
             # every fault would start with its first variant (often a leaf) at the smallest scale
             vi = (self.offset + position + i) % len(entry.variants)
             variant = entry.variants[vi]
-            pick, sid, rng = self._pick(entry, variant, i)
-            self.ids.add(sid)
-            self.device_use[pick.device] += 1
+            where = f"faults.{entry.type}.variants"
+            rng = self._rng(entry.type, i)
+            stem = "-".join(x for x in (self.prefix, _slug(entry.type), variant.hint) if x)
+            pick, sid = self._unique(stem, self._options(variant.target, rng, set(), where))
             params = resolve_params(variant.params, self.topology, pick, rng)
-            where = f"{pick.device}:{pick.interface}" if pick.interface else pick.device
+            herrings = self._herrings(variant.herrings, self._involved(pick), f"{entry.type}|{i}", where)
+            self._use(sid, pick)
+            where_at = f"{pick.device}:{pick.interface}" if pick.interface else pick.device
             scenario = Scenario(
                 scenario_id=sid,
                 name=variant.name.format(device=pick.device, interface=pick.interface or "")
-                or f"{entry.type} on {where}",
+                or f"{entry.type}{' (intermittent)' if variant.schedule else ''} on {where_at}",
                 description=f"campaign {self.campaign.version}: {entry.type} variant {vi + 1}, "
                 f"scale {self.scale}",
                 topology=TopologySpec(scale=self.scale),
                 traffic=self.campaign.traffic,
                 difficulty=variant.difficulty,
                 tags=list(entry.tags),
-                fault=FaultSpec(type=entry.type, target=pick.as_target(), params=params),
+                fault=FaultSpec(
+                    type=entry.type, target=pick.as_target(), params=params, schedule=variant.schedule
+                ),
+                red_herrings=herrings,
                 campaign=self.campaign.version,
                 tier=self.tier,
                 **self._timing(),
@@ -118,22 +156,75 @@ class _ScaleBuilder:
             out.append(scenario)
         return out
 
+    def compound_scenarios(self, entry: CompoundEntry) -> list[Scenario]:
+        out = []
+        where = f"compounds.{entry.hint}.parts"
+        for i in range(self.campaign.count(entry, self.scale)):
+            picks: list[Pick] = []
+            specs: list[FaultSpec] = []
+            avoid: set[str] = set()
+            for k, part in enumerate(entry.parts):
+                rng = self._rng("compound", entry.hint, i, k)
+                # every fault on its own devices, so each is a separate finding
+                pick = self._options(part.target, rng, avoid, where)[0]
+                avoid |= self._involved(pick)
+                picks.append(pick)
+                specs.append(
+                    FaultSpec(
+                        type=part.type,
+                        target=pick.as_target(),
+                        params=resolve_params(part.params, self.topology, pick, rng),
+                    )
+                )
+            base = "-".join([self.prefix, "compound", entry.hint, *(p.device for p in picks)])
+            sid, n = base, 2
+            while sid in self.ids:
+                sid, n = f"{base}-{n}", n + 1
+            self._use(sid, *picks)
+            scenario = Scenario(
+                scenario_id=sid,
+                name=" + ".join(
+                    f"{s.type} on {p.device}{':' + p.interface if p.interface else ''}"
+                    for s, p in zip(specs, picks, strict=True)
+                ),
+                description=f"campaign {self.campaign.version}: compound {entry.hint}, scale {self.scale}",
+                topology=TopologySpec(scale=self.scale),
+                traffic=self.campaign.traffic,
+                difficulty=entry.difficulty,
+                tags=list(entry.tags),
+                faults=specs,
+                campaign=self.campaign.version,
+                tier=self.tier,
+                **self._timing(),
+            )
+            validate_scenario(scenario, file=f"campaign compound {entry.hint} ({sid})")
+            out.append(scenario)
+        return out
+
     def healthy_scenarios(self) -> list[Scenario]:
-        return [
-            Scenario(
-                scenario_id=f"{self.prefix}-healthy-{i + 1:02d}",
+        kinds = self.campaign.healthy_herrings(self.tier)
+        out = []
+        for i in range(self.campaign.tier_scales(self.tier)[self.scale].healthy):
+            sid = f"{self.prefix}-healthy-{i + 1:02d}"
+            selectors = kinds[i % len(kinds)] if kinds else []
+            herrings = self._herrings(selectors, set(), f"healthy|{i}", f"tiers.{self.tier}.healthy_herrings")
+            scenario = Scenario(
+                scenario_id=sid,
                 name="Healthy fabric (control case)",
                 description=f"campaign {self.campaign.version}: no fault, scale {self.scale}",
                 topology=TopologySpec(scale=self.scale),
                 traffic=self.campaign.traffic,
                 difficulty=self.campaign.healthy_difficulty,
                 tags=[],
+                red_herrings=herrings,
                 campaign=self.campaign.version,
                 tier=self.tier,
                 **self._timing(),
             )
-            for i in range(self.campaign.tier_scales(self.tier)[self.scale].healthy)
-        ]
+            if herrings:
+                validate_scenario(scenario, file=f"campaign healthy case {sid}")
+            out.append(scenario)
+        return out
 
     def _timing(self) -> dict[str, Any]:
         return {"timing": self.campaign.timing} if self.campaign.timing is not None else {}
@@ -171,6 +262,7 @@ def generate_campaign(
             for pos, entry in enumerate(campaign.tier_faults(tier))
             for s in builder.fault_scenarios(entry, pos)
         ]
+        scenarios += [s for entry in campaign.tier_compounds(tier) for s in builder.compound_scenarios(entry)]
         healthy = builder.healthy_scenarios()
         share = len(healthy) / max(1, len(healthy) + len(scenarios))
         if share < campaign.min_healthy_share:
@@ -199,7 +291,7 @@ def render_scenario(scenario: Scenario) -> str:
     data["difficulty"] = scenario.difficulty
     data["traffic"] = scenario.traffic
     if scenario.fault is not None:
-        data["fault"] = scenario.fault.model_dump(mode="json")
+        data["fault"] = scenario.fault.model_dump(mode="json", exclude_none=True)
     header = (
         f"{GENERATED_HEADER} from the campaign {scenario.campaign}.\n"
         "# Do not edit: change scenarios/campaign.yaml and regenerate.\n"

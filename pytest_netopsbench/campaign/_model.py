@@ -13,9 +13,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..scenario import Timing
+from ..scenario import Schedule, Timing
 
-__all__ = ["STANDARD_TIER", "Campaign", "FaultEntry", "ScaleCounts", "TargetSelector", "Tier", "Variant"]
+__all__ = [
+    "STANDARD_TIER",
+    "Campaign",
+    "CompoundEntry",
+    "CompoundPart",
+    "FaultEntry",
+    "HerringSelector",
+    "ScaleCounts",
+    "TargetSelector",
+    "Tier",
+    "Variant",
+]
 
 #: the tier of a fault entry or scenario that names none; its files go to ``<out>/<scale>/``
 STANDARD_TIER = "standard"
@@ -42,9 +53,23 @@ class TargetSelector(BaseModel):
     prefix: PrefixSelector | None = None
 
 
+class HerringSelector(BaseModel):
+    """A benign event put into a case (a kind of ``faults.herrings``); the generator places it
+    where no fault of the case is: not on a faulty device, not on a link touching one."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    target: TargetSelector
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class Variant(BaseModel):
     model_config = ConfigDict(extra="forbid")
     target: TargetSelector
+    #: makes the case intermittent: the fault is on ``on_s``, off ``off_s``, repeating
+    schedule: Schedule | None = None
+    #: benign events in the same case
+    herrings: list[HerringSelector] = Field(default_factory=list)
     #: fault parameters; a string value starting with ``$`` is resolved against the chosen target
     #: (see ``campaign._targets.RESOLVERS``)
     params: dict[str, Any] = Field(default_factory=dict)
@@ -72,6 +97,35 @@ class FaultEntry(BaseModel):
     tier: str = STANDARD_TIER
 
 
+class CompoundPart(BaseModel):
+    """One fault of a compound case."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    target: TargetSelector
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class CompoundEntry(BaseModel):
+    """Cases with two or three simultaneous faults, each on a different device; the scenario id
+    reads ``<scale>[-<tier>]-compound-<hint>-<devices>``."""
+
+    model_config = ConfigDict(extra="forbid")
+    hint: str
+    parts: list[CompoundPart] = Field(min_length=2, max_length=3)
+    tags: list[str] = Field(default_factory=list)
+    difficulty: Literal["easy", "medium", "hard"] = "hard"
+    counts: dict[str, int] = Field(default_factory=dict)
+    tier: str = STANDARD_TIER
+
+    @field_validator("hint")
+    @classmethod
+    def _hint(cls, v: str) -> str:
+        if not _HINT.fullmatch(v):
+            raise ValueError(f"hint {v!r} must be a short lowercase slug")
+        return v
+
+
 class ScaleCounts(BaseModel):
     model_config = ConfigDict(extra="forbid")
     per_fault: int = Field(ge=1)
@@ -91,6 +145,9 @@ class Tier(BaseModel):
     model_config = ConfigDict(extra="forbid")
     description: str = ""
     scales: dict[str, ScaleCounts]
+    #: benign events for the tier's healthy cases: healthy case ``i`` gets entry ``i`` (cycling);
+    #: an empty entry is a plain healthy case
+    healthy_herrings: list[list[HerringSelector]] = Field(default_factory=list)
 
     @field_validator("scales")
     @classmethod
@@ -113,6 +170,8 @@ class Campaign(BaseModel):
     #: further tiers by name (an identifier-like slug; ``standard`` is implicit)
     tiers: dict[str, Tier] = Field(default_factory=dict)
     faults: list[FaultEntry] = Field(min_length=1)
+    #: cases with several simultaneous faults
+    compounds: list[CompoundEntry] = Field(default_factory=list)
 
     @field_validator("version")
     @classmethod
@@ -139,17 +198,28 @@ class Campaign(BaseModel):
 
     @model_validator(mode="after")
     def _unique_faults(self) -> Campaign:
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for entry in self.faults:
-            if entry.type in seen:
-                raise ValueError(f"fault {entry.type!r} is listed twice; give it more variants instead")
-            seen.add(entry.type)
-            if entry.tier != STANDARD_TIER and entry.tier not in self.tiers:
+            if (entry.type, entry.tier) in seen:
                 raise ValueError(
-                    f"fault {entry.type!r} is in tier {entry.tier!r}, which `tiers` does not define "
-                    f"(tiers: {', '.join([STANDARD_TIER, *self.tiers])})"
+                    f"fault {entry.type!r} is listed twice in tier {entry.tier!r}; give it more variants instead"
                 )
+            seen.add((entry.type, entry.tier))
+            self._check_tier(f"fault {entry.type!r}", entry.tier)
+        hints: set[tuple[str, str]] = set()
+        for compound in self.compounds:
+            if (compound.hint, compound.tier) in hints:
+                raise ValueError(f"compound {compound.hint!r} is listed twice in tier {compound.tier!r}")
+            hints.add((compound.hint, compound.tier))
+            self._check_tier(f"compound {compound.hint!r}", compound.tier)
         return self
+
+    def _check_tier(self, what: str, tier: str) -> None:
+        if tier != STANDARD_TIER and tier not in self.tiers:
+            raise ValueError(
+                f"{what} is in tier {tier!r}, which `tiers` does not define "
+                f"(tiers: {', '.join([STANDARD_TIER, *self.tiers])})"
+            )
 
     @property
     def tier_names(self) -> list[str]:
@@ -161,5 +231,11 @@ class Campaign(BaseModel):
     def tier_faults(self, tier: str) -> list[FaultEntry]:
         return [e for e in self.faults if e.tier == tier]
 
-    def count(self, entry: FaultEntry, scale: str) -> int:
+    def tier_compounds(self, tier: str) -> list[CompoundEntry]:
+        return [e for e in self.compounds if e.tier == tier]
+
+    def healthy_herrings(self, tier: str) -> list[list[HerringSelector]]:
+        return [] if tier == STANDARD_TIER else self.tiers[tier].healthy_herrings
+
+    def count(self, entry: FaultEntry | CompoundEntry, scale: str) -> int:
         return entry.counts.get(scale, self.tier_scales(entry.tier)[scale].per_fault)

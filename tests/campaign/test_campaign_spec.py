@@ -153,3 +153,89 @@ def test_host_selector() -> None:
         resolve_params({"owner": "$other_host"}, topo, h3, random.Random(i))["owner"] for i in range(40)
     }
     assert owners == {h.name for h in topo.hosts} - {"h3"}
+
+
+HARD_KINDS = """
+version: "t-2"
+seed: 3
+scales: {xs: {per_fault: 1, healthy: 1}}
+tiers:
+  hard:
+    scales: {xs: {per_fault: 1, healthy: 2}, s: {per_fault: 2, healthy: 3}}
+    healthy_herrings:
+      - [{type: bgp_session_reset, target: {role: leaf, interface: uplink}, params: {peer: $peer_ip}}]
+      - []
+faults:
+  - type: link_down
+    variants:
+      - {target: {role: leaf, interface: uplink}}
+  - type: packet_loss
+    tier: hard
+    variants:
+      - {target: {role: leaf, interface: uplink}, hint: intermittent, params: {loss_pct: 40},
+         schedule: {on_s: 3, off_s: 4}}
+  - type: link_down
+    tier: hard
+    variants:
+      - {target: {role: leaf, interface: uplink}, hint: herring,
+         herrings: [{type: link_flap_recovered, target: {role: leaf, interface: uplink}}]}
+compounds:
+  - hint: wire-daemon
+    tier: hard
+    parts:
+      - {type: packet_loss, target: {role: leaf, interface: uplink}, params: {loss_pct: 30}}
+      - {type: bgpd_crash, target: {role: spine}}
+"""
+
+
+def test_hard_kinds_are_generated(tmp_path: Path) -> None:
+    campaign = load_campaign(_write(tmp_path, HARD_KINDS))
+    for scale in ("xs", "s"):
+        topo = build_topology(scale)
+        hard = {s.scenario_id: s for s in generate_campaign(campaign, [scale], "hard")[scale]}
+        # the same type may sit in two tiers (a plain link_down, and one with a red herring)
+        intermittent = [s for s in hard.values() if s.fault and s.fault.schedule is not None]
+        assert intermittent and all(s.fault and s.fault.type == "packet_loss" for s in intermittent)
+        compounds = [s for s in hard.values() if s.compound]
+        assert compounds and all(s.scenario_id.startswith(f"{scale}-hard-compound-wire-daemon-") for s in compounds)
+        for case in compounds:
+            loss, crash = case.fault_specs
+            link_devices = {loss.target["device"]}
+            link_devices.add(topo.device(loss.target["device"]).interface(loss.target["interface"]).peer_device)
+            # each fault on its own devices: the daemon is never at either end of the lossy link
+            assert crash.target["device"] not in link_devices
+        herring_cases = [s for s in hard.values() if s.red_herrings and s.fault_specs]
+        assert herring_cases
+        for case in herring_cases:
+            fault = case.fault_specs[0]
+            herring = case.red_herrings[0]
+            fault_end = topo.device(fault.target["device"]).interface(fault.target["interface"]).peer_device
+            touched = {herring.target["device"]}
+            if herring.target.get("interface"):
+                itf = topo.device(herring.target["device"]).interface(herring.target["interface"])
+                touched.add(itf.peer_device)
+            assert touched.isdisjoint({fault.target["device"], fault_end}), case.scenario_id
+        healthy = sorted((s for s in hard.values() if s.healthy), key=lambda s: s.scenario_id)
+        # healthy case 1 has the BGP reset, case 2 is plain, case 3 (s) cycles back to the reset
+        assert [len(s.red_herrings) for s in healthy] == [1, 0, 1][: len(healthy)]
+        reset = healthy[0].red_herrings[0]
+        peer = topo.device(reset.target["device"]).interface(reset.target["interface"])
+        assert reset.params["peer"] == topo.device(peer.peer_device).interface(peer.peer_interface).ip
+    # generated files round-trip through the scenario loader
+    out = write_campaign(campaign, ["xs"], tmp_path / "gen")
+    from pytest_netopsbench.scenario import load_scenario
+
+    for path in out["hard/xs"]:
+        assert load_scenario(path).scenario_id == path.stem
+
+
+def test_hard_kind_errors_name_the_field(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError, match="compound 'wire-daemon' is in tier 'nope'"):
+        load_campaign(_write(tmp_path, HARD_KINDS.replace("    tier: hard\n    parts", "    tier: nope\n    parts")))
+    one_part = HARD_KINDS.replace("      - {type: bgpd_crash, target: {role: spine}}\n", "")
+    with pytest.raises(ScenarioError) as err:
+        load_campaign(_write(tmp_path, one_part))
+    assert err.value.field is not None and err.value.field.startswith("compounds.0.parts")
+    twice = HARD_KINDS.replace("  - type: link_down\n    tier: hard", "  - type: packet_loss\n    tier: hard")
+    with pytest.raises(ScenarioError, match="'packet_loss' is listed twice in tier 'hard'"):
+        load_campaign(_write(tmp_path, twice))
