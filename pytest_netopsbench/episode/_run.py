@@ -90,7 +90,8 @@ class Episode:
             [build_herring(h.type, h.target, h.params, self.topology) for h in scenario.red_herrings],
             session.lab,
         )
-        self._togglers: list[Toggler] = []
+        #: the togglers of intermittent faults (stopped, not dropped, when the case ends)
+        self.togglers: list[Toggler] = []
         self.recorder = TraceRecorder(enabled=self.settings.trace)
         self.context: DiagnosticContext | None = None
         self.agent_call: AgentCall | None = None
@@ -191,7 +192,7 @@ class Episode:
             if schedule is not None:
                 toggler = Toggler(fault, schedule, self.session.lab)
                 toggler.start()
-                self._togglers.append(toggler)
+                self.togglers.append(toggler)
 
     def _await_herrings(self, window: Any, timeout: float) -> Any:
         """Wait for the red herrings to be over (recovered); when they end after the window, the
@@ -208,7 +209,7 @@ class Episode:
     def _verify(self, window: Any, timeout: float) -> Any:
         """Confirm every fault from evidence (``confirm_faults``); InfraError if one is not."""
         try:
-            return confirm_faults(self.faults, self._togglers, self.session, window, timeout)
+            return confirm_faults(self.faults, self.togglers, self.session, window, timeout)
         except FaultError as exc:
             raise InfraError(str(exc)) from exc
 
@@ -343,10 +344,9 @@ class Episode:
         """Stop the toggling and the herrings, then clear every injected fault in reverse order,
         each even when an earlier clear failed. Returns the problems."""
         problems: list[str] = []
-        for toggler in self._togglers:
+        for toggler in self.togglers:
             toggler.stop()
             problems += toggler.errors
-        self._togglers.clear()
         problems += self.herrings.close()
         for fault in reversed(self._injected):
             try:
