@@ -5,6 +5,7 @@ golden snapshot with no harness thread, wire rule or helper left behind."""
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from plugin_helpers import FAST_TIMING
+from plugin_helpers import scenario as scenario_file
 
 from pytest_netopsbench.diagnosis import DiagnosisResult
 from pytest_netopsbench.episode import EpisodeSettings, LabSession, run_episode
@@ -152,3 +155,58 @@ def test_red_herrings_are_seen_and_recovered(session: LabSession, tmp_path: Path
     )
     # over before the agent: the window the agent was given ends after the last herring
     assert episode.herrings.ended <= episode.context.window.end
+
+
+FINDINGS_CONFTEST = """
+import pytest
+from pytest_netopsbench import DiagnosisResult
+
+class BothFaults:
+    def diagnose(self, context):
+        return DiagnosisResult(
+            verdict="fault_detected",
+            findings=[
+                {"fault_type": "link_down", "device": "leaf1", "interface": "eth1"},
+                {"fault_type": "packet_loss", "device": "leaf2", "interface": "eth2"},
+            ],
+        )
+
+@pytest.fixture
+def netopsbench_agent():
+    return BothFaults()
+"""
+
+
+def test_compound_scenario_file_runs_as_a_pytest_item(pytester: pytest.Pytester) -> None:
+    scenario_file(
+        pytester,
+        "scenarios/compound.yaml",
+        "xs-compound-link-down-packet-loss",
+        timing={**FAST_TIMING, "verify_timeout_s": 30},
+        faults=[
+            {"type": "link_down", "target": {"device": "leaf1", "interface": "eth1"}},
+            {
+                "type": "packet_loss",
+                "target": {"device": "leaf2", "interface": "eth2"},
+                "params": {"loss_pct": 50},
+            },
+        ],
+    )
+    scenario_file(pytester, "scenarios/healthy.yaml", "xs-healthy", timing=FAST_TIMING)
+    pytester.makeconftest(FINDINGS_CONFTEST)
+    # `-m compound` selects the compound case only; each of its fault types is a marker too
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "no:cacheprovider",
+        "-m",
+        "compound and link_down and packet_loss",
+        "--netopsbench-report=bench.json",
+        timeout=600,
+    )
+    result.assert_outcomes(passed=1, deselected=1)
+    (case,) = json.loads((pytester.path / "bench.json").read_text())["cases"]
+    assert case["compound"] is True and case["fault_type"] == "link_down" and case["score"] == 1.0
+    assert [f["fault_type"] for f in [case["expected"], *case["expected"]["also"]]] == [
+        "link_down",
+        "packet_loss",
+    ]
