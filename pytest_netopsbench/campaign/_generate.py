@@ -290,8 +290,13 @@ def render_scenario(scenario: Scenario) -> str:
     data["topology"] = {"scale": scenario.scale}
     data["difficulty"] = scenario.difficulty
     data["traffic"] = scenario.traffic
+    # exclude_none: a fault without a schedule renders exactly as before schedules existed
     if scenario.fault is not None:
         data["fault"] = scenario.fault.model_dump(mode="json", exclude_none=True)
+    if scenario.faults is not None:
+        data["faults"] = [f.model_dump(mode="json", exclude_none=True) for f in scenario.faults]
+    if scenario.red_herrings:
+        data["red_herrings"] = [h.model_dump(mode="json") for h in scenario.red_herrings]
     header = (
         f"{GENERATED_HEADER} from the campaign {scenario.campaign}.\n"
         "# Do not edit: change scenarios/campaign.yaml and regenerate.\n"

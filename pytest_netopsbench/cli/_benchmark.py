@@ -80,7 +80,7 @@ def _prepare(args: argparse.Namespace) -> int:
     for tier in campaign.tier_names:
         for scale, scenarios in generate_campaign(campaign, scales, tier).items():
             healthy = sum(s.healthy for s in scenarios)
-            kinds = Counter(s.fault.type for s in scenarios if s.fault is not None)
+            kinds = Counter(f.type for s in scenarios for f in s.fault_specs)
             faults = len(scenarios) - healthy
             folder = tier_folder(args.out, tier, scale)
             files = written[folder.relative_to(args.out).as_posix()]

@@ -69,11 +69,22 @@ def _files(paths: list[str]) -> list[tuple[Path, bool]]:
 
 
 def _target(s: Scenario) -> str:
-    if s.fault is None:
+    if s.healthy:
         return "-"
-    t = s.fault.target
-    where = ":".join(str(t[k]) for k in ("device", "interface") if t.get(k))
-    return f"{where} {t['prefix']}" if t.get("prefix") else where
+    places = []
+    for spec in s.fault_specs:
+        t = spec.target
+        where = ":".join(str(t[k]) for k in ("device", "interface") if t.get(k))
+        places.append(f"{where} {t['prefix']}" if t.get("prefix") else where)
+    return ",".join(places)
+
+
+def _fault(s: Scenario) -> str:
+    """``healthy``, the fault type, or a compound case's types joined by ``+``; ``~`` marks an
+    intermittent fault."""
+    if s.healthy:
+        return "healthy"
+    return "+".join(f"{f.type}{'~' if f.schedule else ''}" for f in s.fault_specs)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -85,7 +96,7 @@ def _list(args: argparse.Namespace) -> int:
                 file=str(f),
                 scenario_id=s.scenario_id,
                 scale=s.scale,
-                fault=s.fault.type if s.fault else "healthy",
+                fault=_fault(s),
                 target=_target(s),
                 difficulty=s.difficulty,
                 campaign=s.campaign,

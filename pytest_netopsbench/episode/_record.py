@@ -16,15 +16,20 @@ __all__ = ["append_message", "new_case_record", "scenario_truth"]
 
 
 def scenario_truth(scenario: Scenario) -> GroundTruth | None:
-    """The ground truth of the scenario's fault on a fresh topology of its scale (None if healthy)."""
-    if scenario.fault is None:
+    """The ground truth of the scenario's faults on a fresh topology of its scale (None if
+    healthy; one ``GroundTruth`` with ``also`` for a compound case)."""
+    if scenario.healthy:
         return None
     from ..faults import build_fault
     from ..topology import build_topology
 
-    spec = scenario.fault
-    fault = build_fault(spec.type, dict(spec.target), dict(spec.params), build_topology(scenario.scale))
-    return fault.ground_truth()
+    topology = build_topology(scenario.scale)
+    return GroundTruth.compound(
+        [
+            build_fault(s.type, dict(s.target), dict(s.params), topology).ground_truth()
+            for s in scenario.fault_specs
+        ]
+    )
 
 
 def new_case_record(
@@ -54,7 +59,11 @@ def new_case_record(
         difficulty=scenario.difficulty,
         tags=list(scenario.tags),
         healthy=scenario.healthy,
-        fault_type=scenario.fault.type if scenario.fault else None,
+        # a compound case's first fault (the one its ground truth leads with); all are in expected
+        fault_type=scenario.fault_specs[0].type if scenario.fault_specs else None,
+        compound=scenario.compound,
+        intermittent=scenario.intermittent,
+        red_herrings=[h.type for h in scenario.red_herrings],
         campaign=scenario.campaign,
         tier=scenario.tier,
         expected=truth,

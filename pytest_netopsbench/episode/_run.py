@@ -1,7 +1,10 @@
 """One case end to end: baseline -> inject -> verify -> observe -> context -> agent (under a
 timeout) -> score -> clear -> verify healthy.
 
-Healthy scenarios run the same phases with the same windows and no injection. The episode is
+Healthy scenarios run the same phases with the same windows and no injection. A compound case
+injects its faults in order, confirms each and clears them in reverse; an intermittent fault is
+toggled on its schedule until cleared; red herrings play from the end of the baseline and are over
+before the agent starts (``_schedule.py``). The episode is
 split into ``prepare`` / ``diagnose`` / ``finish`` so the pytest plugin can run them in an item's
 setup, call and teardown (harness failures become pytest errors, agent failures become
 failures); :func:`run_episode` runs all three for other callers.
@@ -30,6 +33,7 @@ from ._agent import AgentCall, AgentRunner, call_agent
 from ._context import DiagnosticContext, McpAccess
 from ._lab import LabSession
 from ._record import append_message, new_case_record
+from ._schedule import HerringRun, Toggler, confirm_faults, where
 
 __all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode"]
 
@@ -71,16 +75,28 @@ class Episode:
         self.case_dir = case_dir
         self._make_context, self._score = make_context, score or score_case
         self.topology = session.lab.topology
-        self.fault: Fault | None = None
-        if scenario.fault is not None:
-            spec = scenario.fault
-            self.fault = build_fault(spec.type, dict(spec.target), dict(spec.params), self.topology)
-        self.truth: GroundTruth | None = self.fault.ground_truth() if self.fault else None
+        specs = scenario.fault_specs
+        #: the case's faults, in injection order (empty for a healthy case)
+        self.faults: list[Fault] = [
+            build_fault(s.type, dict(s.target), dict(s.params), self.topology) for s in specs
+        ]
+        self._schedules = {id(f): s.schedule for f, s in zip(self.faults, specs, strict=True) if s.schedule}
+        self.truth: GroundTruth | None = (
+            GroundTruth.compound([f.ground_truth() for f in self.faults]) if self.faults else None
+        )
+        from ..faults.herrings import build_herring
+
+        self.herrings = HerringRun(
+            [build_herring(h.type, h.target, h.params, self.topology) for h in scenario.red_herrings],
+            session.lab,
+        )
+        #: the togglers of intermittent faults (stopped, not dropped, when the case ends)
+        self.togglers: list[Toggler] = []
         self.recorder = TraceRecorder(enabled=self.settings.trace)
         self.context: DiagnosticContext | None = None
         self.agent_call: AgentCall | None = None
         self._mcp: Any = None
-        self._injected = False
+        self._injected: list[Fault] = []
         self._t0 = 0.0
         #: told each phase's name as it starts (the plugin keeps a crash marker with it)
         self.on_phase: Callable[[str], None] | None = None
@@ -118,14 +134,9 @@ class Episode:
         self._mark("window")  # from injection (or not) to the agent's answer
         with self._phase("inject"):
             injected_at = time.time()
-            if self.fault is not None:
-                try:
-                    self.fault.inject(self.session.lab)
-                except (FaultError, LabError) as exc:
-                    raise InfraError(
-                        f"injecting {self.scenario.fault.type if self.scenario.fault else ''} failed: {exc}"
-                    ) from exc
-                self._injected = True
+            # the herrings start with the injection, on their own thread, whatever the case holds
+            self.herrings.start()
+            self._inject_all()
             # settle counts from the start of injection, so the gap between the two windows is
             # the same for healthy and fault cases (it must not reveal that something was done)
             time.sleep(max(0.0, injected_at + timing.settle_s - time.time()))
@@ -133,6 +144,9 @@ class Episode:
         with self._phase("observe"):
             time.sleep(max(0.0, obs_start + timing.observe_s - time.time()))
         window = Window(start=obs_start, end=time.time())
+        if self.herrings.herrings:
+            with self._phase("herrings"):
+                window = self._await_herrings(window, timing.verify_timeout_s)
         with self._phase("verify"):
             window = self._verify(window, timing.verify_timeout_s)
         with self._phase("context"):
@@ -166,31 +180,38 @@ class Episode:
         self.context = context
         return context
 
-    def _verify(self, window: Any, timeout: float) -> Any:
-        """Confirm the fault from evidence, polling until ``timeout``; the window the agent sees
-        keeps the configured length and ends at the confirmation (so it shows the symptom)."""
+    def _inject_all(self) -> None:
+        """Inject every fault in order; an intermittent one starts toggling once injected."""
+        for fault in self.faults:
+            try:
+                fault.inject(self.session.lab)
+            except (FaultError, LabError) as exc:
+                raise InfraError(f"injecting {where(fault)} failed: {exc}") from exc
+            self._injected.append(fault)
+            schedule = self._schedules.get(id(fault))
+            if schedule is not None:
+                toggler = Toggler(fault, schedule, self.session.lab)
+                toggler.start()
+                self.togglers.append(toggler)
+
+    def _await_herrings(self, window: Any, timeout: float) -> Any:
+        """Wait for the red herrings to be over (recovered); when they end after the window, the
+        window slides to end after them, keeping its length, as verification's does."""
         from ..evidence import Window
 
-        if self.fault is None:
-            return window
-        length = window.end - window.start
-        deadline = window.start + timeout
-        last: list[str] = []
-        while True:
-            result = self.fault.verify(self.session.lab, self.session.store, window)
-            if result.confirmed:
-                return window
-            last = result.evidence
-            if time.time() >= deadline:
-                break
-            time.sleep(1.0)
+        if not self.herrings.wait(window.end + timeout - time.time()):
+            raise InfraError("; ".join(self.herrings.errors) + "; the case was not shown to the agent")
+        if self.herrings.ended > window.end:
             now = time.time()
-            window = Window(start=now - length, end=now)
-        raise InfraError(
-            f"the injected {self.fault.name} on {self.truth.device if self.truth else '?'} could not be "
-            f"confirmed from evidence within {timeout:g} s (last evidence: {'; '.join(last[:3]) or 'none'}); "
-            "the case was not shown to the agent"
-        )
+            return Window(start=now - (window.end - window.start), end=now)
+        return window
+
+    def _verify(self, window: Any, timeout: float) -> Any:
+        """Confirm every fault from evidence (``confirm_faults``); InfraError if one is not."""
+        try:
+            return confirm_faults(self.faults, self.togglers, self.session, window, timeout)
+        except FaultError as exc:
+            raise InfraError(str(exc)) from exc
 
     def _stdio_command(self, window: Any) -> list[str]:
         import sys
@@ -297,16 +318,11 @@ class Episode:
 
     # -- teardown: clear and prove the lab healthy again ------------------------------------------
     def finish(self) -> tuple[bool, str]:
-        """Clear the fault and wait for the lab to be healthy. Returns (recovered, problem)."""
+        """Clear the faults and wait for the lab to be healthy. Returns (recovered, problem)."""
         self._stop_mcp()
-        problem = ""
         self._mark("recovery")
         with self._phase("clear_recover"):
-            if self.fault is not None and self._injected:
-                try:
-                    self.fault.clear(self.session.lab)
-                except (FaultError, LabError) as exc:
-                    problem = f"clearing {self.fault.name} failed: {exc}"
+            problem = "; ".join(self._clear_all())
             health = self.session.check_healthy(self.scenario.timing.recover_timeout_s)
         if not health.healthy:
             problem = "; ".join(
@@ -323,6 +339,22 @@ class Episode:
         self.record.ended = time.time()
         self._mark("idle")
         return (not problem, problem)
+
+    def _clear_all(self) -> list[str]:
+        """Stop the toggling and the herrings, then clear every injected fault in reverse order,
+        each even when an earlier clear failed. Returns the problems."""
+        problems: list[str] = []
+        for toggler in self.togglers:
+            toggler.stop()
+            problems += toggler.errors
+        problems += self.herrings.close()
+        for fault in reversed(self._injected):
+            try:
+                fault.clear(self.session.lab)
+            except (FaultError, LabError) as exc:
+                problems.append(f"clearing {where(fault)} failed: {exc}")
+        self._injected.clear()
+        return problems
 
     def _mark(self, phase: str) -> None:
         """Tag the live mirror's points from now on (the opaque case id, never the scenario's name)."""

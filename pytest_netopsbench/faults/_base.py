@@ -85,6 +85,9 @@ class Fault(ABC):
     #: change on the fault's device (or the far end of its link) names the culprit
     visible: ClassVar[frozenset[Channel]] = frozenset()
     localizing: ClassVar[frozenset[Channel]] = frozenset()
+    #: inject and clear are quick, idempotent and repeatable, so a scenario's ``schedule`` may toggle
+    #: the fault on and off (an intermittent fault); the episode refuses a schedule otherwise
+    intermittent_ok: ClassVar[bool] = False
 
     def __init__(self, topology: Topology, target: FaultTarget, params: BaseModel | None = None) -> None:
         self.topology = topology

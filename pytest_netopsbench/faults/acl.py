@@ -58,6 +58,7 @@ def port_flow_probe(
 @register
 class AclMisconfig(Fault):
     name = "acl_misconfig"
+    intermittent_ok = True  # one netdev table added and deleted
     visible = channels(REACH, C.ACL_RULES)
     localizing = channels(C.ACL_RULES)
     category = "acl"

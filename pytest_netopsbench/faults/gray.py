@@ -164,6 +164,7 @@ _TABLE = "fabric"
 @register
 class EcmpMemberDrop(LinkFault):
     name = "ecmp_member_drop"
+    intermittent_ok = True  # one wire (or netdev) table added and deleted
     visible = channels(REACH)
     localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LOSS)
     category = "gray"

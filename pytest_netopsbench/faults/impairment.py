@@ -33,6 +33,8 @@ __all__ = ["HighLatency", "PacketCorruption", "PacketLoss"]
 
 class _ImpairmentFault(LinkFault):
     category = "impairment"
+    # a wire rule (or the shaper, started in well under a second) added and removed
+    intermittent_ok = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -86,6 +86,7 @@ class CableCut(LinkFault):
     localizing = channels(C.INTERFACE_STATE, C.BGP_SESSIONS)
     category = "link"
     aliases = ("fiber_cut", "carrier_loss")
+    intermittent_ok = True  # two wire ports down and up: a loose connector
     description = (
         "The cable between the two ports is cut (on the hidden wire): both ends lose carrier and "
         "go oper down while staying admin up; nothing in either device's configuration changed."

@@ -92,20 +92,26 @@ def tier_marker(tier: str) -> str:
 
 
 def scenario_markers(config: pytest.Config, scenario: Scenario) -> list[str]:
-    """Markers of a scenario: scale, difficulty, fault type (canonical name) and its aliases, or
-    ``healthy``, its tags and ``tier_<tier>``. Each is registered, so ``--strict-markers`` runs
-    accept them."""
+    """Markers of a scenario: scale, difficulty, each fault type (canonical name) and its aliases,
+    or ``healthy``, ``compound`` / ``intermittent`` / ``red_herrings`` for those kinds of case, its
+    tags and ``tier_<tier>``. Each is registered, so ``--strict-markers`` runs accept them."""
     marks: list[tuple[str, str]] = [(scenario.scale, "scale"), (scenario.difficulty, "difficulty")]
-    if scenario.fault is None:
+    if scenario.healthy:
         marks.append(("healthy", "scenario without a fault (negative case)"))
-    else:
-        from ..faults import normalize_fault_type, registry
+    from ..faults import normalize_fault_type, registry
 
-        canonical = normalize_fault_type(scenario.fault.type)
+    for spec in scenario.fault_specs:
+        canonical = normalize_fault_type(spec.type)
         marks.append((canonical, "fault type"))
         # `-m interface_down` selects link_down scenarios: an alias means the same fault
         alias_of = f"fault type alias of {canonical}"
         marks += [(a, alias_of) for a, name in registry.aliases().items() if name == canonical]
+    if scenario.compound:
+        marks.append(("compound", "compound case: several simultaneous faults"))
+    if scenario.intermittent:
+        marks.append(("intermittent", "a fault toggles on a schedule"))
+    if scenario.red_herrings:
+        marks.append(("red_herrings", "benign events before the agent starts"))
     marks += [(tag, "scenario tag") for tag in scenario.tags]
     marks.append((tier_marker(scenario.tier), f"campaign tier {scenario.tier}"))
     names: list[str] = []

@@ -77,8 +77,8 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
     state = item.stash.setdefault(CASE, CaseState())
     scenario, config = item.scenario, request.config
     settings, info = config.stash[SETTINGS], config.stash[RUN]
-    if scenario.fault is not None:
-        reason = get_fault(scenario.fault.type).unsupported_reason()
+    for spec in scenario.fault_specs:
+        reason = get_fault(spec.type).unsupported_reason()
         if reason:
             pytest.skip(f"{reason} (see `netopsbench doctor`)")
     from ._resume import mark_phase

@@ -66,8 +66,15 @@ class CaseRecord(BaseModel):
     tags: list[str] = Field(default_factory=list)
     healthy: bool
     #: the scenario's fault type (None for healthy); known even when the case failed before
-    #: ground truth existed, so breakdowns never lose an infra_error case to "unknown"
+    #: ground truth existed, so breakdowns never lose an infra_error case to "unknown". A compound
+    #: case names its first fault here (the one ``expected`` leads with; ``expected.also`` the rest)
     fault_type: str | None = None
+    #: several simultaneous faults (the scenario's ``faults:``)
+    compound: bool = False
+    #: at least one fault toggled on a ``schedule``
+    intermittent: bool = False
+    #: the kinds of the scenario's red herrings, in order (benign events, not in the ground truth)
+    red_herrings: list[str] = Field(default_factory=list)
     #: the scenario's ``campaign`` version; ``build_report`` lifts it into ``RunMeta``
     campaign: str | None = None
     #: the scenario's campaign tier (``standard``, ``hard``, ...)

@@ -18,9 +18,11 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ScenarioError
-from ._model import Scenario
+from ._model import FaultSpec, HerringSpec, Scenario
 
 if TYPE_CHECKING:
+    from ..diagnosis import GroundTruth
+    from ..faults import Fault
     from ..topology import Topology
 
 __all__ = ["MAX_FILE_BYTES", "is_scenario_file", "iter_scenarios", "load_scenario", "validate_scenario"]
@@ -206,27 +208,74 @@ def _topology(scale: str) -> Topology:
 
 def validate_scenario(scenario: Scenario, file: str | Path = "") -> None:
     """Check a parsed scenario against its topology and the fault registry: the devices and
-    interfaces exist, the fault type is registered, it accepts that target, its parameters are
-    valid. Raises :class:`ScenarioError` with ``field`` set (e.g. ``fault.target.interface``)."""
+    interfaces exist, each fault type is registered, it accepts that target, its parameters are
+    valid, a ``schedule`` only on a fault that can be intermittent, no two faults in one place,
+    red herrings valid and away from the faults. Raises :class:`ScenarioError` with ``field`` set
+    (e.g. ``fault.target.interface``, ``faults.1.schedule``, ``red_herrings.0.params.peer``)."""
     where = str(file)
     try:
         topology = _topology(scenario.scale)
     except ValueError as exc:
         raise ScenarioError(str(exc), file=where, field="topology.scale") from exc
-    fault = scenario.fault
-    if fault is None:
-        return
-    device = fault.target.get("device")
+    prefixes = ["fault"] if scenario.faults is None else [f"faults.{i}" for i in range(len(scenario.faults))]
+    placed: list[tuple[str, str, frozenset[tuple[str, str | None]]]] = []
+    for prefix, spec in zip(prefixes, scenario.fault_specs, strict=False):
+        fault = _validate_fault(spec, prefix, topology, where)
+        observe_s = scenario.timing.observe_s
+        if spec.schedule is not None and spec.schedule.off_s >= observe_s:
+            raise ScenarioError(
+                f"off_s {spec.schedule.off_s:g} must be shorter than timing.observe_s ({observe_s:g} s), "
+                "so every observation window holds part of an on-period",
+                file=where,
+                field=f"{prefix}.schedule.off_s",
+            )
+        spots = _spots(fault.ground_truth())
+        for other, kind, taken in placed:
+            if spots & taken:
+                raise ScenarioError(
+                    f"{fault.name} is in the same place as {other} ({kind}); each fault of a compound "
+                    "case needs its own link or device",
+                    file=where,
+                    field=f"{prefix}.target",
+                )
+        placed.append((prefix, fault.name, spots))
+    for index, herring in enumerate(scenario.red_herrings):
+        _validate_herring(herring, f"red_herrings.{index}", topology, where, placed)
+
+
+def _spots(truth: GroundTruth) -> frozenset[tuple[str, str | None]]:
+    """Where a fault is: both ends of its link, or its device (interface None)."""
+    return frozenset({(truth.device, truth.interface), *((e.device, e.interface) for e in truth.equivalent)})
+
+
+def _reprefix(exc: ScenarioError, prefix: str, where: str, default: str) -> ScenarioError:
+    """``exc`` (from build_fault / build_herring) with its field under ``prefix`` and the file set."""
+    field = exc.field or default
+    if field == "fault" or field.startswith("fault."):
+        field = field.removeprefix("fault").lstrip(".")
+    field = ".".join(p for p in (prefix, field) if p)
+    message = str(exc)
+    # the builders format "field: message"; keep only the message part
+    head = f"{exc.field}: " if exc.field else ""
+    if head and message.startswith(head):
+        message = message[len(head) :]
+    return ScenarioError(message, file=where, field=field)
+
+
+def _validate_fault(spec: FaultSpec, prefix: str, topology: Topology, where: str) -> Fault:
+    device = spec.target.get("device")
     if not isinstance(device, str) or not device:
-        raise ScenarioError("the fault target needs a device name", file=where, field="fault.target.device")
+        raise ScenarioError(
+            "the fault target needs a device name", file=where, field=f"{prefix}.target.device"
+        )
     if not topology.has_device(device):
         names = ", ".join(d.name for d in topology.devices)
         raise ScenarioError(
             f"no device {device!r} in the {topology.scale} topology (devices: {names})",
             file=where,
-            field="fault.target.device",
+            field=f"{prefix}.target.device",
         )
-    interface = fault.target.get("interface")
+    interface = spec.target.get("interface")
     if interface is not None:
         dev = topology.device(device)
         if not any(i.name == interface for i in dev.interfaces):
@@ -234,22 +283,49 @@ def validate_scenario(scenario: Scenario, file: str | Path = "") -> None:
             raise ScenarioError(
                 f"{device} has no interface {interface!r} (it has: {names})",
                 file=where,
-                field="fault.target.interface",
+                field=f"{prefix}.target.interface",
             )
-    from ..faults import build_fault
+    from ..faults import build_fault, fault_names, get_fault
 
     try:
-        build_fault(fault.type, dict(fault.target), dict(fault.params), topology)
+        fault = build_fault(spec.type, dict(spec.target), dict(spec.params), topology)
     except ScenarioError as exc:
-        field = exc.field or "fault"
-        if not field.startswith("fault"):
-            field = f"fault.{field}"
-        message = str(exc)
-        # build_fault formats "field: message"; keep only the message part.
-        prefix = f"{exc.field}: " if exc.field else ""
-        if prefix and message.startswith(prefix):
-            message = message[len(prefix) :]
-        raise ScenarioError(message, file=where, field=field) from exc
+        raise _reprefix(exc, prefix, where, "") from exc
+    if spec.schedule is not None and not type(fault).intermittent_ok:
+        able = [n for n in fault_names() if get_fault(n).intermittent_ok]
+        raise ScenarioError(
+            f"{fault.name} cannot be intermittent (its inject/clear are not quick and repeatable); "
+            f"faults that can: {', '.join(able)}",
+            file=where,
+            field=f"{prefix}.schedule",
+        )
+    return fault
+
+
+def _validate_herring(
+    spec: HerringSpec,
+    prefix: str,
+    topology: Topology,
+    where: str,
+    faults: list[tuple[str, str, frozenset[tuple[str, str | None]]]],
+) -> None:
+    from ..faults.herrings import build_herring
+
+    try:
+        herring = build_herring(spec.type, dict(spec.target), dict(spec.params), topology)
+    except ScenarioError as exc:
+        raise _reprefix(exc, prefix, where, "target") from exc
+    places = {(p.device, p.interface) for p in herring.places()}
+    for other, kind, spots in faults:
+        # a device-wide fault (bgpd down, ...) takes every session and link of its device with it
+        devices = {d for d, i in spots if i is None}
+        if places & spots or {d for d, _ in places} & devices:
+            raise ScenarioError(
+                f"{herring.describe()} touches {other} ({kind}); a red herring must happen away from "
+                "the faults (it has to recover while they last)",
+                file=where,
+                field=f"{prefix}.target",
+            )
 
 
 def iter_scenarios(paths: Iterable[str | Path], *, validate: bool = True) -> Iterator[tuple[Path, Scenario]]:

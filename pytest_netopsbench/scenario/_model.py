@@ -5,15 +5,27 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["FORMAT_VERSION", "RESERVED_TAGS", "FaultSpec", "Scenario", "Timing", "TopologySpec"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MAX_FAULTS",
+    "RESERVED_TAGS",
+    "FaultSpec",
+    "HerringSpec",
+    "Scenario",
+    "Schedule",
+    "Timing",
+    "TopologySpec",
+]
 
 FORMAT_VERSION = 1
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,118}[a-z0-9]")
 #: pytest's own markers: a tag named like one would change the outcome (``xfail`` turns a wrong
 #: diagnosis into XFAIL and hides it from the exit code, ``skip`` skips the case).
 RESERVED_TAGS = frozenset({"skip", "skipif", "xfail", "usefixtures", "parametrize", "filterwarnings"})
+#: the most simultaneous faults of a compound case (``faults:``)
+MAX_FAULTS = 3
 
 
 class TopologySpec(BaseModel):
@@ -28,11 +40,37 @@ class TopologySpec(BaseModel):
         return normalize_scale(v)
 
 
+class Schedule(BaseModel):
+    """An intermittent fault: active ``on_s``, inactive ``off_s``, repeating from injection until
+    the episode clears it (the agent's time included)."""
+
+    model_config = ConfigDict(extra="forbid")
+    on_s: float = Field(ge=1.0, le=60.0, description="seconds the fault is active per cycle")
+    off_s: float = Field(ge=1.0, le=60.0, description="seconds the fault is inactive per cycle")
+
+
 class FaultSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: str
     target: dict[str, Any]
     params: dict[str, Any] = Field(default_factory=dict)
+    schedule: Schedule | None = Field(
+        default=None, description="makes the fault intermittent (only faults with intermittent_ok)"
+    )
+
+
+class HerringSpec(BaseModel):
+    """A red herring: a benign event after the baseline, over before the agent starts, never
+    part of the ground truth (kinds in ``faults/herrings.py``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str
+    target: dict[str, Any]
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+def _target_key(target: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(target.get(k) or "") for k in ("device", "interface", "prefix"))
 
 
 class Timing(BaseModel):
@@ -64,6 +102,10 @@ class Scenario(BaseModel):
     difficulty: Literal["easy", "medium", "hard"] = "medium"
     tags: list[str] = Field(default_factory=list)
     fault: FaultSpec | None = None
+    faults: list[FaultSpec] | None = Field(
+        default=None, description="a compound case: 2-3 simultaneous faults (instead of `fault`)"
+    )
+    red_herrings: list[HerringSpec] = Field(default_factory=list, max_length=3)
     timing: Timing = Field(default_factory=Timing)
     campaign: str | None = Field(default=None, description="campaign version that generated this file")
     tier: str = Field(
@@ -94,6 +136,28 @@ class Scenario(BaseModel):
                 )
         return v
 
+    @field_validator("faults")
+    @classmethod
+    def _faults(cls, v: list[FaultSpec] | None, info: ValidationInfo) -> list[FaultSpec] | None:
+        if v is None:
+            return v
+        if info.data.get("fault") is not None:
+            raise ValueError("use either `fault:` (one fault) or `faults:` (a compound case), not both")
+        if not 2 <= len(v) <= MAX_FAULTS:
+            raise ValueError(
+                f"a compound case has 2 to {MAX_FAULTS} faults (got {len(v)}); one fault goes in `fault:`"
+            )
+        seen: dict[tuple[str, ...], int] = {}
+        for index, spec in enumerate(v):
+            key = _target_key(spec.target)
+            if key in seen:
+                raise ValueError(
+                    f"faults.{index} has the same target as faults.{seen[key]} "
+                    f"({':'.join(p for p in key if p)}); each fault of a compound case needs its own place"
+                )
+            seen[key] = index
+        return v
+
     @field_validator("format_version")
     @classmethod
     def _version(cls, v: int) -> int:
@@ -106,5 +170,20 @@ class Scenario(BaseModel):
         return self.topology.scale
 
     @property
+    def fault_specs(self) -> list[FaultSpec]:
+        """Every fault of the case: [] healthy, [fault] single, the ``faults`` of a compound case."""
+        if self.faults:
+            return list(self.faults)
+        return [self.fault] if self.fault is not None else []
+
+    @property
     def healthy(self) -> bool:
-        return self.fault is None
+        return not self.fault_specs
+
+    @property
+    def compound(self) -> bool:
+        return len(self.fault_specs) > 1
+
+    @property
+    def intermittent(self) -> bool:
+        return any(spec.schedule is not None for spec in self.fault_specs)

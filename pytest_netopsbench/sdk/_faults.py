@@ -54,12 +54,13 @@ class EvaluatorManager:
 
     def ground_truth(self, scenario: Scenario | ScenarioRef | str | Path) -> GroundTruth | None:
         sc = self._scenario(scenario)
-        if sc.fault is None:
+        if sc.healthy:
             return None
-        fault: Fault = _registry().build_fault(
-            sc.fault.type, sc.fault.target, sc.fault.params, build_topology(sc.scale)
-        )
-        return fault.ground_truth()
+        topology = build_topology(sc.scale)
+        faults: list[Fault] = [
+            _registry().build_fault(f.type, f.target, f.params, topology) for f in sc.fault_specs
+        ]
+        return GroundTruth.compound([f.ground_truth() for f in faults])
 
     def evaluate_scenario(
         self,

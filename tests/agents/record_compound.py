@@ -3,9 +3,9 @@ fixtures (tests/agents/data/<id>.json) whose ground truth is a compound ``Ground
 
     .venv/bin/python tests/agents/record_compound.py
 
-The campaign has no compound cases yet, so this drives the episode by hand: the first fault's
-scenario sets timing and traffic, and both faults are injected, verified and cleared together.
-Not collected by pytest (no test_ prefix); needs root and FRR.
+The campaign has no compound cases yet, so this builds each scenario (``faults:``) here and runs
+its episode: both faults injected, verified and cleared together. Not collected by pytest (no
+test_ prefix); needs root and FRR.
 """
 
 from __future__ import annotations
@@ -19,10 +19,8 @@ from typing import Any
 
 from record_fixtures import DATA, RecordingAgent
 
-from pytest_netopsbench.diagnosis import GroundTruth
 from pytest_netopsbench.episode import LabSession
 from pytest_netopsbench.episode._run import Episode
-from pytest_netopsbench.faults import Fault, Verification, build_fault
 from pytest_netopsbench.scenario import Scenario
 
 #: (scenario id, scale, [(fault type, target, params), ...])
@@ -43,35 +41,6 @@ CASES: list[tuple[str, str, list[tuple[str, dict[str, str], dict[str, Any]]]]] =
 ]
 
 
-class Both(Fault):
-    """Several faults acting as one: injected in order, cleared in reverse, verified together."""
-
-    name = "compound"
-    category = "compound"
-    targets = ()
-
-    def __init__(self, parts: list[Fault]) -> None:
-        super().__init__(parts[0].topology, parts[0].target)
-        self.parts = parts
-
-    def inject(self, lab: Any) -> None:
-        for p in self.parts:
-            p.inject(lab)
-
-    def verify(self, lab: Any, store: Any, window: Any) -> Verification:
-        results = [p.verify(lab, store, window) for p in self.parts]
-        return Verification(
-            confirmed=all(r.confirmed for r in results), evidence=[e for r in results for e in r.evidence]
-        )
-
-    def clear(self, lab: Any) -> None:
-        for p in reversed(self.parts):
-            p.clear(lab)
-
-    def ground_truth(self) -> GroundTruth:
-        return GroundTruth.compound([p.ground_truth() for p in self.parts])
-
-
 def main() -> int:
     for case_id, scale, faults in CASES:
         name = f"nob-cmp{uuid.uuid4().hex[:4]}-{scale}"
@@ -85,21 +54,18 @@ def main() -> int:
                 store_dir=Path(tmp),
             )
             try:
-                first = faults[0]
                 scenario = Scenario.model_validate(
                     {
                         "scenario_id": case_id,
                         "name": case_id,
                         "topology": {"scale": scale},
-                        "fault": {"type": first[0], "target": first[1], "params": first[2]},
+                        "faults": [{"type": t, "target": tg, "params": p} for t, tg, p in faults],
                         "traffic": "standard",
                     }
                 )
                 session.use_traffic(scenario.traffic)
                 ep = Episode(scenario=scenario, session=session, run_id="rec", nodeid=case_id)
-                ep.fault = Both([build_fault(t, tg, p, session.lab.topology) for t, tg, p in faults])
-                ep.truth = ep.fault.ground_truth()
-                ep.record.expected = ep.truth
+                assert ep.truth is not None
                 agent = RecordingAgent()
                 started = time.monotonic()
                 try:
