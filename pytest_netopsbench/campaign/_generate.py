@@ -71,7 +71,9 @@ class _ScaleBuilder:
         tier = () if self.tier == STANDARD_TIER else (self.tier,)
         return random.Random("|".join(str(k) for k in (self.campaign.seed, self.scale, *tier, *key)))
 
-    def _options(self, selector: TargetSelector, rng: random.Random, avoid: set[str], where: str) -> list[Pick]:
+    def _options(
+        self, selector: TargetSelector, rng: random.Random, avoid: set[str], where: str
+    ) -> list[Pick]:
         options = [p for p in candidates(self.topology, selector) if not (self._involved(p) & avoid)]
         if not options:
             raise ScenarioError(f"no {selector!r} in the {self.scale} topology", field=where)
@@ -90,6 +92,16 @@ class _ScaleBuilder:
         if pick.interface is not None:
             out.add(device.interface(pick.interface).peer_device)
         return out
+
+    def _named(self, params: dict[str, Any]) -> set[str]:
+        """Devices a fault's parameters name (a BGP neighbour's address, another host): they are
+        part of the fault too, so a benign event must keep off them."""
+        owners = {i.ip: d.name for d in self.topology.devices for i in d.interfaces}
+        owners.update({d.loopback.split("/")[0]: d.name for d in self.topology.devices if d.loopback})
+        names = {d.name for d in self.topology.devices}
+        return {
+            owners.get(v, v) for v in params.values() if isinstance(v, str) and (v in owners or v in names)
+        }
 
     def _unique(self, stem: str, options: list[Pick]) -> tuple[Pick, str]:
         for pick in options:
@@ -131,7 +143,8 @@ class _ScaleBuilder:
             stem = "-".join(x for x in (self.prefix, _slug(entry.type), variant.hint) if x)
             pick, sid = self._unique(stem, self._options(variant.target, rng, set(), where))
             params = resolve_params(variant.params, self.topology, pick, rng)
-            herrings = self._herrings(variant.herrings, self._involved(pick), f"{entry.type}|{i}", where)
+            avoid = self._involved(pick) | self._named(params)
+            herrings = self._herrings(variant.herrings, avoid, f"{entry.type}|{i}", where)
             self._use(sid, pick)
             where_at = f"{pick.device}:{pick.interface}" if pick.interface else pick.device
             scenario = Scenario(
@@ -167,15 +180,10 @@ class _ScaleBuilder:
                 rng = self._rng("compound", entry.hint, i, k)
                 # every fault on its own devices, so each is a separate finding
                 pick = self._options(part.target, rng, avoid, where)[0]
-                avoid |= self._involved(pick)
+                params = resolve_params(part.params, self.topology, pick, rng)
+                avoid |= self._involved(pick) | self._named(params)
                 picks.append(pick)
-                specs.append(
-                    FaultSpec(
-                        type=part.type,
-                        target=pick.as_target(),
-                        params=resolve_params(part.params, self.topology, pick, rng),
-                    )
-                )
+                specs.append(FaultSpec(type=part.type, target=pick.as_target(), params=params))
             base = "-".join([self.prefix, "compound", entry.hint, *(p.device for p in picks)])
             sid, n = base, 2
             while sid in self.ids:

@@ -202,7 +202,8 @@ class Campaign(BaseModel):
         for entry in self.faults:
             if (entry.type, entry.tier) in seen:
                 raise ValueError(
-                    f"fault {entry.type!r} is listed twice in tier {entry.tier!r}; give it more variants instead"
+                    f"fault {entry.type!r} is listed twice in tier {entry.tier!r}; "
+                    "give it more variants instead"
                 )
             seen.add((entry.type, entry.tier))
             self._check_tier(f"fault {entry.type!r}", entry.tier)

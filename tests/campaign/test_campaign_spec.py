@@ -197,11 +197,14 @@ def test_hard_kinds_are_generated(tmp_path: Path) -> None:
         intermittent = [s for s in hard.values() if s.fault and s.fault.schedule is not None]
         assert intermittent and all(s.fault and s.fault.type == "packet_loss" for s in intermittent)
         compounds = [s for s in hard.values() if s.compound]
-        assert compounds and all(s.scenario_id.startswith(f"{scale}-hard-compound-wire-daemon-") for s in compounds)
+        stem = f"{scale}-hard-compound-wire-daemon-"
+        assert compounds and all(s.scenario_id.startswith(stem) for s in compounds)
         for case in compounds:
             loss, crash = case.fault_specs
             link_devices = {loss.target["device"]}
-            link_devices.add(topo.device(loss.target["device"]).interface(loss.target["interface"]).peer_device)
+            link_devices.add(
+                topo.device(loss.target["device"]).interface(loss.target["interface"]).peer_device
+            )
             # each fault on its own devices: the daemon is never at either end of the lossy link
             assert crash.target["device"] not in link_devices
         herring_cases = [s for s in hard.values() if s.red_herrings and s.fault_specs]
@@ -231,7 +234,8 @@ def test_hard_kinds_are_generated(tmp_path: Path) -> None:
 
 def test_hard_kind_errors_name_the_field(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="compound 'wire-daemon' is in tier 'nope'"):
-        load_campaign(_write(tmp_path, HARD_KINDS.replace("    tier: hard\n    parts", "    tier: nope\n    parts")))
+        nope = HARD_KINDS.replace("    tier: hard\n    parts", "    tier: nope\n    parts")
+        load_campaign(_write(tmp_path, nope))
     one_part = HARD_KINDS.replace("      - {type: bgpd_crash, target: {role: spine}}\n", "")
     with pytest.raises(ScenarioError) as err:
         load_campaign(_write(tmp_path, one_part))
