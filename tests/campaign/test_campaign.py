@@ -87,32 +87,55 @@ def test_counts_and_healthy_share(tiers: dict[str, dict[str, list[Scenario]]], t
 @pytest.mark.parametrize("scale", SCALES)
 def test_every_builtin_fault_at_every_scale(tiers: dict[str, dict[str, list[Scenario]]], scale: str) -> None:
     builtin = {cls.name for cls in faults.all_faults() if cls.__module__.startswith("pytest_netopsbench.")}
-    present = {s.fault.type for tier in TIERS for s in tiers[tier][scale] if s.fault is not None}
+    present = {f.type for tier in TIERS for s in tiers[tier][scale] for f in s.fault_specs}
     assert builtin - present == set()
-    # at least NetOpsBench's twelve, congestion, two gray failures, and the hard tier's nine
-    assert len(builtin) >= 24
+    # NetOpsBench's twelve, congestion, two gray failures, and the hard tier's sixteen
+    assert len(builtin) >= 30
+
+
+def _plain(s: Scenario) -> bool:
+    """One fault, always on, nothing else happening."""
+    return s.fault is not None and s.fault.schedule is None and not s.red_herrings
 
 
 def test_each_fault_type_is_in_one_tier(tiers: dict[str, dict[str, list[Scenario]]]) -> None:
+    """A fault type's plain cases sit in one tier; the hard tier may reuse a standard type only
+    intermittently, beside a red herring, or as part of a compound case."""
     owner: dict[str, set[str]] = {}
     for tier in TIERS:
         for scale in SCALES:
             for s in tiers[tier][scale]:
-                if s.fault is not None:
+                if s.fault is not None and _plain(s):
                     owner.setdefault(s.fault.type, set()).add(tier)
     assert all(len(t) == 1 for t in owner.values()), owner
     hard = {f for f, t in owner.items() if t == {"hard"}}
     assert {"bgpd_crash", "host_wrong_gateway", "host_wrong_netmask", "host_duplicate_address"} <= hard
+    assert all(_plain(s) for scale in SCALES for s in tiers["standard"][scale] if s.fault_specs)
+    assert not any(s.red_herrings for scale in SCALES for s in tiers["standard"][scale])
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_hard_tier_has_every_kind(tiers: dict[str, dict[str, list[Scenario]]], scale: str) -> None:
+    hard = tiers["hard"][scale]
+    assert sum(s.compound for s in hard) >= 2
+    assert any(s.fault and s.fault.schedule for s in hard)
+    herrings = {h.type for s in hard for h in s.red_herrings}
+    assert herrings == {"bgp_session_reset", "counter_burst", "link_flap_recovered"}
+    # healthy cases with and without a benign event, and fault cases with one
+    assert any(s.healthy and s.red_herrings for s in hard) and any(
+        s.healthy and not s.red_herrings for s in hard
+    )
+    assert any(s.fault_specs and s.red_herrings for s in hard)
 
 
 def test_hard_tier_spreads_over_devices(tiers: dict[str, dict[str, list[Scenario]]]) -> None:
     for scale in ("m", "l", "xl"):
         topo = build_topology(scale)
-        cases = [s for s in tiers["hard"][scale] if s.fault is not None]
-        roles = Counter(topo.device(s.fault.target["device"]).role.value for s in cases if s.fault)
+        specs = [f for s in tiers["hard"][scale] for f in s.fault_specs]
+        roles = Counter(topo.device(f.target["device"]).role.value for f in specs)
         assert roles["leaf"] > 0 and roles["spine"] > 0 and roles["host"] > 0, (scale, roles)
-        devices = Counter(s.fault.target["device"] for s in cases if s.fault)
-        assert max(devices.values()) <= len(cases) / 4, (scale, devices.most_common(3))
+        devices = Counter(f.target["device"] for f in specs)
+        assert max(devices.values()) <= len(specs) / 4, (scale, devices.most_common(3))
 
 
 def test_targets_spread_over_the_fabric(generated: dict[str, list[Scenario]]) -> None:
@@ -152,7 +175,13 @@ def test_ids_are_readable_unique_and_carry_the_version(tiers: dict[str, dict[str
         for scale in SCALES:
             for s in tiers[tier][scale]:
                 assert s.campaign == version
-                expected = "healthy" if s.fault is None else s.fault.type.replace("_", "-")
+                expected = (
+                    "healthy"
+                    if s.healthy
+                    else "compound"
+                    if s.compound
+                    else s.fault_specs[0].type.replace("_", "-")
+                )
                 prefix = stem.format(scale=scale)
                 assert re.match(rf"^{prefix}-{expected}(-[a-z0-9-]+)?$", s.scenario_id), s.scenario_id
 
