@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import FaultError, ScenarioError
+from ..errors import FaultError, LabError, ScenarioError
 from ..runtime import Lab
 from ..topology import Topology
 from ._base import FaultTarget, Location, NoParams, TargetError
@@ -205,7 +205,10 @@ class BgpSessionReset(Herring):
                 f"{device}: BGP session to {peer} is {before.get('state', 'absent')} before the reset"
             )
         started = time.monotonic()
-        run(lab, device, ["vtysh", "-c", f"clear bgp {peer}"])
+        try:
+            lab.vtysh(device, [f"clear bgp {peer}"])
+        except LabError as exc:
+            raise FaultError(f"{device}: `clear bgp {peer}` failed: {exc}") from exc
         ok, after = _wait_session(
             lab, device, peer, int(before.get("pfxRcd", 0)), int(before.get("connectionsDropped", 0))
         )
