@@ -258,12 +258,12 @@ class CounterBurst(Herring):
         flows = self._flows._flows(lab, capacity, p.load_pct / 100.0)
         topo = self.topology
         try:
-            for k, (client, server, port, sport, mbit) in enumerate(flows):
+            for client, server, port, sport, mbit in flows:
                 load = TcpLoad(
                     netns_of(lab, client),
                     netns_of(lab, server),
                     str(topo.device(server).host_ip),
-                    port + 100 + k,  # away from a congestion fault's ports
+                    port + 100,  # away from a congestion fault's ports
                     1,
                     mbit * 1e6 / 8,
                     src=(str(topo.device(client).host_ip), sport),
