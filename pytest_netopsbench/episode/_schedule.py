@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from ..errors import FaultError, LabError
-from ..faults import Fault
+from ..faults import Fault, Verification
 from ..faults.herrings import Herring
 from ..runtime import Lab
 from ..scenario import Schedule
@@ -41,14 +43,14 @@ class Toggler:
         self.errors: list[str] = []
         self.cycles = 0
         self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._active_until = 0.0  # monotonic end of the current on-period; 0 while off
+        # held by each transition and by a verification: the fault does not change under it
+        self._hold = threading.Lock()
+        self._active = False
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         """The fault was injected just now: it is in its first on-period."""
-        with self._lock:
-            self._active_until = time.monotonic() + self.schedule.on_s
+        self._active = True
         self._thread = threading.Thread(target=self._cycle, name="worker", daemon=True)
         self._thread.start()
 
@@ -56,29 +58,36 @@ class Toggler:
         on_s, off_s = self.schedule.on_s, self.schedule.off_s
         try:
             while not self._stop.wait(on_s):
-                with self._lock:
-                    self._active_until = 0.0
-                self.fault.clear(self.lab)
+                with self._hold:
+                    self._active = False
+                    self.fault.clear(self.lab)
                 if self._stop.wait(off_s):
                     return
-                self.fault.inject(self.lab)
-                with self._lock:
-                    self._active_until = time.monotonic() + on_s
+                with self._hold:
+                    self.fault.inject(self.lab)
+                    self._active = True
                 self.cycles += 1
         except (FaultError, LabError) as exc:  # the lab went away; finish() reports it
             self.errors.append(f"toggling {self.fault.name}: {exc}")
 
-    def wait_active(self, need_s: float, timeout: float) -> bool:
-        """Wait (up to ``timeout``) for a moment with at least ``need_s`` of the current on-period
-        left, so a verification that probes for a second sees the fault active throughout."""
+    @contextmanager
+    def held_active(self, timeout: float) -> Iterator[bool]:
+        """Wait (up to ``timeout``) for an on-period and keep the fault active while the block runs
+        (yields False if none came): a verification that probes for a few seconds sees the fault
+        throughout; the on-period it falls into lasts that much longer."""
         deadline = time.monotonic() + timeout
         while True:
-            with self._lock:
-                left = self._active_until - time.monotonic()
-            if left >= min(need_s, self.schedule.on_s * 0.8):
-                return True
+            self._hold.acquire()
+            if self._active:
+                try:
+                    yield True
+                finally:
+                    self._hold.release()
+                return
+            self._hold.release()
             if time.monotonic() >= deadline or not self.running:
-                return False
+                yield False
+                return
             time.sleep(0.05)
 
     @property
@@ -163,12 +172,16 @@ def confirm_faults(
     while pending:
         for fault in list(pending):
             toggler = next((t for t in togglers if t.fault is fault), None)
-            if toggler is not None and not toggler.wait_active(
-                1.5, max(0.0, min(deadline - time.time(), toggler.schedule.off_s + 1.0))
-            ):
-                last[where(fault)] = ["not active when checked", *toggler.errors]
-                continue
-            result = fault.verify(session.lab, session.store, window)
+            result: Verification | None
+            if toggler is None:
+                result = fault.verify(session.lab, session.store, window)
+            else:
+                wait = max(0.0, min(deadline - time.time(), toggler.schedule.off_s + 1.0))
+                with toggler.held_active(wait) as active:
+                    result = fault.verify(session.lab, session.store, window) if active else None
+                if result is None:
+                    last.setdefault(where(fault), ["no on-period came", *toggler.errors])
+                    continue
             if result.confirmed:
                 pending.remove(fault)
             else:

@@ -31,6 +31,8 @@ class FaultInfo(BaseModel):
     description: str
     params: list[ParamInfo]
     source: str
+    #: a scenario may give it a ``schedule`` (docs/scenarios.md, intermittent faults)
+    intermittent_ok: bool = False
 
 
 def _type_name(annotation: Any) -> str:
@@ -61,6 +63,7 @@ def describe_fault(cls: type[Fault]) -> FaultInfo:
         description=cls.description,
         params=params,
         source=f"{cls.__module__}:{cls.__qualname__}",
+        intermittent_ok=cls.intermittent_ok,
     )
 
 

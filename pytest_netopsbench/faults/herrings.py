@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import FaultError, ScenarioError
+from ..errors import FaultError, LabError, ScenarioError
 from ..runtime import Lab
 from ..topology import Topology
 from ._base import FaultTarget, Location, NoParams, TargetError
@@ -205,7 +205,10 @@ class BgpSessionReset(Herring):
                 f"{device}: BGP session to {peer} is {before.get('state', 'absent')} before the reset"
             )
         started = time.monotonic()
-        run(lab, device, ["vtysh", "-c", f"clear bgp {peer}"])
+        try:
+            lab.vtysh(device, [f"clear bgp {peer}"])
+        except LabError as exc:
+            raise FaultError(f"{device}: `clear bgp {peer}` failed: {exc}") from exc
         ok, after = _wait_session(
             lab, device, peer, int(before.get("pfxRcd", 0)), int(before.get("connectionsDropped", 0))
         )
@@ -255,12 +258,12 @@ class CounterBurst(Herring):
         flows = self._flows._flows(lab, capacity, p.load_pct / 100.0)
         topo = self.topology
         try:
-            for k, (client, server, port, sport, mbit) in enumerate(flows):
+            for client, server, port, sport, mbit in flows:
                 load = TcpLoad(
                     netns_of(lab, client),
                     netns_of(lab, server),
                     str(topo.device(server).host_ip),
-                    port + 100 + k,  # away from a congestion fault's ports
+                    port + 100,  # away from a congestion fault's ports
                     1,
                     mbit * 1e6 / 8,
                     src=(str(topo.device(client).host_ip), sport),

@@ -134,6 +134,7 @@ def case_properties(record: CaseRecord, run_root: Path | None = None) -> list[tu
         "expected_interface": _s(exp.interface if exp else None),
         "scale": record.scale,
         "tier": record.tier,
+        "kind": scoring.case_kind(record),
         "agent_seconds": record.agent_seconds,
         "tool_calls": record.tool_calls,
         "input_tokens": record.input_tokens,

@@ -19,7 +19,7 @@ def build_report(
     resamples: int = 2000,
     seed: int | None = None,
 ) -> BenchmarkReport:
-    """Summary, breakdowns (fault type, scale, difficulty), bootstrap intervals for every metric in
+    """Summary, breakdowns (fault type, scale, difficulty, case kind), bootstrap intervals for every metric in
     ``scoring.BOOTSTRAP_METRICS``, and repeat statistics when any case has ``trial > 0``.
 
     Cases are sorted by (scenario id, trial) so the report is independent of worker finish order.

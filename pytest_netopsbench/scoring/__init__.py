@@ -1,6 +1,14 @@
 """Scoring: per-case scores, headline metrics, bootstrap intervals and repeat statistics."""
 
-from ._metrics import EXCLUDED_OUTCOMES, HEALTHY_KEY, breakdowns, case_fault_type, is_scored, summarize
+from ._metrics import (
+    EXCLUDED_OUTCOMES,
+    HEALTHY_KEY,
+    breakdowns,
+    case_fault_type,
+    case_kind,
+    is_scored,
+    summarize,
+)
 from ._score import (
     CaseScore,
     describe_expected,
@@ -33,6 +41,7 @@ __all__ = [
     "bootstrap_intervals",
     "breakdowns",
     "case_fault_type",
+    "case_kind",
     "describe_expected",
     "describe_got",
     "is_scored",

@@ -18,6 +18,7 @@ __all__ = [
     "HEALTHY_KEY",
     "breakdowns",
     "case_fault_type",
+    "case_kind",
     "is_scored",
     "percentile",
     "strict_correct",
@@ -43,6 +44,14 @@ def case_fault_type(case: CaseRecord) -> str:
     if case.fault_type:
         return case.fault_type
     return case.expected.fault_type if case.expected is not None else _UNKNOWN
+
+
+def case_kind(case: CaseRecord) -> str:
+    """The case-kind breakdown key: ``healthy``, ``single`` or ``compound``, then ``+intermittent``
+    and ``+red_herrings`` when they apply (``compound+red_herrings``)."""
+    head = HEALTHY_KEY if case.healthy else "compound" if case.compound else "single"
+    extra = ("+intermittent" if case.intermittent else "") + ("+red_herrings" if case.red_herrings else "")
+    return head + extra
 
 
 def interface_applicable(case: CaseRecord) -> bool:
@@ -159,12 +168,13 @@ _DIMENSIONS: dict[str, Callable[[CaseRecord], str]] = {
     "fault_type": case_fault_type,
     "scale": lambda c: c.scale,
     "difficulty": lambda c: c.difficulty,
+    "kind": case_kind,
 }
 
 
 def breakdowns(cases: Iterable[CaseRecord]) -> dict[str, dict[str, Summary]]:
-    """``{dimension: {value: Summary}}`` for fault type (healthy cases under ``healthy``), scale
-    and difficulty; values sorted so reports diff cleanly."""
+    """``{dimension: {value: Summary}}`` for fault type (healthy cases under ``healthy``), scale,
+    difficulty and case kind (:func:`case_kind`); values sorted so reports diff cleanly."""
     all_cases = list(cases)
     out: dict[str, dict[str, Summary]] = {}
     for dim, key_of in _DIMENSIONS.items():

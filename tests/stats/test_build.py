@@ -13,7 +13,7 @@ def test_build_report_single_trial() -> None:
     report = build_report(RunMeta(run_id="r1", agent="scripted", campaign_version="2026.11-1"), mixed_run())
     assert report.repeats is None  # no case has trial > 0
     assert report.summary.scored_cases == 6
-    assert set(report.breakdowns) == {"fault_type", "scale", "difficulty"}
+    assert set(report.breakdowns) == {"fault_type", "scale", "difficulty", "kind"}
     assert {"mean_score", "detection_f1", "device_localization_rate", "interface_localization_rate"} <= set(
         report.confidence
     )

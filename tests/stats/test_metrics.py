@@ -89,7 +89,7 @@ def test_interface_credit_needs_the_right_device() -> None:
 
 def test_breakdowns_by_hand() -> None:
     b = breakdowns(mixed_run())
-    assert sorted(b) == ["difficulty", "fault_type", "scale"]
+    assert sorted(b) == ["difficulty", "fault_type", "kind", "scale"]
     ft = b["fault_type"]
     assert list(ft) == sorted(ft)
     assert ft["healthy"].cases == 2 and ft["healthy"].false_positive_rate == approx(0.5)
