@@ -1,7 +1,8 @@
 """The reference agent's control-plane and host rules: a routing daemon that is dead or hung while its
-switch's ports are up, a maximum-prefix limit that tripped, ECMP cut to one path, AS-path
-prepending on a spine, a more-specific of another leaf's subnet, and a host whose gateway, netmask or
-address is wrong. Pure functions from a ``Survey``; every one names the state an operator would read.
+switch's ports are up, a zebra that lost every BGP route bgpd still holds, a maximum-prefix limit
+that tripped, ECMP cut to one path, AS-path prepending on a spine, a more-specific of another leaf's
+subnet, and a host whose gateway, netmask or address is wrong.
+Pure functions from a ``Survey``; every one names the state an operator would read.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = [
     "leak_findings",
     "max_prefix_findings",
     "prepend_findings",
+    "zebra_findings",
 ]
 
 _CRASH_LOG = re.compile(r"Received signal (\d+)")
@@ -65,6 +67,41 @@ def daemon_findings(s: Survey) -> list[Finding]:
             ev.append(f"peers report Hold Timer Expired: {expired[0]}")
         score = 0.93 if expired else 0.8
         out.append(Finding(fault_type="bgp_hold_timer_expiry", device=dev, score=score, evidence=tuple(ev)))
+    return out + zebra_findings(s)
+
+
+def _bgp_routes(s: Survey, device: str) -> int:
+    return sum(1 for r in s.routes.get(device, []) if r.protocol == "bgp")
+
+
+def zebra_findings(s: Survey) -> list[Finding]:
+    """A switch whose routing table holds no BGP route while bgpd answers with every session
+    Established and the other switches route normally: its RIB manager (zebra) lost what bgpd knows.
+    zebra's own crash backtrace in the log names the event."""
+    busy = {d.name: _bgp_routes(s, d.name) for d in s.topology.switches}
+    out = []
+    for dev in s.topology.switches:
+        name = dev.name
+        if name in s.bgp_unreachable or s.sessions_down.get(name) or not s.routes.get(name):
+            continue
+        others = {d: n for d, n in busy.items() if d != name and n}
+        if busy[name] or not others:
+            continue
+        sessions = sum(1 for i in dev.interfaces if s.topology.device(i.peer_device).is_switch)
+        crash = [
+            ln.message
+            for ln in s.logs
+            if ln.device == name and ln.source == "zebra" and _CRASH_LOG.search(ln.message)
+        ]
+        sample = ", ".join(f"{d} {n}" for d, n in sorted(others.items())[:3])
+        ev = [
+            f"{name}: its routing table holds no BGP route while its {sessions} BGP sessions are "
+            f"Established (other switches' BGP routes: {sample})",
+        ]
+        if crash:
+            ev.append(f"{name} zebra log: '{crash[-1][:120]}'")
+        score = 0.95 if crash else 0.8
+        out.append(Finding(fault_type="zebra_crash", device=name, score=score, evidence=tuple(ev)))
     return out
 
 
