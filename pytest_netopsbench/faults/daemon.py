@@ -1,6 +1,6 @@
 """Routing-daemon faults: a starved bgpd that stops answering longer than the hold time, a bgpd that
-crashes while zebra keeps running, and a zebra that crashes and is restarted under a bgpd that never
-sends it its routes again. All act on the real process with a signal from outside the lab (nothing
+crashes while zebra keeps running, and a zebra restarted on its own under a bgpd that never sends it
+its routes again. All act on the real process with a signal from outside the lab (nothing
 runs inside the device, so no process or argv shows up there)."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .system import _daemon_control
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
 
-__all__ = ["BgpHoldTimerExpiry", "BgpdCrash", "ZebraCrash", "daemon_pid"]
+__all__ = ["BgpHoldTimerExpiry", "BgpdCrash", "ZebraRestart", "daemon_pid"]
 
 
 def daemon_pid(lab: Lab, device: str, daemon: str) -> int | None:
@@ -209,30 +209,31 @@ def _bgp_client_connected(lab: Lab, device: str) -> bool:
 
 
 @register
-class ZebraCrash(SwitchFault):
-    name = "zebra_crash"
+class ZebraRestart(SwitchFault):
+    name = "zebra_restart"
     visible = channels(REACH, ROUTING, C.PROCESSES)
     localizing = channels(C.ROUTES_RIB, C.LOGS)
     category = "system"
-    aliases = ("zebra_dead", "zebra_restart", "zebra_crash_restart", "rib_manager_crash")
+    aliases = ("zebra_restarted", "zebra_restart_alone", "rib_manager_restart", "zebra_bounce")
     description = (
-        "zebra crashes (SIGSEGV, backtrace in its log) and its supervisor restarts it: the new zebra "
-        "sweeps the old instance's routes from the kernel, and bgpd, with every session still "
-        "Established, never sends them again, so the switch forwards on connected routes only."
+        "zebra alone is restarted under a running bgpd: stopping, it removes every route it installed; "
+        "the new zebra starts empty, and bgpd, with every session still Established, reconnects without "
+        "sending a single route again, so the switch forwards on connected routes only."
     )
 
     def inject(self, lab: Lab) -> None:
         dev = self.target.device
-        _crash(lab, dev, "zebra")
-        # A per-daemon supervisor (systemd unit, supervisord) brings zebra straight back; bgpd's first
-        # reconnect attempt comes 10 s later and finds it, then re-registers without re-sending routes.
-        # FRR 8.4 sweeps the routes it reads back from the kernel only when it processes them within
-        # the monotonic second it started in (rib_sweep_table: startup_time < uptime keeps them);
-        # starting at the top of a second takes that branch of the race.
-        time.sleep(1.0 - time.monotonic() % 1.0)
+        pid = daemon_pid(lab, dev, "zebra")
+        if pid is None:
+            raise FaultError(f"{dev}: zebra is not running")
+        # SIGTERM is what `systemctl restart` of a per-daemon unit (or a supervisor) sends: zebra's own
+        # shutdown withdraws its routes from the kernel (no -r/--retain); the unit starts it again.
+        os.kill(pid, signal.SIGTERM)
+        if not wait_for(lambda: daemon_pid(lab, dev, "zebra") is None, 10.0):
+            raise FaultError(f"{dev}: zebra (pid {pid}) did not exit after SIGTERM")
         _restart(lab, dev, "zebra")
         if not wait_for(lambda: _zebra_bgp_routes(lab, dev) == 0, 10.0):
-            raise FaultError(f"{dev}: the restarted zebra still holds BGP routes")
+            raise FaultError(f"{dev}: the restarted zebra holds BGP routes")
 
     def clear(self, lab: Lab) -> None:
         dev = self.target.device
@@ -260,7 +261,7 @@ class ZebraCrash(SwitchFault):
             f"sessions; zebra holds {installed} BGP routes, the kernel {in_kernel}",
             state=zebra is None and received > 0 and installed == 0 and in_kernel == 0,
         )
-        crashed = _log_lines(lab, dev, "zebra", "Received signal 11")
-        f.add(crashed[-1].strip() if crashed else f"{dev} zebra log: no crash line")
+        removed = _log_lines(lab, dev, "zebra", "bgp routes removed from the rib")
+        f.add(removed[-1].strip() if removed else f"{dev} zebra log: no route removal on shutdown")
         f.mesh(mesh_symptoms(store, window, pairs_through_device(self.topology, dev)), loss=True)
-        return Verification(confirmed=f.state and bool(crashed), evidence=f.lines)
+        return Verification(confirmed=f.state and bool(removed), evidence=f.lines)

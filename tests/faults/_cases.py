@@ -314,11 +314,11 @@ CASES = [
         ),
     ),
     Case(
-        "zebra_crash",
-        "zebra_crash",
+        "zebra_restart",
+        "zebra_restart",
         {"device": "leaf1"},
         operator_sees=lambda lab: (
-            "Received signal 11" in _sh(lab, "leaf1", "cat", str(lab.logs("leaf1")["zebra"]))
+            "Terminating on signal" in _sh(lab, "leaf1", "cat", str(lab.logs("leaf1")["zebra"]))
             and "proto bgp" not in _sh(lab, "leaf1", "ip", "route", "show")
             and "B>" not in _frr(lab, "leaf1", "show ip route")
             and _bgp_state(lab, "leaf1", "198.18.8.0") == "Established"

@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 _CRASH_LOG = re.compile(r"Received signal (\d+)")
+#: zebra going away and coming back: its shutdown, the routes it drops, its own crash handler
+_ZEBRA_RESTART = re.compile(r"Terminating on signal|bgp routes removed from the rib|Received signal \d+")
 
 
 def _ports_up(s: Survey, device: str) -> bool:
@@ -76,8 +78,8 @@ def _bgp_routes(s: Survey, device: str) -> int:
 
 def zebra_findings(s: Survey) -> list[Finding]:
     """A switch whose routing table holds no BGP route while bgpd answers with every session
-    Established and the other switches route normally: its RIB manager (zebra) lost what bgpd knows.
-    zebra's own crash backtrace in the log names the event."""
+    Established and the other switches route normally: its RIB manager (zebra) lost what bgpd knows,
+    and zebra's log says when: its shutdown (routes removed) and a fresh start under a running bgpd."""
     busy = {d.name: _bgp_routes(s, d.name) for d in s.topology.switches}
     out = []
     for dev in s.topology.switches:
@@ -88,20 +90,19 @@ def zebra_findings(s: Survey) -> list[Finding]:
         if busy[name] or not others:
             continue
         sessions = sum(1 for i in dev.interfaces if s.topology.device(i.peer_device).is_switch)
-        crash = [
+        restart = [
             ln.message
             for ln in s.logs
-            if ln.device == name and ln.source == "zebra" and _CRASH_LOG.search(ln.message)
+            if ln.device == name and ln.source == "zebra" and _ZEBRA_RESTART.search(ln.message)
         ]
         sample = ", ".join(f"{d} {n}" for d, n in sorted(others.items())[:3])
         ev = [
             f"{name}: its routing table holds no BGP route while its {sessions} BGP sessions are "
             f"Established (other switches' BGP routes: {sample})",
         ]
-        if crash:
-            ev.append(f"{name} zebra log: '{crash[-1][:120]}'")
-        score = 0.95 if crash else 0.8
-        out.append(Finding(fault_type="zebra_crash", device=name, score=score, evidence=tuple(ev)))
+        ev += [f"{name} zebra log: '{m[:120]}'" for m in restart[-2:]]
+        score = 0.95 if restart else 0.8
+        out.append(Finding(fault_type="zebra_restart", device=name, score=score, evidence=tuple(ev)))
     return out
 
 

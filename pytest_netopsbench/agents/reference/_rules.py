@@ -35,7 +35,7 @@ PRIORITY = (
     "device_down",
     "bgpd_crash",
     "bgp_hold_timer_expiry",
-    "zebra_crash",
+    "zebra_restart",
     "link_flapping",
     "link_down",
     "cable_cut",
