@@ -1,6 +1,7 @@
-"""Control-plane configuration faults: a maximum-prefix limit below what the peer sends, ECMP cut to
-one path (``maximum-paths 1``), AS-path prepending on one spine, and a more-specific route leaked
-from the wrong leaf. Each is one plausible operator edit in FRR; nothing else changes."""
+"""Control-plane configuration faults: a maximum-prefix limit below what the peer sends, GTSM
+(``ttl-security``) on one end of a session only, ECMP cut to one path (``maximum-paths 1``),
+AS-path prepending on one spine, and a more-specific route leaked from the wrong leaf.
+Each is one plausible operator edit in FRR; nothing else changes."""
 
 from __future__ import annotations
 
@@ -19,12 +20,18 @@ from ._ops import bgp_peer_states, frr_config_lines, kernel_routes, vtysh_config
 from ._visibility import REACH, ROUTING, channels
 from ._visibility import Channel as C
 from .registry import register
-from .routing import PeerFault, _PrefixFault
+from .routing import PeerFault, _PrefixFault, bgp_neighbors
 
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
 
-__all__ = ["AsPathPrependSkew", "BgpMaxPrefixExceeded", "EcmpMaximumPathsOne", "MoreSpecificRouteLeak"]
+__all__ = [
+    "AsPathPrependSkew",
+    "BgpMaxPrefixExceeded",
+    "BgpTtlSecurityMismatch",
+    "EcmpMaximumPathsOne",
+    "MoreSpecificRouteLeak",
+]
 
 #: the fabric's own ECMP width (runtime/_frr.py renders it); restored when no earlier value was recorded
 FABRIC_MAXIMUM_PATHS = 64
@@ -340,3 +347,56 @@ class MoreSpecificRouteLeak(_PrefixFault):
             )
         self.data_plane(lab, store, window, f)
         return Verification(confirmed=f.state and f.data_plane, evidence=f.lines)
+
+
+class TtlSecurityParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    peer: str | None = Field(default=None, description="neighbor address; default: the first fabric peer")
+    hops: int = Field(default=1, ge=1, le=254, description="`ttl-security hops` on the device's side")
+
+
+@register
+class BgpTtlSecurityMismatch(PeerFault):
+    name = "bgp_ttl_security_mismatch"
+    visible = channels(REACH, ROUTING, C.BGP_CONFIG)
+    localizing = channels(C.BGP_CONFIG, C.BGP_SESSIONS)
+    category = "routing"
+    aliases = ("ttl_security_mismatch", "gtsm_mismatch", "bgp_gtsm_mismatch")
+    Params = TtlSecurityParams
+    description = (
+        "GTSM on one end of an eBGP session only (`neighbor X ttl-security hops 1`): that end sends at "
+        "TTL 255 and drops the peer's TTL-1 packets, so the session never gets past OpenSent."
+    )
+
+    def _line(self) -> str:
+        assert isinstance(self.params, TtlSecurityParams)
+        return f"neighbor {self.peer} ttl-security hops {self.params.hops}"
+
+    def inject(self, lab: Lab) -> None:
+        vtysh_config(lab, self.target.device, [_router(self.topology, self.target.device), self._line()])
+
+    def clear(self, lab: Lab) -> None:
+        dev = self.target.device
+        head = f"neighbor {self.peer} ttl-security hops "
+        for ln in (ln.strip() for ln in frr_config_lines(lab, dev)):
+            if ln.startswith(head):
+                vtysh_config(lab, dev, [_router(self.topology, dev), f"no {ln}"])
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        f = Findings()
+        dev, peer = self.target.device, self.peer
+        remote = bgp_neighbors(self.topology, dev)[peer]
+        my_ip = next(i.ip for i in self.topology.device(dev).interfaces if i.peer_device == remote.name)
+        mine = bgp_peer_states(lab, dev).get(peer, "absent")
+        theirs = bgp_peer_states(lab, remote.name).get(my_ip, "absent")
+        f.add(
+            f"BGP {dev} -> {peer} ({remote.name}): {mine}; {remote.name} -> {my_ip}: {theirs}",
+            state=mine != "Established" and theirs != "Established",
+        )
+        # the mismatch as an operator reads it: GTSM on this end of the session and not on the other
+        here = [ln.strip() for ln in frr_config_lines(lab, dev) if "ttl-security" in ln]
+        there = [ln.strip() for ln in frr_config_lines(lab, remote.name) if "ttl-security" in ln]
+        none = "no ttl-security"
+        f.add(f"{dev} config: {here or none}; {remote.name} config: {there or none}")
+        mismatch = any(ln.startswith(f"neighbor {peer} ttl-security") for ln in here) and not there
+        return Verification(confirmed=f.state and mismatch, evidence=f.lines)

@@ -1,10 +1,12 @@
-"""Routing-daemon faults: a starved bgpd that stops answering longer than the hold time, and a bgpd
-that crashes while zebra keeps running. Both act on the real process with a signal from outside the
-lab (nothing runs inside the device, so no process or argv shows up there)."""
+"""Routing-daemon faults: a starved bgpd that stops answering longer than the hold time, a bgpd that
+crashes while zebra keeps running, and a zebra restarted on its own under a bgpd that never sends it
+its routes again. All act on the real process with a signal from outside the lab (nothing
+runs inside the device, so no process or argv shows up there)."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import signal
@@ -17,9 +19,10 @@ from ..runtime import Lab
 from ._base import Verification
 from ._common import SwitchFault
 from ._evidence import Findings, mesh_symptoms, pairs_through_device
-from ._ops import bgp_peer_states, netns_of, vtysh_json, wait_for
+from ._ops import bgp_peer_states, netns_of, run, vtysh_json, wait_for
 from ._visibility import REACH, ROUTING, channels
 from ._visibility import Channel as C
+from .control import _log_lines
 from .registry import register
 from .routing import bgp_neighbors
 from .system import _daemon_control
@@ -27,7 +30,7 @@ from .system import _daemon_control
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
 
-__all__ = ["BgpHoldTimerExpiry", "BgpdCrash", "daemon_pid"]
+__all__ = ["BgpHoldTimerExpiry", "BgpdCrash", "ZebraRestart", "daemon_pid"]
 
 
 def daemon_pid(lab: Lab, device: str, daemon: str) -> int | None:
@@ -49,6 +52,28 @@ def daemon_pid(lab: Lab, device: str, daemon: str) -> int | None:
     except (OSError, ValueError):
         return None
     return None if state in ("Z", "X") else pid
+
+
+def _crash(lab: Lab, device: str, daemon: str) -> None:
+    """SIGSEGV the daemon and wait for it to be gone: FRR's own handler logs the backtrace."""
+    pid = daemon_pid(lab, device, daemon)
+    if pid is None:
+        raise FaultError(f"{device}: {daemon} is not running")
+    # No core file on the host: the crash shows in the daemon's log, as FRR's own handler writes it.
+    with contextlib.suppress(OSError):
+        resource.prlimit(pid, resource.RLIMIT_CORE, (0, resource.prlimit(pid, resource.RLIMIT_CORE)[1]))
+    os.kill(pid, signal.SIGSEGV)
+    if not wait_for(lambda: daemon_pid(lab, device, daemon) is None, 10.0):
+        raise FaultError(f"{device}: {daemon} (pid {pid}) did not exit after SIGSEGV")
+
+
+def _restart(lab: Lab, device: str, daemon: str) -> None:
+    """Start the device's missing daemons from their startup config (only ``daemon`` is missing)."""
+    start = _daemon_control(lab, "start")
+    try:
+        start(device)
+    except LabError as exc:
+        raise FaultError(f"{device}: could not restart {daemon}: {exc}") from exc
 
 
 def _stopped(pid: int) -> bool:
@@ -139,26 +164,12 @@ class BgpdCrash(SwitchFault):
     )
 
     def inject(self, lab: Lab) -> None:
-        dev = self.target.device
-        pid = daemon_pid(lab, dev, "bgpd")
-        if pid is None:
-            raise FaultError(f"{dev}: bgpd is not running")
-        # No core file on the host: the crash shows in bgpd's log, as FRR's own handler writes it.
-        with contextlib.suppress(OSError):
-            resource.prlimit(pid, resource.RLIMIT_CORE, (0, resource.prlimit(pid, resource.RLIMIT_CORE)[1]))
-        os.kill(pid, signal.SIGSEGV)
-        if not wait_for(lambda: daemon_pid(lab, dev, "bgpd") is None, 10.0):
-            raise FaultError(f"{dev}: bgpd (pid {pid}) did not exit after SIGSEGV")
+        _crash(lab, self.target.device, "bgpd")
 
     def clear(self, lab: Lab) -> None:
-        if daemon_pid(lab, self.target.device, "bgpd") is not None:
-            return
-        start = _daemon_control(lab, "start")
-        try:
-            start(self.target.device)
-        except LabError as exc:
-            raise FaultError(f"{self.target.device}: could not restart bgpd: {exc}") from exc
-        time.sleep(0.2)
+        if daemon_pid(lab, self.target.device, "bgpd") is None:
+            _restart(lab, self.target.device, "bgpd")
+            time.sleep(0.2)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
@@ -171,3 +182,86 @@ class BgpdCrash(SwitchFault):
         f.add(f"sessions to {dev} down: {'; '.join(down) or 'none'} ({len(down)}/{total})")
         f.mesh(mesh_symptoms(store, window, pairs_through_device(self.topology, dev)), loss=True)
         return Verification(confirmed=f.state and len(down) == total, evidence=f.lines)
+
+
+def _zebra_bgp_routes(lab: Lab, device: str) -> int | None:
+    """How many BGP routes zebra holds (None: zebra does not answer)."""
+    try:
+        return len(vtysh_json(lab, device, "show ip route bgp json"))
+    except FaultError:
+        return None
+
+
+def _prefixes_received(lab: Lab, device: str) -> int:
+    with contextlib.suppress(FaultError):
+        peers = vtysh_json(lab, device, "show bgp ipv4 unicast summary json").get("peers", {})
+        return sum(int(p.get("pfxRcd") or 0) for p in peers.values() if p.get("state") == "Established")
+    return 0
+
+
+def _bgp_client_connected(lab: Lab, device: str) -> bool:
+    """Whether bgpd has reconnected to zebra (``show zebra client summary`` lists it)."""
+    try:
+        out = lab.vtysh(device, ["show zebra client summary"])
+    except LabError:
+        return False
+    return any(ln.split()[:1] == ["bgp"] for ln in out.splitlines())
+
+
+@register
+class ZebraRestart(SwitchFault):
+    name = "zebra_restart"
+    visible = channels(REACH, ROUTING, C.PROCESSES)
+    localizing = channels(C.ROUTES_RIB, C.LOGS)
+    category = "system"
+    aliases = ("zebra_restarted", "zebra_restart_alone", "rib_manager_restart", "zebra_bounce")
+    description = (
+        "zebra alone is restarted under a running bgpd: stopping, it removes every route it installed; "
+        "the new zebra starts empty, and bgpd, with every session still Established, reconnects without "
+        "sending a single route again, so the switch forwards on connected routes only."
+    )
+
+    def inject(self, lab: Lab) -> None:
+        dev = self.target.device
+        pid = daemon_pid(lab, dev, "zebra")
+        if pid is None:
+            raise FaultError(f"{dev}: zebra is not running")
+        # SIGTERM is what `systemctl restart` of a per-daemon unit (or a supervisor) sends: zebra's own
+        # shutdown withdraws its routes from the kernel (no -r/--retain); the unit starts it again.
+        os.kill(pid, signal.SIGTERM)
+        if not wait_for(lambda: daemon_pid(lab, dev, "zebra") is None, 10.0):
+            raise FaultError(f"{dev}: zebra (pid {pid}) did not exit after SIGTERM")
+        _restart(lab, dev, "zebra")
+        if not wait_for(lambda: _zebra_bgp_routes(lab, dev) == 0, 10.0):
+            raise FaultError(f"{dev}: the restarted zebra holds BGP routes")
+
+    def clear(self, lab: Lab) -> None:
+        dev = self.target.device
+        if daemon_pid(lab, dev, "zebra") is None:
+            _restart(lab, dev, "zebra")
+        if _zebra_bgp_routes(lab, dev) != 0 or _prefixes_received(lab, dev) == 0:
+            return
+        # bgpd tries zebra again 10 s, then 60 s after losing it; a hard reset of its sessions once it
+        # is back makes it install every route anew (what an operator does, short of restarting bgpd).
+        if not wait_for(lambda: _bgp_client_connected(lab, dev), 75.0, interval=0.5):
+            raise FaultError(f"{dev}: bgpd did not reconnect to the restarted zebra")
+        lab.vtysh(dev, ["clear ip bgp *"])
+        wait_for(lambda: bool(_zebra_bgp_routes(lab, dev)), 20.0, interval=0.3)
+
+    def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
+        f = Findings()
+        dev = self.target.device
+        zebra = _answers(lab, dev, "zebra")
+        installed = _zebra_bgp_routes(lab, dev)
+        received = _prefixes_received(lab, dev)
+        kernel = run(lab, dev, ["ip", "-j", "route", "show", "proto", "bgp"], check=False).stdout
+        in_kernel = len(json.loads(kernel or "[]")) if kernel.strip().startswith("[") else 0
+        f.add(
+            f"{dev}: zebra {zebra or 'answers'}; BGP received {received} prefixes on Established "
+            f"sessions; zebra holds {installed} BGP routes, the kernel {in_kernel}",
+            state=zebra is None and received > 0 and installed == 0 and in_kernel == 0,
+        )
+        removed = _log_lines(lab, dev, "zebra", "bgp routes removed from the rib")
+        f.add(removed[-1].strip() if removed else f"{dev} zebra log: no route removal on shutdown")
+        f.mesh(mesh_symptoms(store, window, pairs_through_device(self.topology, dev)), loss=True)
+        return Verification(confirmed=f.state and bool(removed), evidence=f.lines)

@@ -81,6 +81,8 @@ CASES: dict[str, dict[str, Any]] = {
     "more_specific_route_leak": {"target": {"device": "leaf1", "prefix": "198.19.2.0/25"}},
     "bgp_hold_timer_expiry": {"target": {"device": "spine2"}},
     "bgpd_crash": {"target": {"device": "leaf2"}},
+    "zebra_restart": {"target": {"device": "spine1"}},
+    "bgp_ttl_security_mismatch": {"target": {"device": "leaf1"}, "params": {"peer": "198.18.8.2"}},
     "host_wrong_gateway": {"target": {"device": "h1"}},
     "host_wrong_netmask": {"target": {"device": "h2"}},
     "host_duplicate_address": {"target": {"device": "h2"}, "params": {"owner": "h1"}},

@@ -314,6 +314,27 @@ CASES = [
         ),
     ),
     Case(
+        "zebra_restart",
+        "zebra_restart",
+        {"device": "leaf1"},
+        operator_sees=lambda lab: (
+            "Terminating on signal" in _sh(lab, "leaf1", "cat", str(lab.logs("leaf1")["zebra"]))
+            and "proto bgp" not in _sh(lab, "leaf1", "ip", "route", "show")
+            and "B>" not in _frr(lab, "leaf1", "show ip route")
+            and _bgp_state(lab, "leaf1", "198.18.8.0") == "Established"
+        ),
+    ),
+    Case(
+        "bgp_ttl_security_mismatch",
+        "bgp_ttl_security_mismatch",
+        {"device": "leaf2"},
+        operator_sees=lambda lab: (
+            "neighbor 198.18.8.4 ttl-security hops 1" in _frr(lab, "leaf2", "show running-config")
+            and "ttl-security" not in _frr(lab, "spine1", "show running-config")
+            and _bgp_state(lab, "spine1", "198.18.8.5") != "Established"
+        ),
+    ),
+    Case(
         "host_wrong_gateway",
         "host_wrong_gateway",
         {"device": "h1"},

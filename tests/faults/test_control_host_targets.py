@@ -19,6 +19,8 @@ NEW = (
     "more_specific_route_leak",
     "bgp_hold_timer_expiry",
     "bgpd_crash",
+    "zebra_restart",
+    "bgp_ttl_security_mismatch",
     "host_wrong_gateway",
     "host_wrong_netmask",
     "host_duplicate_address",
@@ -56,6 +58,11 @@ def test_all_are_registered() -> None:
         ),
         ("bgp_max_prefix_exceeded", {"device": "leaf1"}, {"peer": "198.18.8.4"}, "fault.params.peer"),
         ("bgpd_crash", {"device": "h1"}, {}, "fault.target.device"),
+        ("zebra_restart", {"device": "h2"}, {}, "fault.target.device"),
+        ("bgp_ttl_security_mismatch", {"device": "h1"}, {}, "fault.target.device"),
+        # spine1's neighbor on leaf2, not one of leaf1's
+        ("bgp_ttl_security_mismatch", {"device": "leaf1"}, {"peer": "198.18.8.4"}, "fault.params.peer"),
+        ("bgp_ttl_security_mismatch", {"device": "leaf1"}, {"hops": 0}, "fault.params.hops"),
         ("host_wrong_gateway", {"device": "leaf1"}, {}, "fault.target.device"),
         ("host_wrong_gateway", {"device": "h1"}, {"gateway": "198.19.2.1"}, "fault.params.gateway"),
         ("host_wrong_gateway", {"device": "h1"}, {"gateway": "198.19.1.1"}, "fault.params.gateway"),
@@ -91,6 +98,15 @@ def test_ground_truth() -> None:
     assert (crash.fault_type, crash.device, crash.interface) == ("bgpd_crash", "spine2", None)
     leak = build_fault("more_specific_route_leak", {"device": "leaf2"}, {}, XS).ground_truth()
     assert leak.device == "leaf2" and not leak.equivalent
+    zebra = build_fault("zebra_restart", {"device": "leaf1"}, {}, XS).ground_truth()
+    assert (zebra.fault_type, zebra.device, zebra.equivalent) == ("zebra_restart", "leaf1", ())
+    # GTSM on one end: the end that differs from the rest of the fabric is the one to fix, not its peer
+    gtsm = build_fault("bgp_ttl_security_mismatch", {"device": "spine1"}, {"peer": "198.18.8.5"}, XS)
+    assert (gtsm.ground_truth().device, gtsm.ground_truth().equivalent) == ("spine1", ())
+    assert gtsm._line() == "neighbor 198.18.8.5 ttl-security hops 1"  # type: ignore[attr-defined]
+    # the default peer is the device's first fabric neighbor
+    first = build_fault("bgp_ttl_security_mismatch", {"device": "leaf1"}, {}, XS)
+    assert first.peer == "198.18.8.0"  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -101,6 +117,9 @@ def test_ground_truth() -> None:
         ("Route Leak", "more_specific_route_leak"),
         ("bgpd_hung", "bgp_hold_timer_expiry"),
         ("bgp_daemon_crash", "bgpd_crash"),
+        ("zebra-restarted", "zebra_restart"),
+        ("GTSM mismatch", "bgp_ttl_security_mismatch"),
+        ("ttl_security_mismatch", "bgp_ttl_security_mismatch"),
         ("wrong_default_gateway", "host_wrong_gateway"),
         ("ip_conflict", "host_duplicate_address"),
     ],

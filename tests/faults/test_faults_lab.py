@@ -129,6 +129,8 @@ def test_flapping_continues_until_cleared(fault_lab: FaultLab) -> None:
             "mtu_mismatch",
             "bgp_hold_timer_expiry",
             "bgpd_crash",
+            "zebra_restart",
+            "bgp_ttl_security_mismatch",
             "ecmp_maximum_paths_one",
             "as_path_prepend_skew",
             "host_wrong_netmask",

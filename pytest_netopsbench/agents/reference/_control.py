@@ -1,7 +1,8 @@
 """The reference agent's control-plane and host rules: a routing daemon that is dead or hung while its
-switch's ports are up, a maximum-prefix limit that tripped, ECMP cut to one path, AS-path
-prepending on a spine, a more-specific of another leaf's subnet, and a host whose gateway, netmask or
-address is wrong. Pure functions from a ``Survey``; every one names the state an operator would read.
+switch's ports are up, a zebra that lost every BGP route bgpd still holds, a maximum-prefix limit
+that tripped, ECMP cut to one path, AS-path prepending on a spine, a more-specific of another leaf's
+subnet, and a host whose gateway, netmask or address is wrong.
+Pure functions from a ``Survey``; every one names the state an operator would read.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ __all__ = [
     "leak_findings",
     "max_prefix_findings",
     "prepend_findings",
+    "zebra_findings",
 ]
 
 _CRASH_LOG = re.compile(r"Received signal (\d+)")
+#: zebra going away and coming back: its shutdown, the routes it drops, its own crash handler
+_ZEBRA_RESTART = re.compile(r"Terminating on signal|bgp routes removed from the rib|Received signal \d+")
 
 
 def _ports_up(s: Survey, device: str) -> bool:
@@ -65,6 +69,40 @@ def daemon_findings(s: Survey) -> list[Finding]:
             ev.append(f"peers report Hold Timer Expired: {expired[0]}")
         score = 0.93 if expired else 0.8
         out.append(Finding(fault_type="bgp_hold_timer_expiry", device=dev, score=score, evidence=tuple(ev)))
+    return out + zebra_findings(s)
+
+
+def _bgp_routes(s: Survey, device: str) -> int:
+    return sum(1 for r in s.routes.get(device, []) if r.protocol == "bgp")
+
+
+def zebra_findings(s: Survey) -> list[Finding]:
+    """A switch whose routing table holds no BGP route while bgpd answers with every session
+    Established and the other switches route normally: its RIB manager (zebra) lost what bgpd knows,
+    and zebra's log says when: its shutdown (routes removed) and a fresh start under a running bgpd."""
+    busy = {d.name: _bgp_routes(s, d.name) for d in s.topology.switches}
+    out = []
+    for dev in s.topology.switches:
+        name = dev.name
+        if name in s.bgp_unreachable or s.sessions_down.get(name) or not s.routes.get(name):
+            continue
+        others = {d: n for d, n in busy.items() if d != name and n}
+        if busy[name] or not others:
+            continue
+        sessions = sum(1 for i in dev.interfaces if s.topology.device(i.peer_device).is_switch)
+        restart = [
+            ln.message
+            for ln in s.logs
+            if ln.device == name and ln.source == "zebra" and _ZEBRA_RESTART.search(ln.message)
+        ]
+        sample = ", ".join(f"{d} {n}" for d, n in sorted(others.items())[:3])
+        ev = [
+            f"{name}: its routing table holds no BGP route while its {sessions} BGP sessions are "
+            f"Established (other switches' BGP routes: {sample})",
+        ]
+        ev += [f"{name} zebra log: '{m[:120]}'" for m in restart[-2:]]
+        score = 0.95 if restart else 0.8
+        out.append(Finding(fault_type="zebra_restart", device=name, score=score, evidence=tuple(ev)))
     return out
 
 

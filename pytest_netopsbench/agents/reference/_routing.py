@@ -1,5 +1,6 @@
 """Routing rules of the reference agent: static and blackhole routes, kernel FIB against the RIB,
-BGP sessions that cannot come up, and prefixes a leaf stopped advertising."""
+BGP sessions that cannot come up (a neighbor line that breaks them, or GTSM on one end only), and
+prefixes a leaf stopped advertising."""
 
 from __future__ import annotations
 
@@ -112,7 +113,7 @@ def bgp_findings(s: Survey) -> list[Finding]:
                 )
     return [
         Finding(
-            fault_type="bgp_neighbor_misconfig",
+            fault_type=_session_fault(r),
             device=d,
             score=0.92 if _strong(r) else 0.6,
             evidence=tuple(r),
@@ -121,8 +122,16 @@ def bgp_findings(s: Survey) -> list[Finding]:
     ]
 
 
+def _session_fault(reasons: list[str]) -> str:
+    """GTSM on one end is a fault of its own kind; every other broken neighbor line is a misconfig."""
+    return "bgp_ttl_security_mismatch" if any(_GTSM in r for r in reasons) else "bgp_neighbor_misconfig"
+
+
 def _strong(reasons: list[str]) -> bool:
     return any("configured" in r or "Admin" in r or "password" in r for r in reasons)
+
+
+_GTSM = "ttl-security"
 
 
 def _session_blame(s: Survey, here: Device, there: Device, there_ip: str) -> str:
@@ -146,6 +155,12 @@ def _session_blame(s: Survey, here: Device, there: Device, there_ip: str) -> str
         return (
             f"{here.name}: MD5 password configured for neighbor {there_ip} ({there.name}), "
             f"but {there.name} has none for the session"
+        )
+    mine_gtsm = [ln for ln in lines if f" {_GTSM} " in ln]
+    if mine_gtsm and not any(f" {_GTSM} " in ln for ln in theirs):
+        return (
+            f"{here.name}: '{mine_gtsm[0]}' configured (GTSM: it sends at TTL 255 and drops anything "
+            f"lower), but {there.name} has no ttl-security for the session and sends eBGP at TTL 1"
         )
     for ln in lines:
         m = re.match(rf"neighbor {re.escape(there_ip)} remote-as (\d+)$", ln)
