@@ -53,10 +53,10 @@ class CapacityParams(BaseModel):
 class CapacityDegradation(Congestion):
     name = "capacity_degradation"
     category = "link"
-    aliases = ("speed_downgrade", "link_degraded", "capacity_loss")
+    aliases: ClassVar[tuple[str, ...]] = ("speed_downgrade", "link_degraded", "capacity_loss")
     visible = channels(REACH)  # the load is driven from the harness: no process in the lab
     localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LATENCY)
-    Params = CapacityParams
+    Params: ClassVar[type[BaseModel]] = CapacityParams
     requires: ClassVar[tuple[str, ...]] = ("tbf",)
     description = (
         "The link renegotiated to a fraction of its speed (both directions): its ordinary load, "

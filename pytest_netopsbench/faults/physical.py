@@ -91,7 +91,7 @@ class UnidirectionalLossParams(BaseModel):
         default=30.0,
         ge=10.0,
         le=100.0,
-        description="percent of the frames in the faulty direction dropped (>= 10: less is lost in probe noise)",
+        description="percent of the frames dropped in that direction (>= 10: less is lost in probe noise)",
     )
     direction: Direction = Field(
         default="egress", description="egress: what the target end sends; ingress: what it receives"
@@ -191,8 +191,10 @@ class AsymmetricLatency(_DirectedFault):
         res = run(
             lab,
             self.device,
-            ["ping", "-n", "-c", "3", "-i", "0.2", "-W", str(2 + int(p.latency_ms / 1000)), "-T", "tsonly"]
-            + ["-I", self.interface, self.peer.ip],
+            [
+                *("ping", "-n", "-c", "3", "-i", "0.2", "-W", str(2 + int(p.latency_ms / 1000))),
+                *("-T", "tsonly", "-I", self.interface, self.peer.ip),
+            ],
             check=False,
             timeout=10 + p.latency_ms / 250,
         )
