@@ -42,10 +42,24 @@ from .registry import register
 if TYPE_CHECKING:
     from ..evidence import EvidenceStore, Window
 
-__all__ = ["AsymmetricLatency", "OpticFlapLowLoss", "UnidirectionalLoss"]
+__all__ = ["AsymmetricLatency", "OpticFlapLowLoss", "UnidirectionalLoss", "one_way_from_ping"]
 
 Direction = Literal["egress", "ingress"]
 End = tuple[str, str]
+
+
+def one_way_from_ping(text: str) -> tuple[float, float] | None:
+    """(there, back) in ms from ``ping -T tsonly`` output: each reply's stamps are the first absolute,
+    then differences to the previous one (out at the sender, in at the far end, its reply out, back
+    in). The fastest round trip wins (the least scheduling noise)."""
+    best: tuple[float, float] | None = None
+    for block in text.split("TS:")[1:]:
+        nums = [int(w) for w in block.split("\n\n")[0].split() if w.lstrip("-").isdigit()]
+        if len(nums) >= 4:
+            there, back = float(nums[1]), float(nums[3])
+            if best is None or there + back < sum(best):
+                best = (there, back)
+    return best
 
 
 class _DirectedFault(LinkFault):
@@ -198,15 +212,7 @@ class AsymmetricLatency(_DirectedFault):
             check=False,
             timeout=10 + p.latency_ms / 250,
         )
-        best: tuple[float, float] | None = None
-        for block in res.stdout.split("TS:")[1:]:
-            # first stamp absolute, then the differences to the previous one: out, turn-around, back
-            nums = [int(w) for w in block.split() if w.lstrip("-").isdigit()]
-            if len(nums) >= 4:
-                there, back = float(nums[1]), float(nums[3])
-                if best is None or there + back < sum(best):
-                    best = (there, back)
-        return best
+        return one_way_from_ping(res.stdout)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         p = self.params
