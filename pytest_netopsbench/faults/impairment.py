@@ -135,11 +135,32 @@ class PacketLoss(_ImpairmentFault):
     localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LOSS)
     requires = ("loss",)  # netem, nftables or nfqueue
     Params = LossParams
-    description = "Random loss of a share of the packets leaving the port."
+    description = (
+        "Random loss of a share of the packets crossing the link, both ways on the wire (the port's "
+        "egress without one)."
+    )
 
     def spec(self) -> ImpairSpec:
         assert isinstance(self.params, LossParams)
         return ImpairSpec(loss_pct=self.params.loss_pct)
+
+    def _reverse(self, lab: Lab, backend: Backend) -> WireImpairment:
+        peer = self.port
+        return WireImpairment(wire_of(lab), peer.peer_device, peer.peer_interface, self.spec(), backend)
+
+    def inject(self, lab: Lab) -> None:
+        # On the wire a lossy link loses both ways (a damaged cable or connector); one direction
+        # alone is ``unidirectional_loss``. The device-port fallback keeps the target's egress.
+        fresh = self._impairment is None
+        super().inject(lab)
+        if fresh and has_wire(lab):
+            self._reverse(lab, getattr(self.params, "backend", "auto")).install(lab)
+
+    def clear(self, lab: Lab) -> None:
+        super().clear(lab)
+        if has_wire(lab):
+            for b in ("nft", "nfqueue"):
+                self._reverse(lab, b).remove(lab)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
