@@ -53,14 +53,31 @@ def test_healthy_counters_raise_no_suspect() -> None:
 
 
 def test_tx_rx_gap_makes_the_link_a_suspect_and_a_lossy_probe_names_loss() -> None:
+    # both directions lose: spine1 sent 700, leaf2 received 500; leaf2 sent 500, spine1 received 350
     s = _survey(
-        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=500, tx_packets=700))
+        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=350, tx_packets=700))
     )
     links = suspect_links(s)
     assert links and {links[0].a.device, links[0].b.device} == {"spine1", "leaf2"}
     [f] = physical_findings(s, [_probe("leaf2", "eth1", 30.0, 0.1)])
     assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf2", "eth1")
     assert any("200 of 700" in e for e in f.evidence)
+
+
+def test_a_gap_one_way_with_the_other_way_clean_is_unidirectional_loss() -> None:
+    s = _survey(
+        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=500, tx_packets=700))
+    )
+    [f] = physical_findings(s, [_probe("leaf2", "eth1", 30.0, 0.1)])
+    assert (f.fault_type, f.device, f.interface) == ("unidirectional_loss", "leaf2", "eth1")
+    assert any("spine1:eth2 sent 700, 200 not received" in e for e in f.evidence)
+    # too little traffic the other way to call it clean: a lossy link, direction unknown
+    quiet = _healthy(
+        spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=10, tx_packets=700),
+        leaf2_eth1=PortCounters(device="leaf2", name="eth1", rx_packets=500, tx_packets=10),
+    )
+    [g] = physical_findings(_survey(quiet), [_probe("leaf2", "eth1", 30.0, 0.1)])
+    assert g.fault_type == "packet_loss"
 
 
 def test_checksum_errors_turn_loss_into_corruption() -> None:
