@@ -262,7 +262,8 @@ def time_slow_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -> li
     call = _Caller(tools, s)
     out = []
     for p in probes:
-        if p.rtt_avg_ms is None or p.rtt_avg_ms < SLOW_MS:
+        # only a link whose evidence says "slow" and nothing more (not a queue, not corruption)
+        if [f.fault_type for f in physical_findings(s, [p])] != ["high_latency"]:
             out.append(p)
             continue
         peer_dev, peer_itf = p.peer.split(":", 1)
