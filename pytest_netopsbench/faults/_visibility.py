@@ -126,7 +126,7 @@ def channel_of(tool: str, path: str) -> Channel:
         lat = any(s in key for s in ("rtt", "jitter", "latency"))
         return Channel.PINGMESH_LATENCY if lat else Channel.PINGMESH_LOSS
     if tool == "ping_test":
-        return Channel.PROBE_LATENCY if "rtt" in key else Channel.PROBE_LOSS
+        return Channel.PROBE_LATENCY if "rtt" in key or "one_way" in key else Channel.PROBE_LOSS
     if tool == "traceroute":
         return Channel.PATHS
     if tool == "processes":

@@ -51,8 +51,8 @@ class Congestion(LinkFault):
     visible = channels(REACH)  # the load is driven from the harness: no process in the lab
     localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LATENCY)
     category = "congestion"
-    aliases = ("link_congestion",)
-    Params = CongestionParams
+    aliases: ClassVar[tuple[str, ...]] = ("link_congestion",)
+    Params: ClassVar[type[BaseModel]] = CongestionParams
     requires: ClassVar[tuple[str, ...]] = ("tbf",)
     description = (
         "TCP traffic between hosts offers more than the link's capacity: its queue fills, "

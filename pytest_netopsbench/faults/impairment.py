@@ -137,11 +137,32 @@ class PacketLoss(_ImpairmentFault):
     localizing = channels(C.INTERFACE_COUNTERS, C.PINGMESH_LOSS)
     requires = ("loss",)  # netem, nftables or nfqueue
     Params = LossParams
-    description = "Random loss of a share of the packets leaving the port."
+    description = (
+        "Random loss of a share of the packets crossing the link, both ways on the wire (the port's "
+        "egress without one)."
+    )
 
     def spec(self) -> ImpairSpec:
         assert isinstance(self.params, LossParams)
         return ImpairSpec(loss_pct=self.params.loss_pct)
+
+    def _reverse(self, lab: Lab, backend: Backend) -> WireImpairment:
+        peer = self.port
+        return WireImpairment(wire_of(lab), peer.peer_device, peer.peer_interface, self.spec(), backend)
+
+    def inject(self, lab: Lab) -> None:
+        # On the wire a lossy link loses both ways (a damaged cable or connector); one direction
+        # alone is ``unidirectional_loss``. The device-port fallback keeps the target's egress.
+        fresh = self._impairment is None
+        super().inject(lab)
+        if fresh and has_wire(lab):
+            self._reverse(lab, getattr(self.params, "backend", "auto")).install(lab)
+
+    def clear(self, lab: Lab) -> None:
+        super().clear(lab)
+        if has_wire(lab):
+            for b in ("nft", "nfqueue"):
+                self._reverse(lab, b).remove(lab)
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
         f = Findings()
@@ -219,11 +240,54 @@ class HighLatency(_ImpairmentFault):
     requires = ("impairments",)  # netem or nfqueue
     aliases = ("high_delay",)
     Params = LatencyParams
-    description = "Packets leaving the port are held back by latency_ms (+/- jitter_ms)."
+    description = (
+        "Round trips across the link take latency_ms (+/- jitter_ms) longer: half of it each way on "
+        "the wire, all of it on the port's egress without one."
+    )
 
     def spec(self) -> ImpairSpec:
         assert isinstance(self.params, LatencyParams)
         return ImpairSpec(delay_ms=self.params.latency_ms, jitter_ms=self.params.jitter_ms)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._back: WireImpairment | None = None
+
+    def _halves(self, lab: Lab) -> tuple[WireImpairment, WireImpairment]:
+        """Half the delay on each direction of the wire: the same round trip as the whole delay on
+        one, yet slow both ways (one direction alone is ``asymmetric_latency``)."""
+        p = self.params
+        assert isinstance(p, LatencyParams)
+        half = ImpairSpec(delay_ms=p.latency_ms / 2, jitter_ms=p.jitter_ms / 2)
+        wire, peer = wire_of(lab), self.port
+        return (
+            WireImpairment(wire, self.device, self.interface, half, p.backend),
+            WireImpairment(wire, peer.peer_device, peer.peer_interface, half, p.backend),
+        )
+
+    def inject(self, lab: Lab) -> None:
+        if not has_wire(lab):  # the device port's egress carries the whole delay
+            super().inject(lab)
+            return
+        if self._impairment is not None:
+            return
+        there, back = self._halves(lab)
+        there.install(lab)
+        self._impairment = there
+        try:
+            back.install(lab)
+        except Exception:
+            self.clear(lab)
+            raise
+        self._back = back
+
+    def clear(self, lab: Lab) -> None:
+        back = self._back
+        super().clear(lab)
+        if has_wire(lab):
+            # a fresh instance (another process) finds the far end's shaper by its mark
+            (back or self._halves(lab)[1]).remove(lab)
+            self._back = None
 
     @classmethod
     def check_params(cls, topology: Any, target: Any, params: BaseModel) -> None:

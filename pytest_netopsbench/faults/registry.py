@@ -43,6 +43,8 @@ _BUILTIN_MODULES = (
     "control",
     "daemon",
     "host",
+    "physical",
+    "capacity",
 )
 _NAME = re.compile(r"[a-z][a-z0-9_]{1,62}")
 

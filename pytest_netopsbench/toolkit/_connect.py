@@ -6,6 +6,7 @@ import ipaddress
 import re
 from typing import Any
 
+from ..faults.physical import one_way_from_ping
 from ..topology import Device
 from ._commands import Commands
 from ._device import load_json
@@ -18,13 +19,22 @@ _PING_RTT = re.compile(r"= ([\d.]+)/([\d.]+)/([\d.]+)/([\d.]+) ms")
 _HOP = re.compile(r"^\s*(\d+)\s+(\S+)(?:\s+([\d.]+) ms)?")
 
 
-def ping(cmd: Commands, src: Device, dst_ip: str, count: int, size: int | None, dont_fragment: bool) -> JSON:
+def ping(
+    cmd: Commands,
+    src: Device,
+    dst_ip: str,
+    count: int,
+    size: int | None,
+    dont_fragment: bool,
+    timestamps: bool = False,
+) -> JSON:
     extra = (["-s", str(size)] if size is not None else []) + (["-M", "do"] if dont_fragment else [])
+    extra += ["-T", "tsonly"] if timestamps else []
     out = cmd.exec(src.name, "ping", *extra, dst_ip, count=count, timeout=count * 0.2 + 3)
     m = _PING_SUM.search(out)
     sent, received = (int(m.group(1)), int(m.group(2))) if m else (count, 0)
     rtt = _PING_RTT.search(out)
-    return {
+    result: JSON = {
         "src": src.name,
         "dst_ip": dst_ip,
         "count": count,
@@ -38,6 +48,12 @@ def ping(cmd: Commands, src: Device, dst_ip: str, count: int, size: int | None, 
         "rtt_max_ms": float(rtt.group(3)) if rtt else None,
         "output": out.strip().splitlines()[-8:],
     }
+    if timestamps:
+        # the devices share one clock (as PTP-synchronised switches do): stamps compare across them
+        one_way = one_way_from_ping(out)
+        result["one_way_there_ms"] = one_way[0] if one_way else None
+        result["one_way_back_ms"] = one_way[1] if one_way else None
+    return result
 
 
 def traceroute(cmd: Commands, src: Device, dst_ip: str) -> JSON:

@@ -226,17 +226,26 @@ class Toolkit:
     # -- tools: active checks --------------------------------------------------------------------
     @tool
     def ping_test(
-        self, src: str, dst_ip: str, count: int = 5, size: int | None = None, dont_fragment: bool = False
+        self,
+        src: str,
+        dst_ip: str,
+        count: int = 5,
+        size: int | None = None,
+        dont_fragment: bool = False,
+        timestamps: bool = False,
     ) -> JSON:
         """Ping an address from a device: loss and RTT. `size` is the ICMP payload in bytes;
-        `dont_fragment` sets DF to test the path MTU (1472 bytes fills a 1500-byte MTU)."""
+        `dont_fragment` sets DF to test the path MTU (1472 bytes fills a 1500-byte MTU);
+        `timestamps` asks for IP timestamps (ping -T tsonly; devices share a synchronised clock) and
+        reports one-way delays: `one_way_there_ms` (src -> dst) and `one_way_back_ms`."""
         dev = self.guard.device(src, "src")
         ip = self.guard.address(dst_ip)
         n = self.guard.count(count, "count", 1, self.limits.max_ping_count)
         sz = self.guard.count(size, "size", 0, 9000) if size is not None else None
-        if not isinstance(dont_fragment, bool):
-            raise ToolInputError("argument 'dont_fragment' must be true or false")
-        return _connect.ping(self.cmd, dev, ip, n, sz, dont_fragment)
+        for name, flag in (("dont_fragment", dont_fragment), ("timestamps", timestamps)):
+            if not isinstance(flag, bool):
+                raise ToolInputError(f"argument '{name}' must be true or false")
+        return _connect.ping(self.cmd, dev, ip, n, sz, dont_fragment, timestamps)
 
     @tool
     def traceroute(self, src: str, dst_ip: str) -> JSON:

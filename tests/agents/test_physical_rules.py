@@ -4,8 +4,14 @@ a pinned probe plus the counters make of them (no lab: the rules are pure functi
 from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
-from pytest_netopsbench.agents.reference._facts import PortCounters
-from pytest_netopsbench.agents.reference._physical import LinkProbe, physical_findings, suspect_links
+from pytest_netopsbench.agents.reference._facts import LogLine, Port, PortCounters
+from pytest_netopsbench.agents.reference._physical import (
+    LinkProbe,
+    latency_kind,
+    physical_findings,
+    suspect_links,
+)
+from pytest_netopsbench.agents.reference._rules import link_findings
 from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.evidence._report import DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
@@ -53,14 +59,31 @@ def test_healthy_counters_raise_no_suspect() -> None:
 
 
 def test_tx_rx_gap_makes_the_link_a_suspect_and_a_lossy_probe_names_loss() -> None:
+    # both directions lose: spine1 sent 700, leaf2 received 500; leaf2 sent 500, spine1 received 350
     s = _survey(
-        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=500, tx_packets=700))
+        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=350, tx_packets=700))
     )
     links = suspect_links(s)
     assert links and {links[0].a.device, links[0].b.device} == {"spine1", "leaf2"}
     [f] = physical_findings(s, [_probe("leaf2", "eth1", 30.0, 0.1)])
     assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf2", "eth1")
     assert any("200 of 700" in e for e in f.evidence)
+
+
+def test_a_gap_one_way_with_the_other_way_clean_is_unidirectional_loss() -> None:
+    s = _survey(
+        _healthy(spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=500, tx_packets=700))
+    )
+    [f] = physical_findings(s, [_probe("leaf2", "eth1", 30.0, 0.1)])
+    assert (f.fault_type, f.device, f.interface) == ("unidirectional_loss", "leaf2", "eth1")
+    assert any("spine1:eth2 sent 700, 200 not received" in e for e in f.evidence)
+    # too little traffic the other way to call it clean: a lossy link, direction unknown
+    quiet = _healthy(
+        spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=10, tx_packets=700),
+        leaf2_eth1=PortCounters(device="leaf2", name="eth1", rx_packets=500, tx_packets=10),
+    )
+    [g] = physical_findings(_survey(quiet), [_probe("leaf2", "eth1", 30.0, 0.1)])
+    assert g.fault_type == "packet_loss"
 
 
 def test_checksum_errors_turn_loss_into_corruption() -> None:
@@ -89,3 +112,67 @@ def test_gap_with_a_clean_icmp_probe_is_an_ecmp_member_drop() -> None:
 
 def test_clean_probe_and_no_gap_is_no_finding() -> None:
     assert physical_findings(_survey(_healthy()), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
+
+
+def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
+    # leaf1 sends 6 Mbit/s into spine2, 500 of 4000 frames never arrive, the probe waits 90 ms
+    slow = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=4000, tx_mbps=6.0)
+    s = _survey(
+        _healthy(
+            leaf1_eth2=slow,
+            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=3500, tx_packets=500),
+        )
+    )
+    [f] = physical_findings(s, [_probe("leaf1", "eth2", 8.3, 90.0)])
+    assert (f.fault_type, f.device, f.interface) == ("capacity_degradation", "leaf1", "eth2")
+    # the same wait without a gap is a delay, not a queue overflowing
+    [g] = physical_findings(
+        _survey(_healthy(leaf1_eth2=slow.model_copy(update={"tx_packets": 500}))),
+        [_probe("leaf1", "eth2", 0.0, 90.0)],
+    )
+    assert g.fault_type == "high_latency"
+
+
+def test_one_way_timing_tells_asymmetric_from_high_latency() -> None:
+    s = _survey(_healthy())
+    one_way = _probe("leaf2", "eth1", 0.0, 120.0).model_copy(update={"there_ms": 0.0, "back_ms": 120.0})
+    both = _probe("leaf2", "eth1", 0.0, 120.0).model_copy(update={"there_ms": 61.0, "back_ms": 59.0})
+    assert latency_kind(one_way) == "asymmetric_latency"
+    assert latency_kind(both) == "high_latency"
+    assert latency_kind(_probe("leaf2", "eth1", 0.0, 120.0)) == "high_latency"  # no timing: unknown
+    [f] = physical_findings(s, [one_way])
+    assert f.fault_type == "asymmetric_latency"
+    assert any("0 ms there, 120 ms back" in e for e in f.evidence)
+
+
+def _flapping_survey(target_state: str) -> Survey:
+    """spine1:eth1 <-> leaf1:eth1 went away and came back twice; leaf1's end to ``target_state``."""
+    s = _survey(_healthy())
+    s.ports = [
+        Port(device=d, name=i, admin_up=True, oper="up", carrier=True)
+        for d, i in (("spine1", "eth1"), ("leaf1", "eth1"))
+    ]
+    for n in range(2):
+        for dev, to in (("leaf1", target_state), ("spine1", "no-carrier")):
+            s.logs += [
+                LogLine(
+                    device=dev,
+                    ts=2.0 + 3 * n,
+                    source="kernel",
+                    message=f"eth1: link state changed from up to {to}",
+                ),
+                LogLine(
+                    device=dev,
+                    ts=2.5 + 3 * n,
+                    source="kernel",
+                    message=f"eth1: link state changed from {to} to up",
+                ),
+            ]
+    return s
+
+
+def test_carrier_lost_at_both_ends_with_no_one_shutting_a_port_is_a_failing_optic() -> None:
+    [optic] = link_findings(_flapping_survey("no-carrier"))
+    assert optic.fault_type == "optic_flap_low_loss"
+    [shut] = link_findings(_flapping_survey("down"))
+    assert (shut.fault_type, shut.device) == ("link_flapping", "leaf1")

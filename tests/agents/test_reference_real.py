@@ -74,6 +74,14 @@ CASES: dict[str, dict[str, Any]] = {
         "params": {"kind": "blackhole"},
     },
     "ecmp_member_drop": {"target": {"device": "spine2", "interface": "eth1"}},
+    # the wire's one-way and failing-link faults
+    "unidirectional_loss": {
+        "target": {"device": "leaf1", "interface": "eth1"},
+        "params": {"loss_pct": 40, "direction": "ingress"},
+    },
+    "asymmetric_latency": {"target": {"device": "leaf2", "interface": "eth1"}, "params": {"latency_ms": 80}},
+    "capacity_degradation": {"target": {"device": "leaf1", "interface": "eth2"}},
+    "optic_flap_low_loss": {"target": {"device": "spine1", "interface": "eth2"}},
     # the hard tier's control-plane and host faults
     "bgp_max_prefix_exceeded": {"target": {"device": "leaf1"}},
     "ecmp_maximum_paths_one": {"target": {"device": "leaf2"}},
@@ -88,7 +96,12 @@ CASES: dict[str, dict[str, Any]] = {
     "host_duplicate_address": {"target": {"device": "h2"}, "params": {"owner": "h1"}},
 }
 
-PHYSICAL = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"})
+PHYSICAL = frozenset(
+    {
+        *("packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"),
+        *("unidirectional_loss", "asymmetric_latency", "capacity_degradation"),
+    }
+)
 TIMING = {"baseline_s": 4.0, "observe_s": 5.0, "settle_s": 1.0, "verify_timeout_s": 20.0}
 
 

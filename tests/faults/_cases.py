@@ -86,6 +86,30 @@ def _cut(lab: Lab) -> bool:
     return all(r["operstate"] == "DOWN" and "UP" in r["flags"] and "NO-CARRIER" in r["flags"] for r in rows)
 
 
+def _one_way_ms(lab: Lab, device: str, itf: str, peer_ip: str) -> tuple[int, int]:
+    """(there, back) in ms from a ping's IP timestamps (every namespace reads one clock)."""
+    out = _sh(lab, device, "ping", "-n", "-c", "2", "-W", "3", "-T", "tsonly", "-I", itf, peer_ip)
+    block = out.split("TS:")[-1].split()
+    nums = [int(w) for w in block if w.lstrip("-").isdigit()]
+    return (nums[1], nums[3]) if len(nums) >= 4 else (0, 0)
+
+
+def _carrier_changes(lab: Lab, device: str, itf: str) -> int:
+    return int(_sh(lab, device, "cat", f"/sys/class/net/{itf}/carrier_changes").strip() or 0)
+
+
+def _optic_flaps(lab: Lab) -> bool:
+    ends = (("leaf1", "eth2"), ("spine2", "eth1"))
+    before = [_carrier_changes(lab, d, i) for d, i in ends]
+    time.sleep(4.0)
+    flags_up = all(
+        "UP" in json.loads(_sh(lab, d, "ip", "-j", "link", "show", "dev", i))[0]["flags"] for d, i in ends
+    )
+    return flags_up and all(
+        _carrier_changes(lab, d, i) - b >= 2 for (d, i), b in zip(ends, before, strict=True)
+    )
+
+
 def _counter_positive(text: str, pattern: str) -> bool:
     m = re.search(pattern + r".*?counter packets (\d+)", text)
     return bool(m and int(m.group(1)) > 0)
@@ -352,5 +376,40 @@ CASES = [
         {"device": "h2"},
         {"owner": "h1"},
         operator_sees=lambda lab: "198.19.1.10/24" in _sh(lab, "h2", "ip", "addr", "show", "dev", "eth1"),
+    ),
+    Case(
+        "unidirectional_loss",
+        "unidirectional_loss",
+        {"device": "leaf1", "interface": "eth1"},
+        operator_sees=lambda lab: (
+            _gap(lab, "leaf1", "eth1", "spine1", "eth1", "198.18.8.0") >= 3
+            and _gap(lab, "spine1", "eth1", "leaf1", "eth1", "198.18.8.1") <= 1
+        ),
+        on_wire=True,
+    ),
+    Case(
+        "asymmetric_latency",
+        "asymmetric_latency",
+        {"device": "leaf1", "interface": "eth1"},
+        {"latency_ms": 100, "direction": "ingress"},
+        operator_sees=lambda lab: (
+            _one_way_ms(lab, "leaf1", "eth1", "198.18.8.0")[1] >= 60
+            and _one_way_ms(lab, "leaf1", "eth1", "198.18.8.0")[0] < 20
+        ),
+        on_wire=True,
+    ),
+    Case(
+        "capacity_degradation",
+        "capacity_degradation",
+        {"device": "leaf2", "interface": "eth2"},
+        operator_sees=lambda lab: _rtt_ms(lab, "leaf2", "eth2", "198.18.8.6") >= 5,
+        on_wire=True,
+    ),
+    Case(
+        "optic_flap_low_loss",
+        "optic_flap_low_loss",
+        {"device": "leaf1", "interface": "eth2"},
+        operator_sees=_optic_flaps,
+        on_wire=True,
     ),
 ]

@@ -70,6 +70,9 @@ CASES = [
     ("packet_loss", {"device": "leaf2", "interface": "eth2"}, {"loss_pct": 30, "backend": "nfqueue"}),
     ("congestion", {"device": "leaf2", "interface": "eth1"}, {}),
     ("link_flapping", {"device": "leaf1", "interface": "eth1"}, {"down_s": 1.0, "up_s": 1.0}),
+    ("asymmetric_latency", {"device": "leaf1", "interface": "eth2"}, {"latency_ms": 80}),
+    ("capacity_degradation", {"device": "leaf2", "interface": "eth2"}, {}),
+    ("optic_flap_low_loss", {"device": "leaf1", "interface": "eth1"}, {}),
 ]
 
 

@@ -134,6 +134,8 @@ def test_flapping_continues_until_cleared(fault_lab: FaultLab) -> None:
             "ecmp_maximum_paths_one",
             "as_path_prepend_skew",
             "host_wrong_netmask",
+            "unidirectional_loss",
+            "asymmetric_latency",
         )
     ],
     ids=lambda c: c.id,

@@ -25,7 +25,10 @@ pytestmark = pytest.mark.lab
 #: physical faults whose contract describes the hidden wire; without one (containerlab) they still
 #: add rules or qdiscs on the device, which their contract rightly forbids
 WIRE_FAULTS = frozenset(
-    {"packet_loss", "high_latency", "packet_corruption", "congestion", "ecmp_member_drop", "cable_cut"}
+    {
+        *("packet_loss", "high_latency", "packet_corruption", "congestion", "ecmp_member_drop", "cable_cut"),
+        *("unidirectional_loss", "asymmetric_latency", "capacity_degradation", "optic_flap_low_loss"),
+    }
 )
 
 # one case per fault type keeps the run to one lab and a few minutes

@@ -22,7 +22,7 @@ from typing import Any
 from ...diagnosis import DiagnosisResult, Finding
 from ._collect import Probe, Survey, collect, read_host_routes, run_probes
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
-from ._physical import physical_findings, probe_suspect_links, suspect_links
+from ._physical import physical_findings, probe_suspect_links, suspect_links, time_slow_links
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -45,7 +45,9 @@ class ReferenceAgent:
         )
         suspects = suspect_links(survey) if self.probes and not settled else []
         if suspects:
-            survey.physical = physical_findings(survey, probe_suspect_links(context.tools, survey, suspects))
+            probes = probe_suspect_links(context.tools, survey, suspects)
+            probes = time_slow_links(context.tools, survey, probes)
+            survey.physical = physical_findings(survey, probes)
             decision = decide(survey)
         if decision.finding is None or decision.finding.score < MIN_SCORE:
             # Nothing on the switches explains it: look at the end hosts of the clearly failing
@@ -68,8 +70,15 @@ class ReferenceAgent:
 
 
 #: causes read straight from device state that explain every symptom a link shows
-_STRUCTURAL = frozenset({"device_down", "link_down", "cable_cut", "link_flapping", "mtu_mismatch"})
-_PHYSICAL = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"})
+_STRUCTURAL = frozenset(
+    {"device_down", "link_down", "cable_cut", "link_flapping", "optic_flap_low_loss", "mtu_mismatch"}
+)
+_PHYSICAL = frozenset(
+    {
+        *("packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"),
+        *("unidirectional_loss", "asymmetric_latency", "capacity_degradation"),
+    }
+)
 
 
 def _worst_pairs(s: Survey) -> list[tuple[str, str]]:

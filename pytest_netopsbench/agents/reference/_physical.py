@@ -22,7 +22,15 @@ from ._facts import is_error
 from ._recording import ToolCaller
 from ._rules import Finding
 
-__all__ = ["LinkProbe", "physical_findings", "probe_suspect_links", "suspect_links"]
+__all__ = [
+    "LinkProbe",
+    "latency_kind",
+    "loss_kind",
+    "physical_findings",
+    "probe_suspect_links",
+    "suspect_links",
+    "time_slow_links",
+]
 
 #: a gap below this share of what was sent is sampling skew between the two devices' counters
 GAP_SHARE = 0.04
@@ -34,6 +42,9 @@ SLOW_MS = 15.0
 #: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms; a loaded
 #: host adds a few ms of scheduling noise)
 QUEUED_MS = 8.0
+#: a link queueing and dropping while it carries at least this much (but less than ``BUSY_MBPS``)
+#: runs at a lower speed than its siblings: its capacity degraded
+DEGRADED_MBPS = 1.0
 LOSSY_PCT = 5.0
 DROPPING_PCT = 10.0
 MAX_PROBED = 6
@@ -47,6 +58,9 @@ class LinkProbe(BaseModel):
     peer: str
     loss_pct: float
     rtt_avg_ms: float | None
+    #: one-way delays (device -> peer, back) from IP timestamps, read for slow links only
+    there_ms: float | None = None
+    back_ms: float | None = None
 
 
 def _gap(s: Survey, link: Link) -> tuple[int, int, float]:
@@ -181,10 +195,17 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             # corruption, loss or delay (0.9)
             kind = "congestion"
             score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
+        elif queued and gap and rate >= DEGRADED_MBPS:
+            # a queue that overflows at a few Mbit/s: the link runs far below what a healthy one
+            # carries (a renegotiated speed), where a delay alone would neither queue nor drop
+            kind, score = "capacity_degradation", 0.9
         elif slow:
-            kind, score = "high_latency", 0.9
+            kind, score = latency_kind(p), 0.9
+            if p.there_ms is not None:
+                ev.append(f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back")
         elif dropping:
-            kind, score = "packet_loss", 0.9 if gap else 0.8
+            kind, score = loss_kind(s, link), 0.9 if gap else 0.8
+            ev.append(f"counters each way: {_each_way(s, link)}")
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
             kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75
@@ -195,3 +216,74 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
                 )
             )
     return out
+
+
+#: a direction whose two counts differ by no more than this lost nothing (the two devices' counters
+#: are read a few ms apart); it must carry enough packets for that to mean something
+CLEAN_MIN = 2
+CLEAN_SHARE = 0.01
+CLEAN_SENT = 20
+#: once a probe lost packets, a direction missing this many (and this share) is the lossy one
+ONE_WAY_MIN = 5
+
+
+def _ways(s: Survey, link: Link) -> list[tuple[str, int, int]]:
+    """(sender, packets missing, packets sent) for both directions of a link with counters."""
+    out = []
+    for src, dst in ((link.a, link.b), (link.b, link.a)):
+        tx, rx = s.counter(src.device, src.interface), s.counter(dst.device, dst.interface)
+        if tx is not None and rx is not None:
+            out.append((f"{src.device}:{src.interface}", tx.tx_packets - rx.rx_packets, tx.tx_packets))
+    return out
+
+
+def _each_way(s: Survey, link: Link) -> str:
+    return "; ".join(f"{who} sent {sent}, {missing} not received" for who, missing, sent in _ways(s, link))
+
+
+def loss_kind(s: Survey, link: Link) -> str:
+    """A lossy link loses both ways (``packet_loss``); one fibre of the pair failing loses one way
+    only, the other direction's counts matching (``unidirectional_loss``)."""
+    ways = _ways(s, link)
+    if len(ways) != 2:
+        return "packet_loss"
+    lossy = [w for w in ways if w[1] >= ONE_WAY_MIN and w[1] >= GAP_SHARE * max(w[2], 1)]
+    clean = [w for w in ways if w[2] >= CLEAN_SENT and w[1] <= max(CLEAN_MIN, CLEAN_SHARE * w[2])]
+    return "unidirectional_loss" if len(lossy) == 1 and len(clean) == 1 else "packet_loss"
+
+
+#: one direction carrying at least this share of a slow link's delay is an asymmetric link
+ONE_WAY_SHARE = 0.8
+
+
+def time_slow_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -> list[LinkProbe]:
+    """A slow link's delay split by direction: a ping with IP timestamps across it (every device
+    reads one clock, so the stamps of the two ends compare directly)."""
+    call = _Caller(tools, s)
+    out = []
+    for p in probes:
+        # only a link whose evidence says "slow" and nothing more (not a queue, not corruption)
+        if [f.fault_type for f in physical_findings(s, [p])] != ["high_latency"]:
+            out.append(p)
+            continue
+        peer_dev, peer_itf = p.peer.split(":", 1)
+        ip = s.topology.device(peer_dev).interface(peer_itf).address.split("/")[0]
+        answer = call("ping_test", src=p.device, dst_ip=ip, count=3, timestamps=True)
+        there = answer.get("one_way_there_ms") if isinstance(answer, dict) else None
+        back = answer.get("one_way_back_ms") if isinstance(answer, dict) else None
+        if isinstance(there, int | float) and isinstance(back, int | float):
+            p = p.model_copy(update={"there_ms": float(there), "back_ms": float(back)})
+            s.steps.append(
+                f"one-way timing {p.device}:{p.interface} -> {p.peer}: {there:g} ms, back {back:g} ms"
+            )
+        out.append(p)
+    return out
+
+
+def latency_kind(p: LinkProbe) -> str:
+    """A slow link is slow both ways (``high_latency``) unless one direction holds nearly all of
+    the delay (``asymmetric_latency``); without one-way timing the direction is unknown."""
+    if p.there_ms is None or p.back_ms is None or p.there_ms + p.back_ms < SLOW_MS:
+        return "high_latency"
+    one_way = max(p.there_ms, p.back_ms) / (p.there_ms + p.back_ms)
+    return "asymmetric_latency" if one_way >= ONE_WAY_SHARE else "high_latency"

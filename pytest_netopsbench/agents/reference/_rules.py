@@ -14,7 +14,7 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...topology import Device
+from ...topology import Device, LinkEnd
 from ._collect import Survey
 from ._facts import FilterRule, Port, Qdisc
 
@@ -37,13 +37,17 @@ PRIORITY = (
     "bgp_hold_timer_expiry",
     "zebra_restart",
     "link_flapping",
+    "optic_flap_low_loss",
     "link_down",
     "cable_cut",
     "mtu_mismatch",
     "congestion",
+    "capacity_degradation",
     "high_latency",
+    "asymmetric_latency",
     "packet_corruption",
     "packet_loss",
+    "unidirectional_loss",
     "ecmp_member_drop",
     "acl_misconfig",
     "host_wrong_gateway",
@@ -167,6 +171,9 @@ def link_findings(s: Survey) -> list[Finding]:
         flapping = changes >= 2 or n_events >= 2
         kind = "link_flapping" if flapping else "link_down"
         score = 0.95 if (flapping and (changes >= 2)) or (not flapping and admin) else 0.85
+        if flapping and _carrier_only(s, (a, pa), (b, pb)):
+            # nobody shut either port: the carrier itself came and went (an optic or cable failing)
+            kind = "optic_flap_low_loss"
         ports = [p for p in (pa, pb) if p is not None]
         if (
             not flapping
@@ -186,6 +193,17 @@ def link_findings(s: Survey) -> list[Finding]:
             )
         )
     return out
+
+
+def _carrier_only(s: Survey, *ends: tuple[LinkEnd, Port | None]) -> bool:
+    """Both ends admin up now and no end ever seen admin down in the window (the kernel's record
+    says "to down" for a shut port, "to no-carrier" for a lost carrier)."""
+    for e, p in ends:
+        if p is None or not p.admin_up:
+            return False
+        if any(m.endswith("to down") for m in _kernel_link_events(s, e.device, e.interface)):
+            return False
+    return True
 
 
 def mtu_findings(s: Survey) -> list[Finding]:
