@@ -91,6 +91,10 @@ class _ScaleBuilder:
             out.add(device.leaf)
         if pick.interface is not None:
             out.add(device.interface(pick.interface).peer_device)
+        if pick.prefix is not None:  # the hosts whose traffic the prefix carries, and their leaves
+            for host in self.topology.hosts:
+                if pick.prefix in (host.subnet, f"{host.host_ip}/32"):
+                    out |= {host.name, *([host.leaf] if host.leaf else [])}
         return out
 
     def _named(self, params: dict[str, Any]) -> set[str]:
