@@ -233,7 +233,7 @@ class Episode:
                 call = call_agent(agent, self.context, self.settings.agent_timeout_s)
         self.agent_call = call
         if self.baselines:
-            with self._phase("baselines"):
+            with self._phase("baseline_agents"):
                 self.record.baselines = run_baselines(
                     self.baselines,
                     self.context,

@@ -65,7 +65,7 @@ def test_every_case_carries_both_baselines(pytester: pytest.Pytester) -> None:
         truth = GroundTruth.model_validate(case["expected"]) if case["expected"] else None
         again = score_case(truth, DiagnosisResult.model_validate(worst["diagnosis"]), topology)
         assert worst["score"] == again.score
-        assert "baselines" in case["phases"]
+        assert "baseline_agents" in case["phases"]
     assert (healthy["baselines"][HEALTHY]["score"], healthy["baselines"][HEALTHY]["passed"]) == (1.0, True)
     assert (fault["baselines"][HEALTHY]["score"], fault["baselines"][HEALTHY]["passed"]) == (0.0, False)
     # the comparison: standard/xs, then all
