@@ -59,6 +59,8 @@ def run_baselines(
     """Each baseline's scored answer by its name. ``agent_context`` is the context the agent got
     (its window and symptoms are reused; its tools and recorder are not)."""
     out: dict[str, BaselineScore] = {}
+    if not all(hasattr(agent_context, f) for f in ("case_id", "window", "symptoms")):
+        return out  # a make_context hook replaced the context with another shape: nothing to reuse
     for baseline in baselines:
         context = _context(agent_context, lab, store, topology)
         call = call_agent(baseline, context, BASELINE_TIMEOUT_S)
