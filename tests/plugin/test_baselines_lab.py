@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from plugin_helpers import FAST_TIMING, LINK_DOWN, run_dir, scenario
+from plugin_helpers import FAST_TIMING, LINK_DOWN, junit_cases, run_dir, scenario
 
 from pytest_netopsbench.diagnosis import DiagnosisResult, GroundTruth
 from pytest_netopsbench.scoring import score_case
@@ -75,3 +75,5 @@ def test_every_case_carries_both_baselines(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*vs baselines*two-calls 0.500 |*baseline-healthy 0.500*"])
     junit = (pytester.path / "junit.xml").read_text()
     assert 'name="netopsbench.baselines" value="two-calls 0.500' in junit
+    props = junit_cases(pytester.path / "junit.xml")["healthy-a"]["props"]
+    assert props["netopsbench.baselines"].startswith("baseline-healthy 1, baseline-worst-pair ")
