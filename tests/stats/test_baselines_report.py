@@ -191,3 +191,12 @@ def test_report_show_prints_the_comparison(tmp_path: Path, capsys: pytest.Captur
     assert main(["report", "show", str(path)]) == 0
     out = capsys.readouterr().out
     assert "reference 0.625 | baseline-worst-pair 0.625 | baseline-healthy 0.250" in out
+
+
+def test_trace_viewer_index_names_the_comparison(tmp_path: Path) -> None:
+    from pytest_netopsbench.report import render_viewer_index
+
+    report = build_report(RunMeta(run_id="r", agent="reference"), _cases(), resamples=20)
+    trials = {c.case_id: f"trial-{i}" for i, c in enumerate(report.cases)}
+    page = render_viewer_index(report, trials, tmp_path)
+    assert "vs baselines reference 0.625 | baseline-worst-pair 0.625 | baseline-healthy 0.250" in page
