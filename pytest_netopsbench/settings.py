@@ -124,6 +124,14 @@ class Settings(BaseModel):
         bool,
         Opt("do not write agent traces (also NETOPSBENCH_TRACE=0)", flag="no-trace", env="NETOPSBENCH_TRACE"),
     ] = True
+    baselines: Annotated[
+        bool,
+        Opt(
+            "do not score the trivial baselines (baseline-healthy, baseline-worst-pair) on each case's "
+            "episode after the agent",
+            flag="no-baselines",
+        ),
+    ] = True
     # The SDK and `netopsbench run` name the run, so they know its directory before pytest starts.
     run_id: Annotated[
         str | None,

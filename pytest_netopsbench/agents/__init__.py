@@ -8,6 +8,8 @@ Each built-in agent has a short name (entry-point group ``netopsbench.agents``) 
 - ``baseline-healthy``: :class:`AlwaysHealthyAgent`, always ``network_healthy``;
 - ``baseline-worst-pair``: :class:`WorstPairAgent`, blames the ping mesh's worst pair's leaf.
 
+Every case also scores both baselines on its own episode (:func:`baseline_agents`).
+
 The plugin imports this package at start-up to resolve a spec, so the agents themselves are loaded
 on first use (PEP 562 ``__getattr__``).
 """
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ._spec import ENTRY_POINT_GROUP, AgentSpecError, agent_target, load_agent_spec, registered_agents
 
 if TYPE_CHECKING:
-    from .baselines import AlwaysHealthyAgent, WorstPairAgent
+    from .baselines import AlwaysHealthyAgent, WorstPairAgent, baseline_agents
     from .llm import LLMRequestError, ToolCallingAgent
     from .reference import ReferenceAgent
 
@@ -33,6 +35,7 @@ __all__ = [
     "ToolCallingAgent",
     "WorstPairAgent",
     "agent_target",
+    "baseline_agents",
     "load_agent_spec",
     "registered_agents",
 ]
@@ -40,6 +43,7 @@ __all__ = [
 _LAZY = {
     "AlwaysHealthyAgent": "baselines",
     "WorstPairAgent": "baselines",
+    "baseline_agents": "baselines",
     "LLMRequestError": "llm",
     "ToolCallingAgent": "llm",
     "ReferenceAgent": "reference",

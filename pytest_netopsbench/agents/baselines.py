@@ -15,7 +15,7 @@ from typing import Any
 
 from ..diagnosis import DiagnosisResult
 
-__all__ = ["AlwaysHealthyAgent", "WorstPairAgent"]
+__all__ = ["AlwaysHealthyAgent", "WorstPairAgent", "baseline_agents"]
 
 
 class AlwaysHealthyAgent:
@@ -73,3 +73,8 @@ class WorstPairAgent:
             reasoning=f"baseline: {line}; blaming the leaf it starts from",
             evidence=[line, f"{answer.get('host_pairs_total', len(pairs))} anomalous host pairs"],
         )
+
+
+def baseline_agents() -> list[AlwaysHealthyAgent | WorstPairAgent]:
+    """Both baselines, as every case scores them on its own episode (``CaseRecord.baselines``)."""
+    return [AlwaysHealthyAgent(), WorstPairAgent()]

@@ -13,7 +13,7 @@ failures); :func:`run_episode` runs all three for other callers.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
 from ._agent import AgentCall, AgentRunner, call_agent
+from ._baselines import run_baselines
 from ._context import DiagnosticContext, McpAccess
 from ._lab import LabSession
 from ._record import append_message, new_case_record
@@ -69,8 +70,11 @@ class Episode:
         case_dir: Path | None = None,
         make_context: ContextFn | None = None,
         score: ScoreFn | None = None,
+        baselines: Sequence[Any] = (),
     ) -> None:
         self.scenario, self.session = scenario, session
+        #: trivial agents scored on this episode after the agent (``record.baselines``)
+        self.baselines = list(baselines)
         self.settings = settings or EpisodeSettings()
         self.case_dir = case_dir
         self._make_context, self._score = make_context, score or score_case
@@ -249,6 +253,19 @@ class Episode:
             else:
                 call = call_agent(agent, self.context, self.settings.agent_timeout_s)
         self.agent_call = call
+        if self.baselines:
+            with self._phase("baseline_agents"):
+                self.record.baselines = run_baselines(
+                    self.baselines,
+                    self.context,
+                    lab=self.session.lab,
+                    store=self.session.store,
+                    topology=self.topology,
+                    truth=self.truth,
+                    score=self._score,
+                    pass_score=self.settings.pass_score,
+                    requires_type=self.settings.pass_requires_type,
+                )
         with self._phase("context"):  # the context's teardown: stop its MCP server
             self._stop_mcp()
         if self.case_dir is not None:
@@ -372,6 +389,7 @@ def run_episode(
     worker: str = "master",
     settings: EpisodeSettings | None = None,
     case_dir: Path | None = None,
+    baselines: Sequence[Any] = (),
 ) -> Episode:
     """Run every phase of one case; the returned episode holds the ``record`` (outcome
     ``infra_error`` with a message when the harness failed) and the ``recorder``."""
@@ -384,6 +402,7 @@ def run_episode(
         worker=worker,
         settings=settings,
         case_dir=case_dir,
+        baselines=baselines,
     )
     try:
         episode.prepare()

@@ -68,6 +68,7 @@ def netopsbench_labs(pytestconfig: pytest.Config) -> Iterator[LabPool]:
 def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPool) -> Iterator[Episode]:
     """Setup: a healthy lab, baseline, injection confirmed, observation, context. Teardown:
     clear and prove the lab healthy again (rebuilt before the next case if not)."""
+    from ..agents import baseline_agents
     from ..episode import Episode, EpisodeSettings
     from ..faults import get_fault
 
@@ -113,6 +114,7 @@ def netopsbench_episode(request: pytest.FixtureRequest, netopsbench_labs: LabPoo
         case_dir=None,
         make_context=make_context,
         score=score,
+        baselines=baseline_agents() if settings.baselines else (),
         settings=EpisodeSettings(
             agent_timeout_s=settings.agent_timeout,
             pass_score=settings.pass_score,

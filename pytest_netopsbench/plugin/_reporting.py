@@ -182,6 +182,10 @@ class Controller:
         from ._accounting import junit_properties
 
         junit_properties(self.config, report)
+        from ..report import baseline_properties
+        from ._junit import add_suite_properties
+
+        add_suite_properties(self.config, baseline_properties(report))
         extra = [str(self.settings.report)] if self.settings.report else []
         run.write_report(report, *extra)
         self.report = report

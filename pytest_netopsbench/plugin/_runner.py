@@ -143,6 +143,8 @@ def case_properties(record: CaseRecord, run_root: Path | None = None) -> list[tu
         "isolation": record.isolation,
         "trace": _s(trace),
     }
+    if record.baselines:  # the trivial baselines on this episode: "baseline-healthy 0, ..."
+        props["baselines"] = ", ".join(f"{n} {b.score:g}" for n, b in sorted(record.baselines.items()))
     if not scoring.is_scored(record):
         del props["score"]
     from ..trace import sanitize

@@ -15,12 +15,15 @@ __all__ = [
     "REPORT_SCHEMA",
     "Accounting",
     "Attempt",
+    "BaselineComparison",
+    "BaselineScore",
     "BenchmarkReport",
     "CaseRecord",
     "ConfidenceInterval",
     "Outcome",
     "RepeatStats",
     "RunMeta",
+    "Standing",
     "Summary",
 ]
 
@@ -50,6 +53,20 @@ class Attempt(BaseModel):
     started: float = 0.0
     ended: float = 0.0
     trace_path: str | None = None
+
+
+class BaselineScore(BaseModel):
+    """A built-in trivial baseline's answer on the agent's own episode (same window, evidence and
+    scorer, after the agent answered), scored like the agent's; never shown to the agent."""
+
+    outcome: Outcome = "correct"
+    score: float = 0.0
+    passed: bool = False
+    diagnosis: DiagnosisResult | None = None
+    #: the baseline's own tool calls (the agent's ``tool_calls`` never include them)
+    tool_calls: int = 0
+    seconds: float = 0.0
+    message: str = ""
 
 
 class CaseRecord(BaseModel):
@@ -110,6 +127,9 @@ class CaseRecord(BaseModel):
     agent_output: str | None = None  # the agent's stdout+stderr (sandbox mode), capped at 1 MB
     #: earlier attempts at this case (oldest first); the record itself is the latest attempt
     attempts: list[Attempt] = Field(default_factory=list)
+    #: the trivial baselines on this same episode, by name (empty: not run, e.g. a harness error
+    #: before the agent, ``--netopsbench-no-baselines``, or a record from before baselines)
+    baselines: dict[str, BaselineScore] = Field(default_factory=dict)
 
 
 class ConfidenceInterval(BaseModel):
@@ -159,6 +179,25 @@ class Summary(BaseModel):
     cost_usd: float | None = None
     mean_cost_usd: float | None = None
     outcomes: dict[str, int] = Field(default_factory=dict)
+
+
+class Standing(BaseModel):
+    """Mean score and pass rate of one answerer (the agent or a baseline) over some cases."""
+
+    cases: int = 0
+    passed: int = 0
+    pass_rate: float | None = None
+    mean_score: float | None = None
+
+
+class BaselineComparison(BaseModel):
+    """The agent next to each baseline on the same episodes: the scored cases of one tier and
+    scale (``all`` for every tier or scale) on which the baselines ran."""
+
+    tier: str
+    scale: str
+    agent: Standing
+    baselines: dict[str, Standing] = Field(default_factory=dict)
 
 
 class RepeatStats(BaseModel):
@@ -260,6 +299,9 @@ class BenchmarkReport(BaseModel):
     cases: list[CaseRecord] = Field(default_factory=list)
     #: None in reports that predate accounting (or built from bare case lists)
     accounting: Accounting | None = None
+    #: the agent vs the trivial baselines per tier and scale, the overall row (``all``/``all``)
+    #: last; empty when no case has baseline scores (docs/reference-agent.md#baselines)
+    baselines: list[BaselineComparison] = Field(default_factory=list)
 
     @property
     def incomplete(self) -> bool:

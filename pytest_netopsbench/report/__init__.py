@@ -8,6 +8,8 @@ from ..records import (
     REPORT_SCHEMA,
     Accounting,
     Attempt,
+    BaselineComparison,
+    BaselineScore,
     BenchmarkReport,
     CaseRecord,
     ConfidenceInterval,
@@ -27,6 +29,7 @@ from ._accounting import (
     read_cases,
     read_json_model,
 )
+from ._baselines import baseline_line, baseline_properties, baseline_table
 from ._build import build_report, render_table
 from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
 from ._compare_page import render_comparison_html
@@ -47,6 +50,8 @@ __all__ = [
     "REPORT_SCHEMA",
     "Accounting",
     "Attempt",
+    "BaselineComparison",
+    "BaselineScore",
     "BenchmarkReport",
     "CaseDiff",
     "CaseRecord",
@@ -62,6 +67,9 @@ __all__ = [
     "Selection",
     "Summary",
     "as_attempt",
+    "baseline_line",
+    "baseline_properties",
+    "baseline_table",
     "build_report",
     "case_heatmap",
     "case_href",

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 # be circular whenever scoring is imported first; attributes are looked up at call time instead.
 from .. import scoring
 from ..records import BenchmarkReport, CaseRecord, ConfidenceInterval, RunMeta, Summary
+from ._baselines import baseline_line, baseline_table, overall
 
 __all__ = ["build_report", "render_table"]
 
@@ -37,6 +38,7 @@ def build_report(
         breakdowns=scoring.breakdowns(records),
         repeats=scoring.repeat_stats(records) if any(c.trial > 0 for c in records) else None,
         cases=records,
+        baselines=scoring.baseline_comparison(records),
     )
 
 
@@ -143,10 +145,16 @@ def render_table(report: BenchmarkReport) -> str:
         at, hat, flaky = _pct(r.pass_at_k).strip(), _pct(r.pass_hat_k).strip(), _pct(r.flaky_share).strip()
         headline.append((f"pass@{r.k} / pass^{r.k}", f"{at} / {hat} over {r.scenarios} scenarios"))
         headline.append(("flaky scenarios", f"{flaky} ({len(r.flaky_cases)}/{r.scenarios})"))
+    versus = overall(report)
+    if versus is not None:
+        headline.append(("vs baselines", baseline_line(versus, run.agent or "agent")))
     nonzero = {k: v for k, v in s.outcomes.items() if v}
     headline.append(("outcomes", ", ".join(f"{k} {v}" for k, v in nonzero.items()) or "-"))
     if s.excluded_cases:
         headline.append(("excluded (harness)", f"{s.excluded_cases} case(s), not charged to the agent"))
     width = max(len(k) for k, _ in headline)
     lines += [f"  {k.ljust(width)}  {v}" for k, v in headline]
+    table = baseline_table(report)
+    if table:
+        lines += ["", *table]
     return "\n".join(lines)

@@ -1,7 +1,7 @@
 """``netopsbench report show --html OUT``: one self-contained HTML page per run (inline CSS and
 SVG, no scripts, nothing fetched): the header, the summary table as the terminal prints it, the
-per-fault-type chart, and every case with its answer, a link to its trajectory (relative to the
-page) and its topology picture."""
+per-fault-type chart, and every case with its answer, the trivial baselines' scores, a link to its
+trajectory (relative to the page) and its topology picture."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def trace_link(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
     return f'<a href="{escape(href)}">trajectory</a>'
 
 
+def baselines_text(case: CaseRecord) -> str:
+    """``baseline-healthy 0, baseline-worst-pair 0.5``: the trivial baselines on this episode."""
+    return ", ".join(f"{name} {b.score:g}" for name, b in sorted(case.baselines.items()))
+
+
 def _case_row(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
     scored = case.outcome not in ("infra_error", "skipped")
     pictures = "".join(p for p in (case_picture(case), case_heatmap(case, run_dir)) if p)
@@ -72,12 +77,13 @@ def _case_row(case: CaseRecord, run_dir: Path | None, page_dir: Path) -> str:
         f"{case.score:.2f}" if scored else "",
         escape(expected_text(case)),
         escape(answer_text(case)),
+        escape(baselines_text(case)),
         f"{case.agent_seconds:.1f}",
         str(case.input_tokens + case.output_tokens),
         trace_link(case, run_dir, page_dir),
         details,
     ]
-    numeric = {2, 5, 6}
+    numeric = {2, 6, 7}
     return (
         "<tr>"
         + "".join(
@@ -107,7 +113,18 @@ def render_report_html(report: BenchmarkReport, page: Path, run_dir: Path | None
         ]
         + (["regraded"] if run.regraded else [])
     )
-    heads = ["scenario", "outcome", "score", "expected", "answer", "agent s", "tokens", "trace", ""]
+    heads = [
+        "scenario",
+        "outcome",
+        "score",
+        "expected",
+        "answer",
+        "baselines",
+        "agent s",
+        "tokens",
+        "trace",
+        "",
+    ]
     rows = "".join(_case_row(c, run_dir, page.parent) for c in report.cases)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

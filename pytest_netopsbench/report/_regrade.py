@@ -4,7 +4,8 @@ current scoring rules and the given pass rule, into a new report. No lab, no age
 Each ``CaseRecord`` (``cases.jsonl``, and the cases of ``report.json``) holds the ground truth
 (``expected``) and the agent's answer (``diagnosis``); ``traces/results.jsonl`` has the same pair
 per traced case. A case without a diagnosis (agent error, timeout, invalid result, harness error,
-skip) keeps its outcome: there is nothing to rescore."""
+skip) keeps its outcome: there is nothing to rescore. The trivial baselines' saved answers
+(``CaseRecord.baselines``) are rescored the same way."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from .. import scoring
 from ..records import BenchmarkReport, CaseRecord, RunMeta
+from ._baselines import rescore_baselines
 from ._build import build_report
 from ._io import REPORT_FILE, load_report
 from ._rundir import RunDir
@@ -47,6 +49,10 @@ def _topology(scale: str) -> Topology:
 
 
 def _rescore(case: CaseRecord, pass_score: float, requires_type: bool) -> CaseRecord:
+    if case.baselines:  # they answered even when the agent did not
+        case = case.model_copy(
+            update={"baselines": rescore_baselines(case, _topology(case.scale), pass_score, requires_type)}
+        )
     if case.outcome not in _RESCORED or case.diagnosis is None:
         return case
     result = scoring.score_case(case.expected, case.diagnosis, _topology(case.scale))

@@ -13,6 +13,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ._baselines import baseline_line
 from ._heatmap import case_heatmap
 from ._page import _CSS, answer_text, expected_text
 from ._pictures import case_picture, chart_svg
@@ -99,6 +100,11 @@ def render_viewer_index(report: BenchmarkReport, trials: dict[str, str], job_dir
             f"campaign {escape(run.campaign_version or '-')}",
             f"{s.scored_cases} of {s.cases} cases scored",
             f"mean score {mean}",
+            *(
+                [f"vs baselines {escape(baseline_line(report.baselines[-1], run.agent or 'agent'))}"]
+                if report.baselines
+                else []
+            ),
             f"Harbor job <code>{escape(str(job_dir))}</code>",
         ]
     )

@@ -1,5 +1,6 @@
 """Scoring: per-case scores, headline metrics, bootstrap intervals and repeat statistics."""
 
+from ._baselines import baseline_comparison
 from ._metrics import (
     EXCLUDED_OUTCOMES,
     HEALTHY_KEY,
@@ -38,6 +39,7 @@ __all__ = [
     "HEADLINE_INTERVALS",
     "HEALTHY_KEY",
     "CaseScore",
+    "baseline_comparison",
     "bootstrap_intervals",
     "breakdowns",
     "case_fault_type",
