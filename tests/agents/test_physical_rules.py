@@ -7,19 +7,23 @@ from pytest_netopsbench.agents.reference._collect import Survey
 from pytest_netopsbench.agents.reference._facts import PortCounters
 from pytest_netopsbench.agents.reference._physical import LinkProbe, physical_findings, suspect_links
 from pytest_netopsbench.evidence import SymptomReport, Window
-from pytest_netopsbench.evidence._report import DataQuality, SymptomSummary
+from pytest_netopsbench.evidence._report import Anomaly, DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
 
 TOPO = build_topology("xs")
 W = Window(start=0.0, end=10.0)
 
 
-def _survey(counters: list[PortCounters], protocol: dict[str, dict[str, int]] | None = None) -> Survey:
+def _survey(
+    counters: list[PortCounters],
+    protocol: dict[str, dict[str, int]] | None = None,
+    anomalies: list[Anomaly] | None = None,
+) -> Survey:
     report = SymptomReport(
         baseline=W,
         current=W,
         summary=SymptomSummary(),
-        anomalies=[],
+        anomalies=anomalies or [],
         by_leaf_pair=[],
         by_leaf=[],
         by_spine=[],
@@ -89,3 +93,36 @@ def test_gap_with_a_clean_icmp_probe_is_an_ecmp_member_drop() -> None:
 
 def test_clean_probe_and_no_gap_is_no_finding() -> None:
     assert physical_findings(_survey(_healthy()), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
+
+
+def _loss(value: float, lossy: int) -> Anomaly:
+    return Anomaly(
+        kind="packet_loss",
+        src="h1",
+        dst="h2",
+        src_ip="198.19.1.10",
+        dst_ip="198.19.2.10",
+        src_leaf="leaf1",
+        dst_leaf="leaf2",
+        value=value,
+        baseline=0.0,
+        threshold=2.0,
+        unit="pct",
+        severity="high",
+        flows_seen=16,
+        flows_lossy=lossy,
+    )
+
+
+def test_gap_and_clean_probe_name_loss_when_lossy_flows_lost_only_some_probes() -> None:
+    # an intermittent loss (recorded: 6 of 16 flows lossy, 21 % lost) the probe missed in a quiet spell
+    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
+    [f] = physical_findings(
+        _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)]), [_probe("leaf1", "eth1", 0.0, 0.1)]
+    )
+    assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf1", "eth1")
+    # a member dropping its flows by hash loses every probe of them: 5 of 16 flows, 31.25 %
+    [e] = physical_findings(
+        _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(31.25, 5)]), [_probe("leaf1", "eth1", 0.0, 0.1)]
+    )
+    assert e.fault_type == "ecmp_member_drop"

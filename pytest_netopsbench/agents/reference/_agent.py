@@ -22,7 +22,7 @@ from typing import Any
 from ...diagnosis import DiagnosisResult, Finding
 from ._collect import Probe, Survey, collect, read_host_routes, run_probes
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
-from ._physical import physical_findings, probe_suspect_links, suspect_links
+from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -43,6 +43,10 @@ class ReferenceAgent:
         settled = f is not None and (
             f.fault_type in _STRUCTURAL or (f.score >= 0.9 and f.fault_type not in _PHYSICAL)
         )
+        if settled and f is not None and f.fault_type not in _STRUCTURAL and _lossy_links(survey):
+            # a control-plane or configuration cause does not make a link lose packets: the links
+            # still get probed, for a second, physical fault
+            settled = False
         suspects = suspect_links(survey) if self.probes and not settled else []
         if suspects:
             survey.physical = physical_findings(survey, probe_suspect_links(context.tools, survey, suspects))
@@ -70,6 +74,13 @@ class ReferenceAgent:
 #: causes read straight from device state that explain every symptom a link shows
 _STRUCTURAL = frozenset({"device_down", "link_down", "cable_cut", "link_flapping", "mtu_mismatch"})
 _PHYSICAL = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion", "ecmp_member_drop"})
+
+
+def _lossy_links(s: Survey) -> bool:
+    """The mesh lost packets on paths that stayed up (not unreachable), and a link's counters show
+    packets sent and never received: what a link losing packets looks like."""
+    lossy = [a for a in strong_anomalies(s) if a.kind == "packet_loss"]
+    return bool(lossy) and any(_has_gap(s, link) for link in s.topology.links)
 
 
 def _worst_pairs(s: Survey) -> list[tuple[str, str]]:

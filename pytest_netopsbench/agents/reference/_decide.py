@@ -66,6 +66,8 @@ INDEPENDENT = frozenset(
         "host_duplicate_address",
     }
 )
+#: link faults found by a pinned probe across the link itself (``_physical``)
+PINNED = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion"})
 #: a further finding must be at least this sure: a wrong one costs precision
 ALSO_SCORE = 0.9
 
@@ -81,11 +83,14 @@ class Decision(BaseModel):
 
 def further_faults(s: Survey, findings: list[Finding]) -> tuple[Finding, ...]:
     """Findings after the first that are independent causes on devices (and links) of their own."""
-    if not findings or findings[0].fault_type not in INDEPENDENT:
+    if not findings or findings[0].fault_type not in INDEPENDENT | PINNED:
         return ()
     chosen = [findings[0]]
     for f in findings[1:]:
-        if f.fault_type not in INDEPENDENT or f.score < ALSO_SCORE:
+        # a link fault pinned by its own probe stands on its own next to a control-plane or host
+        # cause; next to another link fault it is more likely that one's downstream echo
+        pinned = f.fault_type in PINNED and findings[0].fault_type not in PINNED
+        if not (f.fault_type in INDEPENDENT or pinned) or f.score < ALSO_SCORE:
             continue
         places = {c.device for c in chosen}
         if f.interface:

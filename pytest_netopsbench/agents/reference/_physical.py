@@ -151,6 +151,14 @@ def _ecmp_like(s: Survey) -> bool:
     return bool(lossy) and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
 
 
+def _loss_comes_and_goes(s: Survey) -> bool:
+    """A member dropping flows by hash loses every probe of its flows (the pair's loss equals the
+    share of lossy flows); random or intermittent loss costs each lossy flow only some probes, so
+    the pair's loss stays well below that share."""
+    lossy = [a for a in s.symptoms.anomalies if a.kind == "packet_loss" and a.flows_seen > 1]
+    return bool(lossy) and all(0 < a.value <= 0.8 * 100.0 * a.flows_lossy / a.flows_seen for a in lossy)
+
+
 def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
     topo = s.topology
     csum = _checksum_errors(s)
@@ -185,6 +193,10 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             kind, score = "high_latency", 0.9
         elif dropping:
             kind, score = "packet_loss", 0.9 if gap else 0.8
+        elif gap and rate < BUSY_MBPS and _loss_comes_and_goes(s):
+            # the probe came in a quiet spell of a loss that comes and goes (see _loss_comes_and_goes)
+            kind, score = "packet_loss", 0.85
+            ev.append("the mesh's lossy flows lost only some of their probes: loss that comes and goes")
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
             kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75

@@ -14,7 +14,7 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...topology import Device
+from ...topology import Device, LinkEnd
 from ._collect import Survey
 from ._facts import FilterRule, Port, Qdisc
 
@@ -115,17 +115,27 @@ def dead_devices(s: Survey) -> set[str]:
 
 # -- links ----------------------------------------------------------------------------------------
 def _link_events(s: Survey, device: str, itf: str) -> list[str]:
-    """Link state changes of one port in the device's log: the kernel's own record, else the routing
-    daemon's (it logs every interface down/up it is told about, even one too short to sample)."""
+    """Link state changes of one port in the device's log during the window: the kernel's own record,
+    else the routing daemon's (it logs every interface down/up it is told about, even one too short
+    to sample). A down and up before the window (logs reach 3 s further back) is a link that
+    recovered before anyone looked, not one that flaps."""
     kernel = _kernel_link_events(s, device, itf)
     pat = re.compile(rf"ZEBRA_INTERFACE_(?:DOWN|UP) {re.escape(itf)}\b")
-    zebra = [ln.message for ln in s.logs if ln.device == device and pat.search(ln.message)]
+    zebra = [
+        ln.message
+        for ln in s.logs
+        if ln.device == device and ln.ts >= s.window.start and pat.search(ln.message)
+    ]
     return kernel if len(kernel) >= len(zebra) else zebra
 
 
 def _kernel_link_events(s: Survey, device: str, itf: str) -> list[str]:
     head = f"{itf}: link state"
-    return [ln.message for ln in s.logs if ln.device == device and ln.message.startswith(head)]
+    return [
+        ln.message
+        for ln in s.logs
+        if ln.device == device and ln.ts >= s.window.start and ln.message.startswith(head)
+    ]
 
 
 def link_findings(s: Survey) -> list[Finding]:
@@ -174,6 +184,11 @@ def link_findings(s: Survey) -> list[Finding]:
         ):
             # both ends admin up, neither sees the other: the cable (or optic) between them, not a config
             kind, score = "cable_cut", 0.95
+        elif flapping and not admin and not shut_in_logs and _both_lost_carrier(s, a, b):
+            # down and up again, but never shut: both ends only ever lost carrier, so the cable comes
+            # and goes (a port shut by hand shows "to down" on its own end)
+            kind, score = "cable_cut", 0.9
+            ev.append("both ends lost carrier each time, neither port was shut: an intermittent cable")
         out.append(
             Finding(
                 fault_type=kind,
@@ -184,6 +199,13 @@ def link_findings(s: Survey) -> list[Finding]:
             )
         )
     return out
+
+
+def _both_lost_carrier(s: Survey, a: LinkEnd, b: LinkEnd) -> bool:
+    return all(
+        any(m.endswith("to no-carrier") for m in _kernel_link_events(s, e.device, e.interface))
+        for e in (a, b)
+    )
 
 
 def mtu_findings(s: Survey) -> list[Finding]:
