@@ -30,6 +30,7 @@ from pytest_netopsbench.faults import Fault, Verification, build_fault
 from pytest_netopsbench.faults._base import FaultTarget
 from pytest_netopsbench.faults._ops import bgp_peer_states, netns_of, run
 from pytest_netopsbench.faults._tcpload import TcpLoad
+from pytest_netopsbench.faults._wire import set_cable, wire_of
 from pytest_netopsbench.faults.link import _set_link
 from pytest_netopsbench.scenario import Scenario
 
@@ -68,6 +69,14 @@ def flap(device: str, itf: str) -> list[tuple[float, Action]]:
     ]
 
 
+def cable_flap(device: str, itf: str, at: float, down_s: float = 2.0) -> list[tuple[float, Action]]:
+    """The cable (on the hidden wire) out for ``down_s`` and back: both ends lose carrier."""
+    return [
+        (at, lambda lab: set_cable(wire_of(lab), device, itf, up=False)),
+        (at + down_s, lambda lab: set_cable(wire_of(lab), device, itf, up=True)),
+    ]
+
+
 FaultSpec = tuple[str, dict[str, str], dict[str, Any], tuple[float, float] | None]
 
 #: (id, [(type, target, params, (on_s, off_s) or None)], herring events, settle_s)
@@ -96,6 +105,29 @@ CASES: list[tuple[str, list[FaultSpec], list[tuple[float, Action]], float]] = [
     (
         "xs-intermittent-cable-cut-leaf2-eth2",
         [("cable_cut", {"device": "leaf2", "interface": "eth2"}, {}, (3.0, 4.0))],
+        [],
+        1.0,
+    ),
+    # the cable out from the injection (as the episode's link_flap_recovered herring does): back
+    # up inside the window
+    ("xs-herring-healthy-cable-flap-spine2-eth1", [], cable_flap("spine2", "eth1", 0.0), 1.0),
+    # the cable out and back inside the window: one down-up cycle the agent must look at again
+    ("xs-herring-healthy-cable-flap-in-window-leaf2-eth1", [], cable_flap("leaf2", "eth1", 2.5), 1.0),
+    (
+        "xs-herring-cable-flap-in-window-leaf2-eth1-packet-loss-leaf1-eth2",
+        [("packet_loss", {"device": "leaf1", "interface": "eth2"}, {"loss_pct": 30}, None)],
+        cable_flap("leaf2", "eth1", 2.5),
+        1.0,
+    ),
+    (
+        "xs-intermittent-packet-loss-leaf1-eth2",
+        [("packet_loss", {"device": "leaf1", "interface": "eth2"}, {"loss_pct": 40}, (3.0, 4.0))],
+        [],
+        1.0,
+    ),
+    (
+        "xs-intermittent-high-latency-spine2-eth1",
+        [("high_latency", {"device": "spine2", "interface": "eth1"}, {}, (3.0, 4.0))],
         [],
         1.0,
     ),

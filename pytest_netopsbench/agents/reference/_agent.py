@@ -20,9 +20,10 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnosis import DiagnosisResult, Finding
-from ._collect import Probe, Survey, collect, read_host_routes, run_probes
+from ._collect import Probe, Survey, collect, read_host_routes, recheck_ports, run_probes
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
 from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links
+from ._rules import one_cycle_links
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -37,6 +38,10 @@ class ReferenceAgent:
 
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
+        once = one_cycle_links(survey)
+        if once:
+            # down and up once: still flapping, or a hiccup it recovered from? look again later
+            recheck_ports(context.tools, survey, sorted({e.device for link in once for e in link.ends()}))
         decision = decide(survey)
         f = decision.finding
         # a cause read from device state that explains the symptoms needs no link probes

@@ -43,6 +43,7 @@ class Port(_Fact):
     carrier: bool
     mtu: int | None = None
     addresses: tuple[str, ...] = ()  # "a.b.c.d/len" as configured on the port
+    carrier_changes: int | None = None  # since the port was created (the kernel's counter)
 
 
 class PortCounters(_Fact):
@@ -155,6 +156,9 @@ def parse_interfaces(device: str, answer: object) -> list[Port]:
                 carrier=bool(row.get("carrier", True)),
                 mtu=row.get("mtu") if isinstance(row.get("mtu"), int) else None,
                 addresses=tuple(str(a) for a in row.get("addresses") or []),
+                carrier_changes=_int(row["carrier_changes"])
+                if row.get("carrier_changes") is not None
+                else None,
             )
         )
     return out

@@ -14,7 +14,7 @@ from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...topology import Device, LinkEnd
+from ...topology import Device, Link, LinkEnd
 from ._collect import Survey
 from ._facts import FilterRule, Port, Qdisc
 
@@ -26,6 +26,7 @@ __all__ = [
     "filter_findings",
     "link_findings",
     "mtu_findings",
+    "one_cycle_links",
     "qdisc_findings",
 ]
 
@@ -147,13 +148,13 @@ def link_findings(s: Survey) -> list[Finding]:
         if a.device in dead or b.device in dead:
             continue
         pa, pb = s.port(a.device, a.interface), s.port(b.device, b.interface)
-        ca, cb = s.counter(a.device, a.interface), s.counter(b.device, b.interface)
-        changes = max(ca.state_changes if ca else 0, cb.state_changes if cb else 0)
-        events = {e.device: _link_events(s, e.device, e.interface) for e in (a, b)}
+        changes, events, down_now = _activity(s, link)
         n_events = max(len(v) for v in events.values())
-        down_now = _is_down(pa) or _is_down(pb)
         if not (down_now or changes >= 2 or n_events >= 2):
             continue
+        moving = _still_moving(s, link) if link in one_cycle_links(s) else True
+        if moving is False:
+            continue  # down and up once, and not since: a link that recovered, not a fault
         # the end that went admin down is the one someone touched; its peer only lost carrier
         admin = [e for e, p in ((a, pa), (b, pb)) if p is not None and not p.admin_up]
         shut_in_logs = [
@@ -189,6 +190,10 @@ def link_findings(s: Survey) -> list[Finding]:
             # and goes (a port shut by hand shows "to down" on its own end)
             kind, score = "cable_cut", 0.9
             ev.append("both ends lost carrier each time, neither port was shut: an intermittent cable")
+        if moving is None:
+            score = 0.6  # one down-up cycle, not looked at again: a hint until it is
+        elif link in one_cycle_links(s):
+            ev.append("carrier changes still counting when the ports were read again: it keeps going")
         out.append(
             Finding(
                 fault_type=kind,
@@ -199,6 +204,40 @@ def link_findings(s: Survey) -> list[Finding]:
             )
         )
     return out
+
+
+def _activity(s: Survey, link: Link) -> tuple[int, dict[str, list[str]], bool]:
+    """(state changes counted in the window, log events per end device, a port down now)."""
+    a, b = link.a, link.b
+    ca, cb = s.counter(a.device, a.interface), s.counter(b.device, b.interface)
+    changes = max(ca.state_changes if ca else 0, cb.state_changes if cb else 0)
+    events = {e.device: _link_events(s, e.device, e.interface) for e in (a, b)}
+    down_now = _is_down(s.port(a.device, a.interface)) or _is_down(s.port(b.device, b.interface))
+    return changes, events, down_now
+
+
+def one_cycle_links(s: Survey) -> list[Link]:
+    """Links that went down and came back up once in the window and are up now: a link that keeps
+    flapping and one that had a single hiccup look alike until someone looks again."""
+    out = []
+    for link in s.topology.links:
+        changes, events, down_now = _activity(s, link)
+        most = max(changes, *(len(v) for v in events.values()))
+        if not down_now and most == 2:
+            out.append(link)
+    return out
+
+
+def _still_moving(s: Survey, link: Link) -> bool | None:
+    """Did either end count more carrier changes when read again? None when not read again."""
+    grew = []
+    for e in link.ends():
+        before = s.port(e.device, e.interface)
+        after = next((p for p in s.rechecked.get(e.device, []) if p.name == e.interface), None)
+        if before is None or after is None or before.carrier_changes is None or after.carrier_changes is None:
+            return None
+        grew.append(after.carrier_changes > before.carrier_changes)
+    return any(grew)
 
 
 def _both_lost_carrier(s: Survey, a: LinkEnd, b: LinkEnd) -> bool:
