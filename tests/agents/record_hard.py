@@ -126,6 +126,13 @@ CASES: list[tuple[str, list[FaultSpec], list[tuple[float, Action]], float]] = [
         1.0,
     ),
     (
+        # long quiet spells: the pinned probes may well run while the loss is off
+        "xs-intermittent-packet-loss-spine2-eth2-long-off",
+        [("packet_loss", {"device": "spine2", "interface": "eth2"}, {"loss_pct": 40}, (3.0, 9.0))],
+        [],
+        1.0,
+    ),
+    (
         "xs-intermittent-high-latency-spine2-eth1",
         [("high_latency", {"device": "spine2", "interface": "eth1"}, {}, (3.0, 4.0))],
         [],
