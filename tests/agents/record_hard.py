@@ -126,9 +126,14 @@ CASES: list[tuple[str, list[FaultSpec], list[tuple[float, Action]], float]] = [
         1.0,
     ),
     (
-        # long quiet spells: the pinned probes may well run while the loss is off
-        "xs-intermittent-packet-loss-spine2-eth2-long-off",
-        [("packet_loss", {"device": "spine2", "interface": "eth2"}, {"loss_pct": 40}, (3.0, 9.0))],
+        "xs-intermittent-acl-misconfig-spine2-eth2",
+        [("acl_misconfig", {"device": "spine2", "interface": "eth2"}, {"direction": "in"}, (3.0, 4.0))],
+        [],
+        1.0,
+    ),
+    (
+        "xs-intermittent-ecmp-member-drop-leaf1-eth1",
+        [("ecmp_member_drop", {"device": "leaf1", "interface": "eth1"}, {}, (3.0, 4.0))],
         [],
         1.0,
     ),

@@ -15,6 +15,7 @@ from pytest_netopsbench.agents.reference._facts import Qdisc, parse_acl, parse_i
 from pytest_netopsbench.agents.reference._rules import (
     PRIORITY,
     Finding,
+    filter_findings,
     link_findings,
     one_cycle_links,
     qdisc_findings,
@@ -218,3 +219,15 @@ def test_link_events_before_the_window_are_not_a_flap() -> None:
     s = _survey("xs-herring-healthy-flap-leaf2-eth1")
     assert any("link state changed" in ln.message for ln in s.logs if ln.device == "leaf2")
     assert link_findings(s) == [] and one_cycle_links(s) == []
+
+
+def test_a_rule_gone_from_the_ruleset_counts_only_where_the_mesh_lost_packets() -> None:
+    # recorded: a drop rule toggled 3 s on / 4 s off, absent when the ruleset was read
+    s = _survey("xs-intermittent-acl-misconfig-spine2-eth2")
+    [gone] = [r for r in s.rules if r.gone]
+    assert (gone.device, gone.interface, gone.direction) == ("spine2", "eth2", "in")
+    [f] = filter_findings(s)
+    assert (f.fault_type, f.device, f.interface) == ("acl_misconfig", "spine2", "eth2")
+    # recorded: the same rule's hits read around a later case's window, the mesh clean: no finding
+    s = _survey("xs-bgp-neighbor-misconfig-remote-as-leaf1")
+    assert any(r.gone for r in s.rules) and filter_findings(s) == []

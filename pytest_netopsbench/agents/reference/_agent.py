@@ -22,6 +22,7 @@ from typing import Any
 from ...diagnosis import DiagnosisResult, Finding
 from ._collect import Probe, Survey, collect, read_host_routes, recheck_ports, run_probes
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
+from ._intermittent import reprobe_quiet_links
 from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links
 from ._rules import one_cycle_links
 
@@ -54,7 +55,9 @@ class ReferenceAgent:
             settled = False
         suspects = suspect_links(survey) if self.probes and not settled else []
         if suspects:
-            survey.physical = physical_findings(survey, probe_suspect_links(context.tools, survey, suspects))
+            probes = probe_suspect_links(context.tools, survey, suspects)
+            survey.link_probes = reprobe_quiet_links(context.tools, survey, probes)
+            survey.physical = physical_findings(survey, survey.link_probes)
             decision = decide(survey)
         if decision.finding is None or decision.finding.score < MIN_SCORE:
             # Nothing on the switches explains it: look at the end hosts of the clearly failing

@@ -81,6 +81,8 @@ class Survey(BaseModel):
     hotspots: list[str] = Field(default_factory=list)
     #: findings of the physical-layer rules (``_physical``), which need probes of their own
     physical: list[Any] = Field(default_factory=list)
+    #: the pinned probes across suspect links behind them (``_physical.LinkProbe``)
+    link_probes: list[Any] = Field(default_factory=list)
     tool_calls: int = 0
     tool_errors: list[str] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)

@@ -166,6 +166,16 @@ def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
     if not anomalies:
         return None
     kind = _KIND_TO_FAULT[Counter(a.kind for a in anomalies).most_common(1)[0][0]]
+    lossy = [a for a in anomalies if a.kind == "packet_loss"]
+    if (
+        kind == "packet_loss"
+        and s.link_probes
+        and all(p.loss_pct == 0 for p in s.link_probes)
+        and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
+    ):
+        # the mesh's UDP flows lost packets, some 5-tuples only, while every pinned ICMP probe across
+        # the suspect links got through: what a member dropping flows by hash does
+        kind = "ecmp_member_drop"
     pairs = {(a.src, a.dst) for a in anomalies}
     hosts = Counter(h for p in pairs for h in p)
     topo = s.topology

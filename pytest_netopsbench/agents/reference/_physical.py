@@ -47,6 +47,7 @@ class LinkProbe(BaseModel):
     peer: str
     loss_pct: float
     rtt_avg_ms: float | None
+    rounds: int = 1  # probed again over time (``_intermittent``): the worst round
 
 
 def _gap(s: Survey, link: Link) -> tuple[int, int, float]:
@@ -193,13 +194,16 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             kind, score = "high_latency", 0.9
         elif dropping:
             kind, score = "packet_loss", 0.9 if gap else 0.8
-        elif gap and rate < BUSY_MBPS and _loss_comes_and_goes(s):
-            # the probe came in a quiet spell of a loss that comes and goes (see _loss_comes_and_goes)
-            kind, score = "packet_loss", 0.85
+        elif gap and rate < BUSY_MBPS and _loss_comes_and_goes(s) and p.rounds == 1:
+            # one clean probe in what may be a quiet spell of a loss that comes and goes
+            kind, score = "packet_loss", 0.8
             ev.append("the mesh's lossy flows lost only some of their probes: loss that comes and goes")
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
             kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75
+            if p.rounds > 1:  # ICMP passed every time while flows went missing: a drop by hash
+                score = 0.85
+                ev.append(f"the pinned ICMP probe was clean in all {p.rounds} rounds spread over time")
         if kind:
             out.append(
                 Finding(

@@ -9,6 +9,7 @@ state is ambiguous (an NFQUEUE rule: delay or corruption?) and feed a last-resor
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
 
@@ -319,14 +320,30 @@ def _classify_rule(s: Survey, r: FilterRule) -> tuple[str, str] | None:
     return None
 
 
+_ADDR = re.compile(r"\b(\d+\.\d+\.\d+\.\d+(?:/\d+)?)\b")
+
+
+def _mesh_lost_to(s: Survey, r: FilterRule) -> bool:
+    """The mesh lost packets between hosts the rule's addresses cover. A rule that no longer exists
+    needs this: its window hits alone may be an earlier case's, read from counters around the window."""
+    nets = [ipaddress.IPv4Network(a, strict=False) for a in _ADDR.findall(r.text)]
+    return any(
+        a.kind in ("packet_loss", "path_unreachable")
+        and any(ipaddress.IPv4Address(ip) in n for n in nets for ip in (a.src_ip, a.dst_ip))
+        for a in s.symptoms.anomalies
+    )
+
+
 def filter_findings(s: Survey) -> list[Finding]:
     out = []
     for r in s.rules:
         kind = _classify_rule(s, r)
-        if kind is None or not r.interface:
+        if kind is None or not r.interface or (r.gone and not _mesh_lost_to(s, r)):
             continue
         hits = r.window_packets if r.window_packets is not None else r.packets
         when = " during the window" if r.window_packets is not None else ""
+        if r.gone:
+            when += ", and no longer in the ruleset: a rule that comes and goes"
         ev = (
             f"{r.device} {r.source} {r.table} {r.chain} ({r.hook or 'no hook'} on {r.interface}): "
             f"'{r.text}' {kind[1]}; {hits} packets matched{when}",
