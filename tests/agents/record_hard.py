@@ -138,6 +138,13 @@ CASES: list[tuple[str, list[FaultSpec], list[tuple[float, Action]], float]] = [
         1.0,
     ),
     (
+        # the same again: where the background's bulk flow runs decides whether the link shows a gap
+        "xs-intermittent-ecmp-member-drop-leaf1-eth1-again",
+        [("ecmp_member_drop", {"device": "leaf1", "interface": "eth1"}, {}, (3.0, 4.0))],
+        [],
+        1.0,
+    ),
+    (
         "xs-intermittent-high-latency-spine2-eth1",
         [("high_latency", {"device": "spine2", "interface": "eth1"}, {}, (3.0, 4.0))],
         [],

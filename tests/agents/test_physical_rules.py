@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
 from pytest_netopsbench.agents.reference._facts import PortCounters
+from pytest_netopsbench.agents.reference._intermittent import reprobe_quiet_links
 from pytest_netopsbench.agents.reference._physical import LinkProbe, physical_findings, suspect_links
+from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
 from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.evidence._report import Anomaly, DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
@@ -129,3 +131,34 @@ def test_gap_and_one_clean_probe_lean_to_loss_and_clean_rounds_over_time_to_an_e
     s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(31.25, 5)])
     [d] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
     assert d.fault_type == "ecmp_member_drop"
+
+
+def _ping_answers(*rounds: tuple[float, float]) -> ReplayTools:
+    """ping_test answers across leaf1:eth1 (leaf1 -> 198.18.8.0 and spine1 -> 198.18.8.1), one
+    (loss one way, loss the other) pair per round; a repeated call is recorded as <key>#n."""
+    answers: dict[str, object] = {}
+    for n, losses in enumerate(rounds):
+        for (src, ip), loss in zip((("leaf1", "198.18.8.0"), ("spine1", "198.18.8.1")), losses, strict=True):
+            key = call_key("ping_test", {"src": src, "dst_ip": ip, "count": 12}) + (f"#{n + 1}" if n else "")
+            answers[key] = {"loss_pct": loss, "rtt_avg_ms": 0.05}
+    return ReplayTools(answers)
+
+
+def test_a_quiet_link_with_a_gap_is_probed_again_over_time() -> None:
+    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
+    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    first = _probe("leaf1", "eth1", 0.0, 0.1)
+    # the loss is back in the second round: loss that comes and goes
+    tools = _ping_answers((0.0, 25.0))
+    [p] = reprobe_quiet_links(tools, s, [first])
+    assert (p.rounds, p.loss_pct) == (2, 25.0) and len(tools.calls) == 2
+    [f] = physical_findings(s, [p])
+    assert (f.fault_type, f.score) == ("packet_loss", 0.9)
+    # ICMP clean in every round while flows went missing: a member dropping by hash
+    tools = _ping_answers((0.0, 0.0), (0.0, 0.0))
+    [p] = reprobe_quiet_links(tools, s, [first])
+    assert p.rounds == 3 and len(tools.calls) == 4
+    [f] = physical_findings(s, [p])
+    assert f.fault_type == "ecmp_member_drop"
+    # a lossy first probe needs no second look
+    assert reprobe_quiet_links(_ping_answers(), s, [_probe("leaf1", "eth1", 25.0, 0.1)])[0].rounds == 1
