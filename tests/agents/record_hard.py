@@ -91,6 +91,19 @@ CASES: list[tuple[str, list[FaultSpec], list[tuple[float, Action]], float]] = [
         6.0,
     ),
     (
+        "xs-herring-bgp-reset-spine2-bgp-neighbor-misconfig-leaf1",
+        [
+            (
+                "bgp_neighbor_misconfig",
+                {"device": "leaf1"},
+                {"kind": "remote_as_mismatch", "peer": "198.18.8.0"},
+                None,
+            )
+        ],
+        bgp_reset("spine2", "198.18.8.7"),
+        1.0,
+    ),
+    (
         "xs-herring-burst-high-latency-spine1-eth1",
         [("high_latency", {"device": "spine1", "interface": "eth1"}, {}, None)],
         burst("h2", "h1"),
