@@ -5,27 +5,33 @@ from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
 from pytest_netopsbench.agents.reference._facts import LogLine, Port, PortCounters
+from pytest_netopsbench.agents.reference._intermittent import reprobe_quiet_links
 from pytest_netopsbench.agents.reference._physical import (
     LinkProbe,
     latency_kind,
     physical_findings,
     suspect_links,
 )
+from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
 from pytest_netopsbench.agents.reference._rules import link_findings
 from pytest_netopsbench.evidence import SymptomReport, Window
-from pytest_netopsbench.evidence._report import DataQuality, SymptomSummary
+from pytest_netopsbench.evidence._report import Anomaly, DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
 
 TOPO = build_topology("xs")
 W = Window(start=0.0, end=10.0)
 
 
-def _survey(counters: list[PortCounters], protocol: dict[str, dict[str, int]] | None = None) -> Survey:
+def _survey(
+    counters: list[PortCounters],
+    protocol: dict[str, dict[str, int]] | None = None,
+    anomalies: list[Anomaly] | None = None,
+) -> Survey:
     report = SymptomReport(
         baseline=W,
         current=W,
         summary=SymptomSummary(),
-        anomalies=[],
+        anomalies=anomalies or [],
         by_leaf_pair=[],
         by_leaf=[],
         by_spine=[],
@@ -176,3 +182,70 @@ def test_carrier_lost_at_both_ends_with_no_one_shutting_a_port_is_a_failing_opti
     assert optic.fault_type == "optic_flap_low_loss"
     [shut] = link_findings(_flapping_survey("down"))
     assert (shut.fault_type, shut.device) == ("link_flapping", "leaf1")
+
+
+def _loss(value: float, lossy: int) -> Anomaly:
+    return Anomaly(
+        kind="packet_loss",
+        src="h1",
+        dst="h2",
+        src_ip="198.19.1.10",
+        dst_ip="198.19.2.10",
+        src_leaf="leaf1",
+        dst_leaf="leaf2",
+        value=value,
+        baseline=0.0,
+        threshold=2.0,
+        unit="pct",
+        severity="high",
+        flows_seen=16,
+        flows_lossy=lossy,
+    )
+
+
+def test_gap_and_one_clean_probe_lean_to_loss_and_clean_rounds_over_time_to_an_ecmp_drop() -> None:
+    # recorded shapes: the lossy flows lost only some of their probes (6 of 16 flows, 21 % lost);
+    # one clean probe may have run in a quiet spell of a loss that comes and goes
+    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
+    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    [f] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
+    assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf1", "eth1") and f.score < 0.85
+    # probed again over time and ICMP still passed every round: flows dropped by hash, on and off
+    again = _probe("leaf1", "eth1", 0.0, 0.1).model_copy(update={"rounds": 3})
+    [e] = physical_findings(s, [again])
+    assert (e.fault_type, e.score) == ("ecmp_member_drop", 0.85)
+    # a member dropping its flows by hash all the time loses every probe of them: 5 of 16, 31.25 %
+    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(31.25, 5)])
+    [d] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
+    assert d.fault_type == "ecmp_member_drop"
+
+
+def _ping_answers(*rounds: tuple[float, float]) -> ReplayTools:
+    """ping_test answers across leaf1:eth1 (leaf1 -> 198.18.8.0 and spine1 -> 198.18.8.1), one
+    (loss one way, loss the other) pair per round; a repeated call is recorded as <key>#n."""
+    answers: dict[str, object] = {}
+    for n, losses in enumerate(rounds):
+        for (src, ip), loss in zip((("leaf1", "198.18.8.0"), ("spine1", "198.18.8.1")), losses, strict=True):
+            key = call_key("ping_test", {"src": src, "dst_ip": ip, "count": 12}) + (f"#{n + 1}" if n else "")
+            answers[key] = {"loss_pct": loss, "rtt_avg_ms": 0.05}
+    return ReplayTools(answers)
+
+
+def test_a_quiet_link_with_a_gap_is_probed_again_over_time() -> None:
+    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
+    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    first = _probe("leaf1", "eth1", 0.0, 0.1)
+    # the loss is back in the second round: loss that comes and goes
+    tools = _ping_answers((0.0, 25.0))
+    [p] = reprobe_quiet_links(tools, s, [first])
+    assert (p.rounds, p.loss_pct) == (2, 25.0) and len(tools.calls) == 2
+    [f] = physical_findings(s, [p])
+    assert (f.fault_type, f.score) == ("packet_loss", 0.9)
+    # ICMP clean in every round while flows went missing: a member dropping by hash
+    tools = _ping_answers((0.0, 0.0), (0.0, 0.0))
+    [p] = reprobe_quiet_links(tools, s, [first])
+    assert p.rounds == 3 and len(tools.calls) == 4
+    [f] = physical_findings(s, [p])
+    assert f.fault_type == "ecmp_member_drop"
+    # a lossy first probe needs no second look
+    assert reprobe_quiet_links(_ping_answers(), s, [_probe("leaf1", "eth1", 25.0, 0.1)])[0].rounds == 1

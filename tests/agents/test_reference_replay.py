@@ -12,7 +12,7 @@ from _replay import replay_context
 
 import pytest_netopsbench.report  # noqa: F401  (loads report before scoring: they import each other)
 from pytest_netopsbench.agents.reference import ReferenceAgent
-from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
+from pytest_netopsbench.agents.reference._recording import RecordingTools, ReplayTools, call_key
 from pytest_netopsbench.faults import GroundTruth
 from pytest_netopsbench.scoring import score_case
 
@@ -43,3 +43,24 @@ def test_replay_answers_unrecorded_calls_with_an_error() -> None:
     assert tools.call("get_all_bgp_status", {}) == {"switches": []}
     answer = tools.call("get_device_acl", {"device": "leaf1"})
     assert isinstance(answer, dict) and answer["error"]["type"] == "tool_failed"
+
+
+def test_a_repeated_call_replays_the_answer_recorded_for_that_repeat() -> None:
+    first, later = {"interfaces": [{"carrier_changes": 2}]}, {"interfaces": [{"carrier_changes": 4}]}
+
+    class Live:
+        answers = [first, later]
+
+        def call(self, name: str, arguments: dict[str, object] | None = None) -> object:
+            return self.answers.pop(0)
+
+    rec = RecordingTools(Live())
+    args = {"device": "leaf1"}
+    assert [rec.call("get_device_interfaces", args), rec.call("get_device_interfaces", args)] == [
+        first,
+        later,
+    ]
+    replay = ReplayTools(rec.answers)
+    assert replay.call("get_device_interfaces", args) == first
+    assert replay.call("get_device_interfaces", args) == later
+    assert replay.calls[1].endswith("#2")

@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 from _replay import replay_context
 
-from pytest_netopsbench.agents.reference._collect import Survey, collect
+from pytest_netopsbench.agents.reference._collect import Survey, collect, recheck_ports
 from pytest_netopsbench.agents.reference._decide import decide
 from pytest_netopsbench.agents.reference._facts import Qdisc, parse_acl, parse_interfaces
-from pytest_netopsbench.agents.reference._rules import PRIORITY, Finding, qdisc_findings
+from pytest_netopsbench.agents.reference._rules import (
+    PRIORITY,
+    Finding,
+    filter_findings,
+    link_findings,
+    one_cycle_links,
+    qdisc_findings,
+)
 from pytest_netopsbench.evidence import Anomaly, AnomalyKind, SymptomReport, Window
 from pytest_netopsbench.faults import all_faults
 from pytest_netopsbench.topology import build_topology
@@ -185,3 +192,42 @@ def test_failing_tools_make_the_answer_inconclusive() -> None:
     assert len(s.tool_errors) == s.tool_calls > 0
     # no evidence of a fault is not evidence of health
     assert decide(s).verdict == "inconclusive"
+
+
+def test_one_down_up_cycle_is_a_hint_until_the_ports_are_read_again() -> None:
+    # recorded: the cable leaf2:eth1 out for 2 s inside the window, healthy again after
+    fx = json.loads((DATA / "xs-herring-healthy-cable-flap-in-window-leaf2-eth1.json").read_text())
+    ctx, tools = replay_context(fx)
+    s = collect(tools, ctx.topology, ctx.symptoms, ctx.window)
+    [link] = one_cycle_links(s)
+    assert {link.a.device, link.b.device} == {"leaf2", "spine1"}
+    [hint] = [f for f in link_findings(s) if f.device in ("leaf2", "spine1")]
+    assert hint.score < 0.7  # not a diagnosis on one look
+    recheck_ports(tools, s, ["leaf2", "spine1"])
+    assert link_findings(s) == []  # carrier changes stood still: it recovered
+    # recorded: the same cable toggled 3 s out / 4 s in: still counting when read again
+    fx = json.loads((DATA / "xs-intermittent-cable-cut-leaf2-eth2.json").read_text())
+    ctx, tools = replay_context(fx)
+    s = collect(tools, ctx.topology, ctx.symptoms, ctx.window)
+    recheck_ports(tools, s, ["leaf2", "spine2"])
+    [cut] = link_findings(s)
+    assert (cut.fault_type, cut.device, cut.interface, cut.score) == ("cable_cut", "leaf2", "eth2", 0.9)
+
+
+def test_link_events_before_the_window_are_not_a_flap() -> None:
+    # recorded: leaf2:eth1 shut and brought back up 1-3 s before the window
+    s = _survey("xs-herring-healthy-flap-leaf2-eth1")
+    assert any("link state changed" in ln.message for ln in s.logs if ln.device == "leaf2")
+    assert link_findings(s) == [] and one_cycle_links(s) == []
+
+
+def test_a_rule_gone_from_the_ruleset_counts_only_where_the_mesh_lost_packets() -> None:
+    # recorded: a drop rule toggled 3 s on / 4 s off, absent when the ruleset was read
+    s = _survey("xs-intermittent-acl-misconfig-spine2-eth2")
+    [gone] = [r for r in s.rules if r.gone]
+    assert (gone.device, gone.interface, gone.direction) == ("spine2", "eth2", "in")
+    [f] = filter_findings(s)
+    assert (f.fault_type, f.device, f.interface) == ("acl_misconfig", "spine2", "eth2")
+    # recorded: the same rule's hits read around a later case's window, the mesh clean: no finding
+    s = _survey("xs-bgp-neighbor-misconfig-remote-as-leaf1")
+    assert any(r.gone for r in s.rules) and filter_findings(s) == []

@@ -20,9 +20,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...diagnosis import DiagnosisResult, Finding
-from ._collect import Probe, Survey, collect, read_host_routes, run_probes
+from ._collect import Probe, Survey, collect, read_host_routes, recheck_ports, run_probes
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
-from ._physical import physical_findings, probe_suspect_links, suspect_links, time_slow_links
+from ._intermittent import reprobe_quiet_links
+from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links, time_slow_links
+from ._rules import one_cycle_links
 
 __all__ = ["ReferenceAgent", "explain"]
 
@@ -37,17 +39,26 @@ class ReferenceAgent:
 
     def diagnose(self, context: Any) -> DiagnosisResult:
         survey = collect(context.tools, context.topology, context.symptoms, context.window)
+        once = one_cycle_links(survey)
+        if once:
+            # down and up once: still flapping, or a hiccup it recovered from? look again later
+            recheck_ports(context.tools, survey, sorted({e.device for link in once for e in link.ends()}))
         decision = decide(survey)
         f = decision.finding
         # a cause read from device state that explains the symptoms needs no link probes
         settled = f is not None and (
             f.fault_type in _STRUCTURAL or (f.score >= 0.9 and f.fault_type not in _PHYSICAL)
         )
+        if settled and f is not None and f.fault_type not in _STRUCTURAL and _lossy_links(survey):
+            # a control-plane or configuration cause does not make a link lose packets: the links
+            # still get probed, for a second, physical fault
+            settled = False
         suspects = suspect_links(survey) if self.probes and not settled else []
         if suspects:
             probes = probe_suspect_links(context.tools, survey, suspects)
-            probes = time_slow_links(context.tools, survey, probes)
-            survey.physical = physical_findings(survey, probes)
+            probes = reprobe_quiet_links(context.tools, survey, probes)
+            survey.link_probes = time_slow_links(context.tools, survey, probes)
+            survey.physical = physical_findings(survey, survey.link_probes)
             decision = decide(survey)
         if decision.finding is None or decision.finding.score < MIN_SCORE:
             # Nothing on the switches explains it: look at the end hosts of the clearly failing
@@ -79,6 +90,13 @@ _PHYSICAL = frozenset(
         *("unidirectional_loss", "asymmetric_latency", "capacity_degradation"),
     }
 )
+
+
+def _lossy_links(s: Survey) -> bool:
+    """The mesh lost packets on paths that stayed up (not unreachable), and a link's counters show
+    packets sent and never received: what a link losing packets looks like."""
+    lossy = [a for a in strong_anomalies(s) if a.kind == "packet_loss"]
+    return bool(lossy) and any(_has_gap(s, link) for link in s.topology.links)
 
 
 def _worst_pairs(s: Survey) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ agent: everything it learns lands in a typed ``Survey``."""
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,7 +37,7 @@ from ._facts import (
 )
 from ._recording import ToolCaller
 
-__all__ = ["Probe", "Survey", "collect", "log_horizon", "read_host_routes"]
+__all__ = ["Probe", "Survey", "collect", "log_horizon", "read_host_routes", "recheck_ports"]
 
 
 class Probe(BaseModel):
@@ -73,11 +74,15 @@ class Survey(BaseModel):
     fib_checked: list[str] = Field(default_factory=list)
     configs: dict[str, list[str]] = Field(default_factory=dict)
     host_gateways: dict[str, list[str]] = Field(default_factory=dict)
+    #: ports read again a while later (device -> ports): is a link that went down and up still moving?
+    rechecked: dict[str, list[Port]] = Field(default_factory=dict)
     logs: list[LogLine] = Field(default_factory=list)
     probes: list[Probe] = Field(default_factory=list)
     hotspots: list[str] = Field(default_factory=list)
     #: findings of the physical-layer rules (``_physical``), which need probes of their own
     physical: list[Any] = Field(default_factory=list)
+    #: the pinned probes across suspect links behind them (``_physical.LinkProbe``)
+    link_probes: list[Any] = Field(default_factory=list)
     tool_calls: int = 0
     tool_errors: list[str] = Field(default_factory=list)
     steps: list[str] = Field(default_factory=list)
@@ -182,6 +187,18 @@ def _with_window(q: Qdisc, deltas: dict[str, int]) -> Qdisc:
             "window_overlimits": deltas.get(base + "overlimits"),
         }
     )
+
+
+def recheck_ports(tools: ToolCaller, survey: Survey, devices: list[str]) -> None:
+    """Read the ports of ``devices`` again once a window's length has passed since the window ended:
+    a link that still flaps has counted more carrier changes by then; one that went down and up
+    once and recovered has not."""
+    call = _Caller(tools, survey)
+    w = survey.window
+    time.sleep(max(0.0, min(w.end + w.duration - time.time(), w.duration)))
+    for dev in devices:
+        survey.rechecked[dev] = parse_interfaces(dev, call("get_device_interfaces", device=dev))
+    survey.steps.append(f"ports read again {w.duration:.0f} s after the window: {', '.join(devices)}")
 
 
 def read_host_routes(tools: ToolCaller, survey: Survey, hosts: list[str]) -> None:

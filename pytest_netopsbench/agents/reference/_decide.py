@@ -66,6 +66,8 @@ INDEPENDENT = frozenset(
         "host_duplicate_address",
     }
 )
+#: link faults found by a pinned probe across the link itself (``_physical``)
+PINNED = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion"})
 #: a further finding must be at least this sure: a wrong one costs precision
 ALSO_SCORE = 0.9
 
@@ -81,11 +83,14 @@ class Decision(BaseModel):
 
 def further_faults(s: Survey, findings: list[Finding]) -> tuple[Finding, ...]:
     """Findings after the first that are independent causes on devices (and links) of their own."""
-    if not findings or findings[0].fault_type not in INDEPENDENT:
+    if not findings or findings[0].fault_type not in INDEPENDENT | PINNED:
         return ()
     chosen = [findings[0]]
     for f in findings[1:]:
-        if f.fault_type not in INDEPENDENT or f.score < ALSO_SCORE:
+        # a link fault pinned by its own probe stands on its own next to a control-plane or host
+        # cause; next to another link fault it is more likely that one's downstream echo
+        pinned = f.fault_type in PINNED and findings[0].fault_type not in PINNED
+        if not (f.fault_type in INDEPENDENT or pinned) or f.score < ALSO_SCORE:
             continue
         places = {c.device for c in chosen}
         if f.interface:
@@ -161,6 +166,16 @@ def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
     if not anomalies:
         return None
     kind = _KIND_TO_FAULT[Counter(a.kind for a in anomalies).most_common(1)[0][0]]
+    lossy = [a for a in anomalies if a.kind == "packet_loss"]
+    if (
+        kind == "packet_loss"
+        and s.link_probes
+        and all(p.loss_pct == 0 for p in s.link_probes)
+        and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
+    ):
+        # the mesh's UDP flows lost packets, some 5-tuples only, while every pinned ICMP probe across
+        # the suspect links got through: what a member dropping flows by hash does
+        kind = "ecmp_member_drop"
     pairs = {(a.src, a.dst) for a in anomalies}
     hosts = Counter(h for p in pairs for h in p)
     topo = s.topology

@@ -43,6 +43,7 @@ class Port(_Fact):
     carrier: bool
     mtu: int | None = None
     addresses: tuple[str, ...] = ()  # "a.b.c.d/len" as configured on the port
+    carrier_changes: int | None = None  # since the port was created (the kernel's counter)
 
 
 class PortCounters(_Fact):
@@ -76,6 +77,7 @@ class FilterRule(_Fact):
     action: str = ""  # drop, reject, queue, accept, ...
     packets: int = 0  # cumulative hits
     window_packets: int | None = None  # hits during the observation window, when known
+    gone: bool = False  # matched during the window, no longer in the ruleset
 
 
 class Qdisc(_Fact):
@@ -155,6 +157,9 @@ def parse_interfaces(device: str, answer: object) -> list[Port]:
                 carrier=bool(row.get("carrier", True)),
                 mtu=row.get("mtu") if isinstance(row.get("mtu"), int) else None,
                 addresses=tuple(str(a) for a in row.get("addresses") or []),
+                carrier_changes=_int(row["carrier_changes"])
+                if row.get("carrier_changes") is not None
+                else None,
             )
         )
     return out
@@ -287,6 +292,8 @@ def parse_acl(
                 window_packets=deltas.get(key),
             )
         )
+    live = {(r.table, r.chain, r.text) for r in rules}
+    rules += [_gone_rule(device, key, n) for key, n in deltas.items() if n > 0 and key not in live]
     ipt_table = ""
     for raw in answer.get("iptables") or []:
         line = str(raw).strip()
@@ -339,6 +346,35 @@ def parse_acl(
             )
         )
     return rules, qdiscs
+
+
+_HOOK_CHAIN = re.compile(r"^(ingress|egress)_(\S+)$")
+
+
+def _gone_rule(device: str, key: tuple[str, str, str], hits: int) -> FilterRule:
+    """A rule that matched packets during the window but is no longer in the ruleset: one that comes
+    and goes. Its port is read from the rule (``iifname``) or its chain's name (``ingress_eth2``),
+    the ruleset no longer holding the chain's hook."""
+    table, chain, text = key
+    itf, direction, hook = None, "", ""
+    if m := _HOOK_CHAIN.match(chain):
+        hook, itf, direction = m.group(1), m.group(2), "in" if m.group(1) == "ingress" else "out"
+    if m := _IFNAME.search(text):
+        itf, direction = m.group(2), "in" if m.group(1) == "i" else "out"
+    return FilterRule(
+        device=device,
+        source="nftables",
+        table=table,
+        chain=chain,
+        hook=hook,
+        interface=itf,
+        direction=direction,
+        text=text,
+        action=_rule_action(text),
+        packets=hits,
+        window_packets=hits,
+        gone=True,
+    )
 
 
 # -- BGP, routes, FIB ----------------------------------------------------------------------------

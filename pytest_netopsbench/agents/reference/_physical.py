@@ -61,6 +61,7 @@ class LinkProbe(BaseModel):
     #: one-way delays (device -> peer, back) from IP timestamps, read for slow links only
     there_ms: float | None = None
     back_ms: float | None = None
+    rounds: int = 1  # probed again over time (``_intermittent``): the worst round
 
 
 def _gap(s: Survey, link: Link) -> tuple[int, int, float]:
@@ -165,6 +166,14 @@ def _ecmp_like(s: Survey) -> bool:
     return bool(lossy) and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
 
 
+def _loss_comes_and_goes(s: Survey) -> bool:
+    """A member dropping flows by hash loses every probe of its flows (the pair's loss equals the
+    share of lossy flows); random or intermittent loss costs each lossy flow only some probes, so
+    the pair's loss stays well below that share."""
+    lossy = [a for a in s.symptoms.anomalies if a.kind == "packet_loss" and a.flows_seen > 1]
+    return bool(lossy) and all(0 < a.value <= 0.8 * 100.0 * a.flows_lossy / a.flows_seen for a in lossy)
+
+
 def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
     topo = s.topology
     csum = _checksum_errors(s)
@@ -206,9 +215,16 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         elif dropping:
             kind, score = loss_kind(s, link), 0.9 if gap else 0.8
             ev.append(f"counters each way: {_each_way(s, link)}")
+        elif gap and rate < BUSY_MBPS and _loss_comes_and_goes(s) and p.rounds == 1:
+            # one clean probe in what may be a quiet spell of a loss that comes and goes
+            kind, score = loss_kind(s, link), 0.8
+            ev.append("the mesh's lossy flows lost only some of their probes: loss that comes and goes")
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
             kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75
+            if p.rounds > 1:  # ICMP passed every time while flows went missing: a drop by hash
+                score = 0.85
+                ev.append(f"the pinned ICMP probe was clean in all {p.rounds} rounds spread over time")
         if kind:
             out.append(
                 Finding(

@@ -20,7 +20,8 @@ def call_key(name: str, arguments: dict[str, Any] | None) -> str:
 
 
 class RecordingTools:
-    """Passes calls to a real toolkit and keeps every answer (JSON-able) by call key."""
+    """Passes calls to a real toolkit and keeps every answer (JSON-able) by call key; a repeated call
+    is kept as ``<key>#2``, ``#3``... (live state read again later answers differently)."""
 
     def __init__(self, inner: ToolCaller) -> None:
         self.inner = inner
@@ -28,7 +29,10 @@ class RecordingTools:
 
     def call(self, name: str, arguments: dict[str, Any] | None = None) -> object:
         result = self.inner.call(name, arguments)
-        self.answers[call_key(name, arguments)] = json.loads(json.dumps(result, default=str))
+        key = call_key(name, arguments)
+        if key in self.answers:  # the same question asked again later (a live state re-read)
+            key += f"#{sum(1 for k in self.answers if k.split('#')[0] == key) + 1}"
+        self.answers[key] = json.loads(json.dumps(result, default=str))
         return result
 
 
@@ -42,6 +46,9 @@ class ReplayTools:
 
     def call(self, name: str, arguments: dict[str, Any] | None = None) -> object:
         key = call_key(name, arguments)
+        n = sum(1 for k in self.calls if k.split("#")[0] == key)
+        if n:  # asked again: the answer recorded for that repeat
+            key += f"#{n + 1}"
         self.calls.append(key)
         if key in self.answers:
             return self.answers[key]

@@ -9,12 +9,13 @@ state is ambiguous (an NFQUEUE rule: delay or corruption?) and feed a last-resor
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import Counter
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...topology import Device, LinkEnd
+from ...topology import Device, Link, LinkEnd
 from ._collect import Survey
 from ._facts import FilterRule, Port, Qdisc
 
@@ -26,6 +27,7 @@ __all__ = [
     "filter_findings",
     "link_findings",
     "mtu_findings",
+    "one_cycle_links",
     "qdisc_findings",
 ]
 
@@ -121,17 +123,27 @@ def dead_devices(s: Survey) -> set[str]:
 
 # -- links ----------------------------------------------------------------------------------------
 def _link_events(s: Survey, device: str, itf: str) -> list[str]:
-    """Link state changes of one port in the device's log: the kernel's own record, else the routing
-    daemon's (it logs every interface down/up it is told about, even one too short to sample)."""
+    """Link state changes of one port in the device's log during the window: the kernel's own record,
+    else the routing daemon's (it logs every interface down/up it is told about, even one too short
+    to sample). A down and up before the window (logs reach 3 s further back) is a link that
+    recovered before anyone looked, not one that flaps."""
     kernel = _kernel_link_events(s, device, itf)
     pat = re.compile(rf"ZEBRA_INTERFACE_(?:DOWN|UP) {re.escape(itf)}\b")
-    zebra = [ln.message for ln in s.logs if ln.device == device and pat.search(ln.message)]
+    zebra = [
+        ln.message
+        for ln in s.logs
+        if ln.device == device and ln.ts >= s.window.start and pat.search(ln.message)
+    ]
     return kernel if len(kernel) >= len(zebra) else zebra
 
 
 def _kernel_link_events(s: Survey, device: str, itf: str) -> list[str]:
     head = f"{itf}: link state"
-    return [ln.message for ln in s.logs if ln.device == device and ln.message.startswith(head)]
+    return [
+        ln.message
+        for ln in s.logs
+        if ln.device == device and ln.ts >= s.window.start and ln.message.startswith(head)
+    ]
 
 
 def link_findings(s: Survey) -> list[Finding]:
@@ -143,13 +155,13 @@ def link_findings(s: Survey) -> list[Finding]:
         if a.device in dead or b.device in dead:
             continue
         pa, pb = s.port(a.device, a.interface), s.port(b.device, b.interface)
-        ca, cb = s.counter(a.device, a.interface), s.counter(b.device, b.interface)
-        changes = max(ca.state_changes if ca else 0, cb.state_changes if cb else 0)
-        events = {e.device: _link_events(s, e.device, e.interface) for e in (a, b)}
+        changes, events, down_now = _activity(s, link)
         n_events = max(len(v) for v in events.values())
-        down_now = _is_down(pa) or _is_down(pb)
         if not (down_now or changes >= 2 or n_events >= 2):
             continue
+        moving = _still_moving(s, link) if link in one_cycle_links(s) else True
+        if moving is False:
+            continue  # down and up once, and not since: a link that recovered, not a fault
         # the end that went admin down is the one someone touched; its peer only lost carrier
         admin = [e for e, p in ((a, pa), (b, pb)) if p is not None and not p.admin_up]
         shut_in_logs = [
@@ -183,6 +195,15 @@ def link_findings(s: Survey) -> list[Finding]:
         ):
             # both ends admin up, neither sees the other: the cable (or optic) between them, not a config
             kind, score = "cable_cut", 0.95
+        elif flapping and not admin and not shut_in_logs and _both_lost_carrier(s, a, b):
+            # down and up again, but never shut: both ends only ever lost carrier, so the cable comes
+            # and goes (a port shut by hand shows "to down" on its own end)
+            kind, score = "cable_cut", 0.9
+            ev.append("both ends lost carrier each time, neither port was shut: an intermittent cable")
+        if moving is None:
+            score = 0.6  # one down-up cycle, not looked at again: a hint until it is
+        elif link in one_cycle_links(s):
+            ev.append("carrier changes still counting when the ports were read again: it keeps going")
         out.append(
             Finding(
                 fault_type=kind,
@@ -204,6 +225,47 @@ def _carrier_only(s: Survey, *ends: tuple[LinkEnd, Port | None]) -> bool:
         if any(m.endswith("to down") for m in _kernel_link_events(s, e.device, e.interface)):
             return False
     return True
+
+
+def _activity(s: Survey, link: Link) -> tuple[int, dict[str, list[str]], bool]:
+    """(state changes counted in the window, log events per end device, a port down now)."""
+    a, b = link.a, link.b
+    ca, cb = s.counter(a.device, a.interface), s.counter(b.device, b.interface)
+    changes = max(ca.state_changes if ca else 0, cb.state_changes if cb else 0)
+    events = {e.device: _link_events(s, e.device, e.interface) for e in (a, b)}
+    down_now = _is_down(s.port(a.device, a.interface)) or _is_down(s.port(b.device, b.interface))
+    return changes, events, down_now
+
+
+def one_cycle_links(s: Survey) -> list[Link]:
+    """Links that went down and came back up once in the window and are up now: a link that keeps
+    flapping and one that had a single hiccup look alike until someone looks again."""
+    out = []
+    for link in s.topology.links:
+        changes, events, down_now = _activity(s, link)
+        most = max(changes, *(len(v) for v in events.values()))
+        if not down_now and most == 2:
+            out.append(link)
+    return out
+
+
+def _still_moving(s: Survey, link: Link) -> bool | None:
+    """Did either end count more carrier changes when read again? None when not read again."""
+    grew = []
+    for e in link.ends():
+        before = s.port(e.device, e.interface)
+        after = next((p for p in s.rechecked.get(e.device, []) if p.name == e.interface), None)
+        if before is None or after is None or before.carrier_changes is None or after.carrier_changes is None:
+            return None
+        grew.append(after.carrier_changes > before.carrier_changes)
+    return any(grew)
+
+
+def _both_lost_carrier(s: Survey, a: LinkEnd, b: LinkEnd) -> bool:
+    return all(
+        any(m.endswith("to no-carrier") for m in _kernel_link_events(s, e.device, e.interface))
+        for e in (a, b)
+    )
 
 
 def mtu_findings(s: Survey) -> list[Finding]:
@@ -278,14 +340,30 @@ def _classify_rule(s: Survey, r: FilterRule) -> tuple[str, str] | None:
     return None
 
 
+_ADDR = re.compile(r"\b(\d+\.\d+\.\d+\.\d+(?:/\d+)?)\b")
+
+
+def _mesh_lost_to(s: Survey, r: FilterRule) -> bool:
+    """The mesh lost packets between hosts the rule's addresses cover. A rule that no longer exists
+    needs this: its window hits alone may be an earlier case's, read from counters around the window."""
+    nets = [ipaddress.IPv4Network(a, strict=False) for a in _ADDR.findall(r.text)]
+    return any(
+        a.kind in ("packet_loss", "path_unreachable")
+        and any(ipaddress.IPv4Address(ip) in n for n in nets for ip in (a.src_ip, a.dst_ip))
+        for a in s.symptoms.anomalies
+    )
+
+
 def filter_findings(s: Survey) -> list[Finding]:
     out = []
     for r in s.rules:
         kind = _classify_rule(s, r)
-        if kind is None or not r.interface:
+        if kind is None or not r.interface or (r.gone and not _mesh_lost_to(s, r)):
             continue
         hits = r.window_packets if r.window_packets is not None else r.packets
         when = " during the window" if r.window_packets is not None else ""
+        if r.gone:
+            when += ", and no longer in the ruleset: a rule that comes and goes"
         ev = (
             f"{r.device} {r.source} {r.table} {r.chain} ({r.hook or 'no hook'} on {r.interface}): "
             f"'{r.text}' {kind[1]}; {hits} packets matched{when}",
