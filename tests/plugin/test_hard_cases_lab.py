@@ -80,7 +80,7 @@ def wire_tables(session: LabSession) -> str:
     return str(wire.exec(["nft", "list", "tables"]).stdout)
 
 
-def test_compound_case_with_a_herring_injects_confirms_and_clears_both(session: LabSession, tmp_path: Path) -> None:
+def test_compound_case_with_a_herring(session: LabSession, tmp_path: Path) -> None:
     s = scenario(
         faults=[
             {
