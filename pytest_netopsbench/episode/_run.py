@@ -114,6 +114,11 @@ class Episode:
             truth=self.truth,
         )
 
+    @property
+    def fault(self) -> Fault | None:
+        """The first (for most cases the only) fault; ``faults`` has them all."""
+        return self.faults[0] if self.faults else None
+
     @contextmanager
     def _phase(self, name: str) -> Iterator[None]:
         if self.on_phase is not None:

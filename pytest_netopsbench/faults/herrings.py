@@ -10,7 +10,6 @@ raises ``FaultError`` (a harness problem, never the agent's).
 
 from __future__ import annotations
 
-import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -107,7 +106,11 @@ def _switch_link(topology: Topology, target: FaultTarget, *, need_interface: boo
 
 
 def _session(lab: Lab, device: str, peer: str) -> dict[str, Any]:
-    data = vtysh_json(lab, device, "show bgp ipv4 unicast summary json")
+    """The peer's row of the BGP summary ({} while bgpd does not answer, e.g. busy re-converging)."""
+    try:
+        data = vtysh_json(lab, device, "show bgp ipv4 unicast summary json")
+    except FaultError:
+        return {}
     peers = data.get("peers", {}) if isinstance(data, dict) else {}
     return dict(peers.get(peer) or {})
 
@@ -347,7 +350,6 @@ class LinkFlapRecovered(Herring):
 
 
 _HERRINGS: dict[str, type[Herring]] = {c.name: c for c in (BgpSessionReset, CounterBurst, LinkFlapRecovered)}
-_lock = threading.Lock()
 
 
 def herring_names() -> list[str]:
@@ -355,8 +357,7 @@ def herring_names() -> list[str]:
 
 
 def get_herring(name: str) -> type[Herring]:
-    with _lock:
-        cls = _HERRINGS.get(name)
+    cls = _HERRINGS.get(name)
     if cls is None:
         raise FaultError(f"unknown red herring {name!r}; known: {', '.join(herring_names())}")
     return cls

@@ -20,8 +20,8 @@ def build_report(
     resamples: int = 2000,
     seed: int | None = None,
 ) -> BenchmarkReport:
-    """Summary, breakdowns (fault type, scale, difficulty, case kind), bootstrap intervals for every metric in
-    ``scoring.BOOTSTRAP_METRICS``, and repeat statistics when any case has ``trial > 0``.
+    """Summary, breakdowns (fault type, scale, difficulty, case kind), bootstrap intervals for
+    every metric in ``scoring.BOOTSTRAP_METRICS``, and repeat statistics when any case has ``trial > 0``.
 
     Cases are sorted by (scenario id, trial) so the report is independent of worker finish order.
     When ``meta`` has no campaign version and every case names the same one, that one is used."""
@@ -145,6 +145,10 @@ def render_table(report: BenchmarkReport) -> str:
         at, hat, flaky = _pct(r.pass_at_k).strip(), _pct(r.pass_hat_k).strip(), _pct(r.flaky_share).strip()
         headline.append((f"pass@{r.k} / pass^{r.k}", f"{at} / {hat} over {r.scenarios} scenarios"))
         headline.append(("flaky scenarios", f"{flaky} ({len(r.flaky_cases)}/{r.scenarios})"))
+    kinds = report.breakdowns.get("kind", {})
+    if set(kinds) - {"single", "healthy"}:  # only runs with compound, intermittent or herring cases
+        by_kind = ", ".join(f"{k} {_pct(v.pass_rate).strip()} of {v.scored_cases}" for k, v in kinds.items())
+        headline.append(("pass rate by case kind", by_kind))
     versus = overall(report)
     if versus is not None:
         headline.append(("vs baselines", baseline_line(versus, run.agent or "agent")))

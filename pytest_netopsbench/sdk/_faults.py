@@ -46,7 +46,8 @@ class FaultManager:
 
 class EvaluatorManager:
     """Score a ``DiagnosisResult`` against a scenario without a lab: ground truth comes from the
-    scenario's fault (``build_fault(...).ground_truth()``), healthy scenarios expect
+    scenario's faults (``build_fault(...).ground_truth()``, combined with ``GroundTruth.compound``
+    for a compound case), healthy scenarios expect
     ``network_healthy``, and the score is ``scoring.score_case`` (the rule a run applies)."""
 
     def __init__(self, scenarios: ScenarioManager) -> None:

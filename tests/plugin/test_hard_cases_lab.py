@@ -80,7 +80,7 @@ def wire_tables(session: LabSession) -> str:
     return str(wire.exec(["nft", "list", "tables"]).stdout)
 
 
-def test_compound_case_injects_confirms_and_clears_both(session: LabSession, tmp_path: Path) -> None:
+def test_compound_case_with_a_herring(session: LabSession, tmp_path: Path) -> None:
     s = scenario(
         faults=[
             {
@@ -89,7 +89,11 @@ def test_compound_case_injects_confirms_and_clears_both(session: LabSession, tmp
                 "params": {"loss_pct": 50},
             },
             {"type": "bgpd_crash", "target": {"device": "spine2"}},
-        ]
+        ],
+        # a session reset away from both faults, while they last
+        red_herrings=[
+            {"type": "bgp_session_reset", "target": {"device": "spine1"}, "params": {"peer": "198.18.8.5"}}
+        ],
     )
     episode = run(session, s, tmp_path)
     rec = episode.record
@@ -100,7 +104,8 @@ def test_compound_case_injects_confirms_and_clears_both(session: LabSession, tmp
         ("bgpd_crash", "spine2"),
     ]
     assert rec.outcome == "wrong"  # a healthy answer to a fault case, scored, not a harness error
-    assert "verify" in rec.phases and "herrings" not in rec.phases
+    assert rec.red_herrings == ["bgp_session_reset"] and len(episode.herrings.evidence) == 1
+    assert "verify" in rec.phases and "herrings" in rec.phases
     assert "table bridge loss" not in wire_tables(session)
 
 

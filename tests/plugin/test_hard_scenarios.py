@@ -205,3 +205,24 @@ def test_intermittent_faults_are_the_quick_repeatable_ones() -> None:
     assert {"packet_loss", "high_latency", "packet_corruption", "ecmp_member_drop", "cable_cut"} <= able
     # faults with slow or one-way mechanisms (a daemon crash, a hold timer) are refused a schedule
     assert not able & {"bgpd_crash", "bgp_hold_timer_expiry", "link_down", "link_flapping", "congestion"}
+
+
+def test_reports_break_scores_down_by_case_kind(tmp_path: Path) -> None:
+    from pytest_netopsbench.report import RunMeta, build_report, render_table
+    from pytest_netopsbench.scoring import case_kind
+
+    plain = load(tmp_path, f"fault: {LOSS}\n")
+    compound = load(tmp_path, f"faults:\n  - {LOSS}\n  - {CRASH}\n")
+    herrings = load(
+        tmp_path, "red_herrings:\n  - {type: link_flap_recovered, target: {device: leaf2, interface: eth1}}\n"
+    )
+    records = []
+    for n, (s, passed) in enumerate([(plain, True), (compound, False), (herrings, True)]):
+        rec = new_case_record(s, run_id="r", nodeid=f"n{n}", truth=scenario_truth(s), outcome="wrong")
+        rec.outcome, rec.passed, rec.score = ("correct", True, 1.0) if passed else ("wrong", False, 0.0)
+        records.append(rec)
+    assert [case_kind(r) for r in records] == ["single", "compound", "healthy+red_herrings"]
+    report = build_report(RunMeta(run_id="r"), records, resamples=50)
+    kinds = report.breakdowns["kind"]
+    assert kinds["compound"].pass_rate == 0 and kinds["healthy+red_herrings"].pass_rate == 1
+    assert "pass rate by case kind" in render_table(report)
