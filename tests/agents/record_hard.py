@@ -37,9 +37,9 @@ from pytest_netopsbench.scenario import Scenario
 Action = Callable[[Any], object]
 
 
-def bgp_reset(device: str, peer: str) -> list[tuple[float, Action]]:
+def bgp_reset(device: str, peer: str, at: float = 3.0) -> list[tuple[float, Action]]:
     """A hard reset of one session (it goes down and comes back by itself)."""
-    return [(3.0, lambda lab: run(lab, device, ["vtysh", "-c", f"clear bgp ipv4 unicast {peer}"]))]
+    return [(at, lambda lab: run(lab, device, ["vtysh", "-c", f"clear bgp ipv4 unicast {peer}"]))]
 
 
 def burst(src: str, dst: str, seconds: float = 3.0) -> list[tuple[float, Action]]:
@@ -83,6 +83,14 @@ FaultSpec = tuple[str, dict[str, str], dict[str, Any], tuple[float, float] | Non
 CASES: list[tuple[str, list[FaultSpec], list[tuple[float, Action]], float]] = [
     ("xs-herring-healthy-bgp-reset-spine1", [], bgp_reset("spine1", "198.18.8.1"), 1.0),
     ("xs-herring-healthy-burst-h1-h2", [], burst("h1", "h2"), 1.0),
+    # all three kinds in one case: a reset, a burst, then a cable flap ending just before the
+    # window does
+    (
+        "xs-herring-healthy-all-three",
+        [],
+        bgp_reset("spine1", "198.18.8.5", 0.5) + burst("h1", "h2") + cable_flap("leaf1", "eth2", 6.0),
+        1.0,
+    ),
     ("xs-herring-healthy-flap-leaf2-eth1", [], flap("leaf2", "eth1"), 6.0),
     (
         "xs-herring-flap-leaf1-eth2-packet-loss-spine1-eth2",

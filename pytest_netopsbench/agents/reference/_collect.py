@@ -189,16 +189,20 @@ def _with_window(q: Qdisc, deltas: dict[str, int]) -> Qdisc:
     )
 
 
+#: the longest the second look waits (the agent's time budget is shared with probes)
+RECHECK_MAX_WAIT_S = 10.0
+
+
 def recheck_ports(tools: ToolCaller, survey: Survey, devices: list[str]) -> None:
-    """Read the ports of ``devices`` again once a window's length has passed since the window ended:
-    a link that still flaps has counted more carrier changes by then; one that went down and up
-    once and recovered has not."""
+    """Read the ports of ``devices`` again once a window's length has passed since the window ended
+    (waiting at most ``RECHECK_MAX_WAIT_S``): a link that still flaps has counted more carrier
+    changes by then; one that went down and up once and recovered has not."""
     call = _Caller(tools, survey)
     w = survey.window
-    time.sleep(max(0.0, min(w.end + w.duration - time.time(), w.duration)))
+    time.sleep(max(0.0, min(w.end + w.duration - time.time(), RECHECK_MAX_WAIT_S)))
     for dev in devices:
         survey.rechecked[dev] = parse_interfaces(dev, call("get_device_interfaces", device=dev))
-    survey.steps.append(f"ports read again {w.duration:.0f} s after the window: {', '.join(devices)}")
+    survey.steps.append(f"ports read again a while after the window: {', '.join(devices)}")
 
 
 def read_host_routes(tools: ToolCaller, survey: Survey, hosts: list[str]) -> None:
