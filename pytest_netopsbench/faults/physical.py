@@ -134,7 +134,7 @@ class UnidirectionalLoss(_DirectedFault):
 
     def clear(self, lab: Lab) -> None:
         wire = wire_of(lab)
-        for dev, itf in (self.sender(), self.receiver()):  # either direction: params may differ
+        for dev, itf in (self.sender(), self.receiver()):  # both ends' tables: cheap, and always clean
             remove_wire_table(wire, dev, itf, "simplex")
 
     def verify(self, lab: Lab, store: EvidenceStore | None, window: Window | None) -> Verification:
@@ -176,15 +176,15 @@ class AsymmetricLatency(_DirectedFault):
         "prompt. Round trips across the link are slow; only one-way timing tells the direction."
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._active: WireImpairment | None = None
+
     def _impairment(self, lab: Lab) -> WireImpairment:
         p = self.params
         assert isinstance(p, AsymmetricLatencyParams)
         dev, itf = self.sender()
         return WireImpairment(wire_of(lab), dev, itf, ImpairSpec(delay_ms=p.latency_ms), "nfqueue")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._active: WireImpairment | None = None
 
     def inject(self, lab: Lab) -> None:
         if self._active is not None:
@@ -231,7 +231,7 @@ class AsymmetricLatency(_DirectedFault):
             f.add(f"no one-way timing from {self.device}:{self.interface} (IP timestamp option)")
             return Verification(confirmed=False, evidence=f.lines)
         there, back = oneway
-        slow_way = there if getattr(p, "direction", "egress") == "egress" else back
+        slow_way = there if p.direction == "egress" else back
         fast_way = back if slow_way is there else there
         f.add(
             f"one-way {self.device}:{self.interface} -> {self.port.peer_device}: {there:g} ms, "
