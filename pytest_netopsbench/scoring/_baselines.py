@@ -10,12 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..records import BaselineComparison, CaseRecord, Standing
+from ..topology import SCALES
 from ._metrics import is_scored
 
 __all__ = ["ALL", "baseline_comparison"]
 
 #: the tier and scale of the row over every case
 ALL = "all"
+
+
+def _order(key: tuple[str, str]) -> tuple[bool, str, int, str]:
+    """The standard tier first, then the others by name; scales smallest first."""
+    tier, scale = key
+    rank = list(SCALES).index(scale) if scale in SCALES else len(SCALES)
+    return (tier != "standard", tier, rank, scale)
 
 
 def _standing(scores: list[float], passed: list[bool]) -> Standing:
@@ -44,7 +52,8 @@ def _row(tier: str, scale: str, cases: list[CaseRecord]) -> BaselineComparison:
 
 
 def baseline_comparison(cases: Iterable[CaseRecord]) -> list[BaselineComparison]:
-    """One row per (tier, scale), sorted, then the row over all of them; ``[]`` when no scored case
+    """One row per (tier, scale) (the standard tier first, scales smallest first), then the row
+    over all of them; ``[]`` when no scored case
     has baseline scores (runs with ``--netopsbench-no-baselines``, reports from before them)."""
     compared = [c for c in cases if is_scored(c) and c.baselines]
     if not compared:
@@ -52,5 +61,5 @@ def baseline_comparison(cases: Iterable[CaseRecord]) -> list[BaselineComparison]
     groups: dict[tuple[str, str], list[CaseRecord]] = {}
     for case in compared:
         groups.setdefault((case.tier, case.scale), []).append(case)
-    rows = [_row(tier, scale, groups[(tier, scale)]) for tier, scale in sorted(groups)]
+    rows = [_row(tier, scale, groups[(tier, scale)]) for tier, scale in sorted(groups, key=_order)]
     return [*rows, _row(ALL, ALL, compared)]

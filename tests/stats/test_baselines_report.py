@@ -58,8 +58,8 @@ def _cases() -> list[CaseRecord]:
 
 def test_comparison_per_tier_and_scale_then_all() -> None:
     rows = baseline_comparison(_cases())
-    assert [(r.tier, r.scale) for r in rows] == [("hard", "s"), ("standard", "xs"), ("all", "all")]
-    hard, std, every = rows
+    assert [(r.tier, r.scale) for r in rows] == [("standard", "xs"), ("hard", "s"), ("all", "all")]
+    std, hard, every = rows
     assert std.agent.cases == 3 and std.agent.mean_score == pytest.approx(2 / 3)
     assert std.agent.passed == 2 and std.agent.pass_rate == pytest.approx(2 / 3)
     assert std.baselines[HEALTHY].mean_score == pytest.approx(1 / 3)
@@ -95,7 +95,7 @@ def test_report_and_terminal_table() -> None:
     head = lines.index("against the trivial baselines on the same episodes (mean score / pass rate)")
     table = lines[head + 1 :]
     assert table[0].split() == ["tier", "scale", "cases", "reference", WORST, HEALTHY]
-    assert table[2].split() == [
+    assert table[3].split() == [
         "hard",
         "s",
         "1",
