@@ -7,12 +7,16 @@ from __future__ import annotations
 import time
 from typing import Literal
 
+from ..diagnosis import DiagnosisResult
 from ..faults import GroundTruth
 from ..report import CaseRecord, Outcome
 from ..scenario import Scenario
+from ..scoring import CaseScore, pass_rule, passes
+from ..trace import TraceTotals
+from ._agent import AgentCall
 from ._context import new_case_id
 
-__all__ = ["append_message", "new_case_record", "scenario_truth"]
+__all__ = ["append_message", "new_case_record", "record_score", "record_usage", "scenario_truth"]
 
 
 def scenario_truth(scenario: Scenario) -> GroundTruth | None:
@@ -81,3 +85,38 @@ def new_case_record(
 def append_message(record: CaseRecord, text: str) -> None:
     """Add ``text`` to the record's message (``; ``-separated), keeping what earlier phases said."""
     record.message = "; ".join(p for p in (record.message, text) if p)
+
+
+def record_usage(rec: CaseRecord, call: AgentCall, totals: TraceTotals) -> None:
+    """The agent's time and traced usage; the usage a diagnosis reports itself counts only when
+    the agent traced no LLM call (an untraced agent is taken at its word)."""
+    rec.agent_seconds = round(call.seconds, 4)
+    rec.tool_calls, rec.tool_errors, rec.llm_calls = totals.tool_calls, totals.tool_errors, totals.llm_calls
+    rec.input_tokens, rec.output_tokens, rec.cost_usd = (
+        totals.input_tokens,
+        totals.output_tokens,
+        totals.cost_usd,
+    )
+    usage = call.diagnosis.usage if call.diagnosis is not None else None
+    if usage is not None and totals.llm_calls == 0:
+        rec.input_tokens, rec.output_tokens, rec.llm_calls = (
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.llm_calls,
+        )
+        rec.cost_usd = usage.cost_usd
+
+
+def record_score(
+    rec: CaseRecord, diagnosis: DiagnosisResult, result: CaseScore, *, pass_score: float, requires_type: bool
+) -> str:
+    """Put a scored answer on the record; returns the case's message."""
+    rec.diagnosis = diagnosis
+    rec.score = result.score
+    rec.verdict_correct, rec.device_correct = result.verdict_correct, result.device_correct
+    rec.interface_correct, rec.fault_type_correct = result.interface_correct, result.fault_type_correct
+    rec.passed = passes(
+        result.score, result.fault_type_correct, pass_score=pass_score, requires_type=requires_type
+    )
+    rec.outcome = "correct" if rec.passed else "wrong"
+    return f"score {result.score:g} ({pass_rule(pass_score, requires_type)}): {result.message}"

@@ -25,7 +25,7 @@ from ..errors import FaultError, LabError
 from ..faults import Fault, build_fault
 from ..records import CaseRecord
 from ..scenario import Scenario
-from ..scoring import CaseScore, pass_rule, passes, score_case
+from ..scoring import CaseScore, score_case
 from ..settings import DEFAULT_AGENT_TIMEOUT_S, DEFAULT_PASS_SCORE
 from ..topology import Topology
 from ..trace import TraceRecorder
@@ -33,7 +33,7 @@ from ._agent import AgentCall, AgentRunner, call_agent
 from ._baselines import run_baselines
 from ._context import DiagnosticContext, McpAccess
 from ._lab import LabSession
-from ._record import append_message, new_case_record
+from ._record import append_message, new_case_record, record_score, record_usage
 from ._schedule import HerringRun, Toggler, confirm_faults, where
 
 __all__ = ["Episode", "EpisodeSettings", "InfraError", "run_episode"]
@@ -279,18 +279,7 @@ class Episode:
 
             CallFile.replay(self._stdio_calls_path(), self.recorder)
         rec = self.record
-        rec.agent_seconds = round(call.seconds, 4)
-        totals = self.recorder.totals
-        rec.tool_calls, rec.tool_errors, rec.llm_calls = (
-            totals.tool_calls,
-            totals.tool_errors,
-            totals.llm_calls,
-        )
-        rec.input_tokens, rec.output_tokens, rec.cost_usd = (
-            totals.input_tokens,
-            totals.output_tokens,
-            totals.cost_usd,
-        )
+        record_usage(rec, call, self.recorder.totals)
         if call.kind != "ok" or call.diagnosis is None:
             rec.outcome = {"error": "agent_error", "timeout": "agent_timeout"}.get(
                 call.kind, "invalid_result"
@@ -298,34 +287,13 @@ class Episode:
             rec.score, rec.passed = 0.0, False
             rec.message = self._with_notes(call.message)
             return rec
-        diagnosis = call.diagnosis
-        usage = diagnosis.usage
-        if usage is not None and totals.llm_calls == 0:
-            # The agent reported usage but did not trace its LLM calls: take its word for it.
-            rec.input_tokens, rec.output_tokens, rec.llm_calls = (
-                usage.input_tokens,
-                usage.output_tokens,
-                usage.llm_calls,
-            )
-            rec.cost_usd = usage.cost_usd
         with self._phase("score"):
-            result = self._score(self.truth, diagnosis, self.topology)
-        rec.diagnosis = diagnosis
-        rec.score = result.score
-        rec.verdict_correct, rec.device_correct = result.verdict_correct, result.device_correct
-        rec.interface_correct, rec.fault_type_correct = result.interface_correct, result.fault_type_correct
+            result = self._score(self.truth, call.diagnosis, self.topology)
         rule = self.settings
-        rec.passed = passes(
-            result.score,
-            result.fault_type_correct,
-            pass_score=rule.pass_score,
-            requires_type=rule.pass_requires_type,
+        message = record_score(
+            rec, call.diagnosis, result, pass_score=rule.pass_score, requires_type=rule.pass_requires_type
         )
-        rec.outcome = "correct" if rec.passed else "wrong"
-        rec.message = self._with_notes(
-            f"score {result.score:g} ({pass_rule(rule.pass_score, rule.pass_requires_type)}): "
-            f"{result.message}"
-        )
+        rec.message = self._with_notes(message)
         return rec
 
     def _with_notes(self, message: str) -> str:
