@@ -107,28 +107,6 @@ class CapacityDegradation(Congestion):
         self._degraded = True
         self._start_loads(lab, self._flows(lab, wire.capacity_mbit, p.load_pct / 100))
 
-    def _start_loads(self, lab: Lab, flows: list[tuple[str, str, int, int, float]]) -> None:
-        from ._ops import netns_of
-        from ._tcpload import TcpLoad
-
-        for client, server, port, sport, mbit in flows:
-            topo = self.topology
-            load = TcpLoad(
-                netns_of(lab, client),
-                netns_of(lab, server),
-                str(topo.device(server).host_ip),
-                port,
-                1,
-                mbit * 1e6 / 8,
-                src=(str(topo.device(client).host_ip), sport),
-            )
-            try:
-                load.start()
-            except Exception:
-                self.clear(lab)
-                raise
-            self._loads.append(load)
-
     def clear(self, lab: Lab) -> None:
         super().clear(lab)  # stops the load (it lives in the injecting process)
         wire = wire_of(lab)

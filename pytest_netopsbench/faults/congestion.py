@@ -131,8 +131,12 @@ class Congestion(LinkFault):
         if any(load.running for load in self._loads):
             return
         capacity = wire_of(lab).capacity(self.device, self.interface)
-        for client, server, port, sport, mbit in self._flows(lab, capacity, p.offered_factor):
-            topo = self.topology
+        self._start_loads(lab, self._flows(lab, capacity, p.offered_factor))
+
+    def _start_loads(self, lab: Lab, flows: list[tuple[str, str, int, int, float]]) -> None:
+        """One TCP stream per (client, server, port, source port, Mbit/s), from this process."""
+        topo = self.topology
+        for client, server, port, sport, mbit in flows:
             load = TcpLoad(
                 netns_of(lab, client),
                 netns_of(lab, server),
@@ -144,7 +148,7 @@ class Congestion(LinkFault):
             )
             try:
                 load.start()
-            except FaultError:
+            except Exception:
                 self.clear(lab)
                 raise
             self._loads.append(load)
