@@ -151,23 +151,18 @@ class _ScaleBuilder:
             herrings = self._herrings(variant.herrings, avoid, f"{entry.type}|{i}", where)
             self._use(sid, pick)
             where_at = f"{pick.device}:{pick.interface}" if pick.interface else pick.device
-            scenario = Scenario(
+            scenario = self._scenario(
                 scenario_id=sid,
                 name=variant.name.format(device=pick.device, interface=pick.interface or "")
                 or f"{entry.type}{' (intermittent)' if variant.schedule else ''} on {where_at}",
                 description=f"campaign {self.campaign.version}: {entry.type} variant {vi + 1}, "
                 f"scale {self.scale}",
-                topology=TopologySpec(scale=self.scale),
-                traffic=self.campaign.traffic,
                 difficulty=variant.difficulty,
                 tags=list(entry.tags),
                 fault=FaultSpec(
                     type=entry.type, target=pick.as_target(), params=params, schedule=variant.schedule
                 ),
                 red_herrings=herrings,
-                campaign=self.campaign.version,
-                tier=self.tier,
-                **self._timing(),
             )
             validate_scenario(scenario, file=f"campaign fault {entry.type} variant {vi + 1} ({sid})")
             out.append(scenario)
@@ -193,21 +188,16 @@ class _ScaleBuilder:
             while sid in self.ids:
                 sid, n = f"{base}-{n}", n + 1
             self._use(sid, *picks)
-            scenario = Scenario(
+            scenario = self._scenario(
                 scenario_id=sid,
                 name=" + ".join(
                     f"{s.type} on {p.device}{':' + p.interface if p.interface else ''}"
                     for s, p in zip(specs, picks, strict=True)
                 ),
                 description=f"campaign {self.campaign.version}: compound {entry.hint}, scale {self.scale}",
-                topology=TopologySpec(scale=self.scale),
-                traffic=self.campaign.traffic,
                 difficulty=entry.difficulty,
                 tags=list(entry.tags),
                 faults=specs,
-                campaign=self.campaign.version,
-                tier=self.tier,
-                **self._timing(),
             )
             validate_scenario(scenario, file=f"campaign compound {entry.hint} ({sid})")
             out.append(scenario)
@@ -220,26 +210,31 @@ class _ScaleBuilder:
             sid = f"{self.prefix}-healthy-{i + 1:02d}"
             selectors = kinds[i % len(kinds)] if kinds else []
             herrings = self._herrings(selectors, set(), f"healthy|{i}", f"tiers.{self.tier}.healthy_herrings")
-            scenario = Scenario(
+            scenario = self._scenario(
                 scenario_id=sid,
                 name="Healthy fabric (control case)",
                 description=f"campaign {self.campaign.version}: no fault, scale {self.scale}",
-                topology=TopologySpec(scale=self.scale),
-                traffic=self.campaign.traffic,
                 difficulty=self.campaign.healthy_difficulty,
                 tags=[],
                 red_herrings=herrings,
-                campaign=self.campaign.version,
-                tier=self.tier,
-                **self._timing(),
             )
             if herrings:
                 validate_scenario(scenario, file=f"campaign healthy case {sid}")
             out.append(scenario)
         return out
 
-    def _timing(self) -> dict[str, Any]:
-        return {"timing": self.campaign.timing} if self.campaign.timing is not None else {}
+    def _scenario(self, **fields: Any) -> Scenario:
+        """A scenario of this scale and tier: every case shares topology, traffic and timing, so
+        nothing but the network's behaviour tells healthy from fault cases."""
+        timing: dict[str, Any] = {"timing": self.campaign.timing} if self.campaign.timing else {}
+        return Scenario(
+            topology=TopologySpec(scale=self.scale),
+            traffic=self.campaign.traffic,
+            campaign=self.campaign.version,
+            tier=self.tier,
+            **timing,
+            **fields,
+        )
 
 
 def generate_campaign(
