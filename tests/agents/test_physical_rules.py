@@ -151,8 +151,9 @@ def test_one_way_timing_tells_asymmetric_from_high_latency() -> None:
     assert any("0 ms there, 120 ms back" in e for e in f.evidence)
 
 
-def _flapping_survey(target_state: str) -> Survey:
-    """spine1:eth1 <-> leaf1:eth1 went away and came back twice; leaf1's end to ``target_state``."""
+def _flapping_survey(target_state: str, down_s: float = 0.5) -> Survey:
+    """spine1:eth1 <-> leaf1:eth1 went away (for ``down_s``) and came back twice; leaf1's end to
+    ``target_state``."""
     s = _survey(_healthy())
     s.ports = [
         Port(device=d, name=i, admin_up=True, oper="up", carrier=True)
@@ -163,13 +164,13 @@ def _flapping_survey(target_state: str) -> Survey:
             s.logs += [
                 LogLine(
                     device=dev,
-                    ts=2.0 + 3 * n,
+                    ts=2.0 + 3.5 * n,
                     source="kernel",
                     message=f"eth1: link state changed from up to {to}",
                 ),
                 LogLine(
                     device=dev,
-                    ts=2.5 + 3 * n,
+                    ts=2.0 + down_s + 3.5 * n,
                     source="kernel",
                     message=f"eth1: link state changed from {to} to up",
                 ),
@@ -182,6 +183,9 @@ def test_carrier_lost_at_both_ends_with_no_one_shutting_a_port_is_a_failing_opti
     assert optic.fault_type == "optic_flap_low_loss"
     [shut] = link_findings(_flapping_survey("down"))
     assert (shut.fault_type, shut.device) == ("link_flapping", "leaf1")
+    # out for seconds each time (an intermittent cable, 3 s on / 4 s off), not an optic's blink
+    [cable] = link_findings(_flapping_survey("no-carrier", down_s=3.0))
+    assert (cable.fault_type, cable.score) == ("cable_cut", 0.9)
 
 
 def _loss(value: float, lossy: int) -> Anomaly:
@@ -203,13 +207,24 @@ def _loss(value: float, lossy: int) -> Anomaly:
     )
 
 
+#: the link leaf1:eth1 <-> spine1:eth1 losing 30 of 500 packets each way (a lossy link loses both ways)
+GAPS = {
+    "spine1_eth1": PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500),
+    "leaf1_eth1": PortCounters(device="leaf1", name="eth1", rx_packets=470, tx_packets=500),
+}
+
+
 def test_gap_and_one_clean_probe_lean_to_loss_and_clean_rounds_over_time_to_an_ecmp_drop() -> None:
     # recorded shapes: the lossy flows lost only some of their probes (6 of 16 flows, 21 % lost);
     # one clean probe may have run in a quiet spell of a loss that comes and goes
-    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
-    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    gap = GAPS["spine1_eth1"]
+    s = _survey(_healthy(**GAPS), anomalies=[_loss(21.43, 6)])
     [f] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
     assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf1", "eth1") and f.score < 0.85
+    # the same with the other way clean: one fibre of the pair losing, on and off
+    one_way = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    [u] = physical_findings(one_way, [_probe("leaf1", "eth1", 0.0, 0.1)])
+    assert (u.fault_type, u.device) == ("unidirectional_loss", "leaf1") and u.score < 0.85
     # probed again over time and ICMP still passed every round: flows dropped by hash, on and off
     again = _probe("leaf1", "eth1", 0.0, 0.1).model_copy(update={"rounds": 3})
     [e] = physical_findings(s, [again])
@@ -232,8 +247,7 @@ def _ping_answers(*rounds: tuple[float, float]) -> ReplayTools:
 
 
 def test_a_quiet_link_with_a_gap_is_probed_again_over_time() -> None:
-    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
-    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    s = _survey(_healthy(**GAPS), anomalies=[_loss(21.43, 6)])
     first = _probe("leaf1", "eth1", 0.0, 0.1)
     # the loss is back in the second round: loss that comes and goes
     tools = _ping_answers((0.0, 25.0))
