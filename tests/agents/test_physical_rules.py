@@ -4,6 +4,7 @@ a pinned probe plus the counters make of them (no lab: the rules are pure functi
 from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
+from pytest_netopsbench.agents.reference._decide import further_faults
 from pytest_netopsbench.agents.reference._facts import LogLine, Port, PortCounters
 from pytest_netopsbench.agents.reference._intermittent import reprobe_quiet_links
 from pytest_netopsbench.agents.reference._physical import (
@@ -13,7 +14,7 @@ from pytest_netopsbench.agents.reference._physical import (
     suspect_links,
 )
 from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
-from pytest_netopsbench.agents.reference._rules import link_findings
+from pytest_netopsbench.agents.reference._rules import Finding, link_findings
 from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.evidence._report import Anomaly, DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
@@ -137,6 +138,27 @@ def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
         [_probe("leaf1", "eth2", 0.0, 90.0)],
     )
     assert g.fault_type == "high_latency"
+
+
+def test_a_busy_slow_link_is_congestion_only_with_the_wait_in_its_loaded_direction() -> None:
+    # recorded shape: a background flow catching up after a stall runs leaf1 -> spine2 at 31 Mbit/s
+    # while a delay of the link's own (both ways) holds the probe 47 ms, losing nothing
+    busy = PortCounters(device="leaf1", name="eth2", rx_packets=4554, tx_packets=20590, tx_mbps=31.0)
+    back = PortCounters(device="spine2", name="eth1", rx_packets=20552, tx_packets=4545, tx_mbps=0.3)
+    s = _survey(_healthy(leaf1_eth2=busy, spine2_eth1=back))
+    probe = _probe("leaf1", "eth2", 0.0, 47.0)
+    [untimed] = physical_findings(s, [probe])
+    assert untimed.fault_type == "congestion"  # without one-way timing a queue is the best reading
+    both_ways = probe.model_copy(update={"there_ms": 24.0, "back_ms": 23.0})
+    [lat] = physical_findings(s, [both_ways])
+    assert lat.fault_type == "high_latency"
+    queued = probe.model_copy(update={"there_ms": 45.0, "back_ms": 1.0})
+    [cong] = physical_findings(s, [queued])
+    assert cong.fault_type == "congestion"
+    # the wait gone by the time it was timed: a queue under a steady load would still be there
+    gone = probe.model_copy(update={"there_ms": 1.0, "back_ms": 1.0})
+    [lat] = physical_findings(s, [gone])
+    assert lat.fault_type == "high_latency"
 
 
 def test_one_way_timing_tells_asymmetric_from_high_latency() -> None:
@@ -263,3 +285,19 @@ def test_a_quiet_link_with_a_gap_is_probed_again_over_time() -> None:
     assert f.fault_type == "ecmp_member_drop"
     # a lossy first probe needs no second look
     assert reprobe_quiet_links(_ping_answers(), s, [_probe("leaf1", "eth1", 25.0, 0.1)])[0].rounds == 1
+
+
+def test_a_pinned_link_fault_of_any_kind_is_a_second_fault_next_to_a_control_plane_cause() -> None:
+    s = _survey(_healthy())
+    crash = Finding(fault_type="bgpd_crash", device="spine2", score=0.95)
+    for kind in ("unidirectional_loss", "asymmetric_latency", "capacity_degradation", "packet_loss"):
+        link = Finding(fault_type=kind, device="leaf1", interface="eth1", score=0.9)
+        assert further_faults(s, [crash, link]) == (link,)
+    # next to another link fault it is more likely that one's downstream echo
+    loss = Finding(fault_type="packet_loss", device="leaf1", interface="eth1", score=0.9)
+    slow = Finding(fault_type="asymmetric_latency", device="leaf2", interface="eth2", score=0.9)
+    assert further_faults(s, [loss, slow]) == ()
+    # a zebra that lost its routes and GTSM on one end stand on their own
+    zebra = Finding(fault_type="zebra_restart", device="leaf1", score=0.95)
+    gtsm = Finding(fault_type="bgp_ttl_security_mismatch", device="spine2", score=0.92)
+    assert further_faults(s, [crash.model_copy(update={"device": "spine1"}), zebra, gtsm]) == (zebra, gtsm)
