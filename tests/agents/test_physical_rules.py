@@ -4,6 +4,7 @@ a pinned probe plus the counters make of them (no lab: the rules are pure functi
 from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
+from pytest_netopsbench.agents.reference._decide import further_faults
 from pytest_netopsbench.agents.reference._facts import LogLine, Port, PortCounters
 from pytest_netopsbench.agents.reference._intermittent import reprobe_quiet_links
 from pytest_netopsbench.agents.reference._physical import (
@@ -13,7 +14,7 @@ from pytest_netopsbench.agents.reference._physical import (
     suspect_links,
 )
 from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
-from pytest_netopsbench.agents.reference._rules import link_findings
+from pytest_netopsbench.agents.reference._rules import Finding, link_findings
 from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.evidence._report import Anomaly, DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
@@ -131,12 +132,55 @@ def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
     )
     [f] = physical_findings(s, [_probe("leaf1", "eth2", 8.3, 90.0)])
     assert (f.fault_type, f.device, f.interface) == ("capacity_degradation", "leaf1", "eth2")
+    # seen on a real lab: 84 of 2187 frames missing (3.8 %, under the 4 % of a plain gap) at 5.2
+    # Mbit/s, the probe 99 ms, all of it one way: still a queue that overflows, not a one-way delay
+    live = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=2187, tx_mbps=5.2)
+    s = _survey(
+        _healthy(
+            leaf1_eth2=live,
+            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=2103, tx_packets=500),
+        )
+    )
+    timed = _probe("leaf1", "eth2", 0.0, 99.0).model_copy(update={"there_ms": 97.0, "back_ms": 0.0})
+    [c] = physical_findings(s, [timed])
+    assert c.fault_type == "capacity_degradation"
+    # a one-way delay on the wire loses at most a little: 96 of 7219 (1.3 %) at 23.5 Mbit/s
+    delayed = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=7219, tx_mbps=23.5)
+    s = _survey(
+        _healthy(
+            leaf1_eth2=delayed,
+            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=7123, tx_packets=500),
+        )
+    )
+    [a] = physical_findings(s, [timed.model_copy(update={"rtt_avg_ms": 122.0, "there_ms": 120.0})])
+    assert a.fault_type == "asymmetric_latency"
     # the same wait without a gap is a delay, not a queue overflowing
     [g] = physical_findings(
         _survey(_healthy(leaf1_eth2=slow.model_copy(update={"tx_packets": 500}))),
         [_probe("leaf1", "eth2", 0.0, 90.0)],
     )
     assert g.fault_type == "high_latency"
+
+
+def test_a_busy_slow_link_is_congestion_only_with_the_wait_in_its_loaded_direction() -> None:
+    # recorded shape: a background flow catching up after a stall runs leaf1 -> spine2 at 31 Mbit/s
+    # while a delay of the link's own (both ways) holds the probe 47 ms, losing nothing
+    busy = PortCounters(device="leaf1", name="eth2", rx_packets=4554, tx_packets=20590, tx_mbps=31.0)
+    back = PortCounters(device="spine2", name="eth1", rx_packets=20552, tx_packets=4545, tx_mbps=0.3)
+    s = _survey(_healthy(leaf1_eth2=busy, spine2_eth1=back))
+    probe = _probe("leaf1", "eth2", 0.0, 47.0)
+    [untimed] = physical_findings(s, [probe])
+    assert untimed.fault_type == "congestion"  # without one-way timing a queue is the best reading
+    both_ways = probe.model_copy(update={"there_ms": 24.0, "back_ms": 23.0})
+    [lat] = physical_findings(s, [both_ways])
+    assert lat.fault_type == "high_latency"
+    queued = probe.model_copy(update={"there_ms": 45.0, "back_ms": 1.0})
+    [cong] = physical_findings(s, [queued])
+    assert cong.fault_type == "congestion"
+    # the wait gone by the time it was timed: a queue under a steady load would still be there
+    gone = probe.model_copy(update={"there_ms": 1.0, "back_ms": 1.0})
+    [lat] = physical_findings(s, [gone])
+    assert lat.fault_type == "high_latency"
 
 
 def test_one_way_timing_tells_asymmetric_from_high_latency() -> None:
@@ -151,8 +195,9 @@ def test_one_way_timing_tells_asymmetric_from_high_latency() -> None:
     assert any("0 ms there, 120 ms back" in e for e in f.evidence)
 
 
-def _flapping_survey(target_state: str) -> Survey:
-    """spine1:eth1 <-> leaf1:eth1 went away and came back twice; leaf1's end to ``target_state``."""
+def _flapping_survey(target_state: str, down_s: float = 0.5) -> Survey:
+    """spine1:eth1 <-> leaf1:eth1 went away (for ``down_s``) and came back twice; leaf1's end to
+    ``target_state``."""
     s = _survey(_healthy())
     s.ports = [
         Port(device=d, name=i, admin_up=True, oper="up", carrier=True)
@@ -163,13 +208,13 @@ def _flapping_survey(target_state: str) -> Survey:
             s.logs += [
                 LogLine(
                     device=dev,
-                    ts=2.0 + 3 * n,
+                    ts=2.0 + 3.5 * n,
                     source="kernel",
                     message=f"eth1: link state changed from up to {to}",
                 ),
                 LogLine(
                     device=dev,
-                    ts=2.5 + 3 * n,
+                    ts=2.0 + down_s + 3.5 * n,
                     source="kernel",
                     message=f"eth1: link state changed from {to} to up",
                 ),
@@ -182,6 +227,9 @@ def test_carrier_lost_at_both_ends_with_no_one_shutting_a_port_is_a_failing_opti
     assert optic.fault_type == "optic_flap_low_loss"
     [shut] = link_findings(_flapping_survey("down"))
     assert (shut.fault_type, shut.device) == ("link_flapping", "leaf1")
+    # out for seconds each time (an intermittent cable, 3 s on / 4 s off), not an optic's blink
+    [cable] = link_findings(_flapping_survey("no-carrier", down_s=3.0))
+    assert (cable.fault_type, cable.score) == ("cable_cut", 0.9)
 
 
 def _loss(value: float, lossy: int) -> Anomaly:
@@ -203,13 +251,24 @@ def _loss(value: float, lossy: int) -> Anomaly:
     )
 
 
+#: the link leaf1:eth1 <-> spine1:eth1 losing 30 of 500 packets each way (a lossy link loses both ways)
+GAPS = {
+    "spine1_eth1": PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500),
+    "leaf1_eth1": PortCounters(device="leaf1", name="eth1", rx_packets=470, tx_packets=500),
+}
+
+
 def test_gap_and_one_clean_probe_lean_to_loss_and_clean_rounds_over_time_to_an_ecmp_drop() -> None:
     # recorded shapes: the lossy flows lost only some of their probes (6 of 16 flows, 21 % lost);
     # one clean probe may have run in a quiet spell of a loss that comes and goes
-    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
-    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    gap = GAPS["spine1_eth1"]
+    s = _survey(_healthy(**GAPS), anomalies=[_loss(21.43, 6)])
     [f] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
     assert (f.fault_type, f.device, f.interface) == ("packet_loss", "leaf1", "eth1") and f.score < 0.85
+    # the same with the other way clean: one fibre of the pair losing, on and off
+    one_way = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    [u] = physical_findings(one_way, [_probe("leaf1", "eth1", 0.0, 0.1)])
+    assert (u.fault_type, u.device) == ("unidirectional_loss", "leaf1") and u.score < 0.85
     # probed again over time and ICMP still passed every round: flows dropped by hash, on and off
     again = _probe("leaf1", "eth1", 0.0, 0.1).model_copy(update={"rounds": 3})
     [e] = physical_findings(s, [again])
@@ -232,8 +291,7 @@ def _ping_answers(*rounds: tuple[float, float]) -> ReplayTools:
 
 
 def test_a_quiet_link_with_a_gap_is_probed_again_over_time() -> None:
-    gap = PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500)
-    s = _survey(_healthy(spine1_eth1=gap), anomalies=[_loss(21.43, 6)])
+    s = _survey(_healthy(**GAPS), anomalies=[_loss(21.43, 6)])
     first = _probe("leaf1", "eth1", 0.0, 0.1)
     # the loss is back in the second round: loss that comes and goes
     tools = _ping_answers((0.0, 25.0))
@@ -249,3 +307,19 @@ def test_a_quiet_link_with_a_gap_is_probed_again_over_time() -> None:
     assert f.fault_type == "ecmp_member_drop"
     # a lossy first probe needs no second look
     assert reprobe_quiet_links(_ping_answers(), s, [_probe("leaf1", "eth1", 25.0, 0.1)])[0].rounds == 1
+
+
+def test_a_pinned_link_fault_of_any_kind_is_a_second_fault_next_to_a_control_plane_cause() -> None:
+    s = _survey(_healthy())
+    crash = Finding(fault_type="bgpd_crash", device="spine2", score=0.95)
+    for kind in ("unidirectional_loss", "asymmetric_latency", "capacity_degradation", "packet_loss"):
+        link = Finding(fault_type=kind, device="leaf1", interface="eth1", score=0.9)
+        assert further_faults(s, [crash, link]) == (link,)
+    # next to another link fault it is more likely that one's downstream echo
+    loss = Finding(fault_type="packet_loss", device="leaf1", interface="eth1", score=0.9)
+    slow = Finding(fault_type="asymmetric_latency", device="leaf2", interface="eth2", score=0.9)
+    assert further_faults(s, [loss, slow]) == ()
+    # a zebra that lost its routes and GTSM on one end stand on their own
+    zebra = Finding(fault_type="zebra_restart", device="leaf1", score=0.95)
+    gtsm = Finding(fault_type="bgp_ttl_security_mismatch", device="spine2", score=0.92)
+    assert further_faults(s, [crash.model_copy(update={"device": "spine1"}), zebra, gtsm]) == (zebra, gtsm)

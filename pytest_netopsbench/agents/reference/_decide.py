@@ -53,6 +53,8 @@ INDEPENDENT = frozenset(
         "device_down",
         "bgpd_crash",
         "bgp_hold_timer_expiry",
+        "zebra_restart",
+        "bgp_ttl_security_mismatch",
         "mtu_mismatch",
         "acl_misconfig",
         "blackhole_route",
@@ -67,7 +69,12 @@ INDEPENDENT = frozenset(
     }
 )
 #: link faults found by a pinned probe across the link itself (``_physical``)
-PINNED = frozenset({"packet_loss", "packet_corruption", "high_latency", "congestion"})
+PINNED = frozenset(
+    {
+        *("packet_loss", "packet_corruption", "high_latency", "congestion"),
+        *("unidirectional_loss", "asymmetric_latency", "capacity_degradation"),
+    }
+)
 #: a further finding must be at least this sure: a wrong one costs precision
 ALSO_SCORE = 0.9
 

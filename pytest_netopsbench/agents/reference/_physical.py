@@ -82,6 +82,16 @@ def _has_gap(s: Survey, link: Link) -> bool:
     return missing >= GAP_MIN and missing >= GAP_SHARE * max(sent, 1)
 
 
+#: a slow link missing this share of what it was sent has a queue that overflows: a delay on the
+#: wire alone lost at most 1.8 % (xs and s high_latency, asymmetric_latency), a degraded link
+#: 3.8-4.9 % (below ``GAP_SHARE`` once, on a real lab)
+OVERFLOW_SHARE = 0.025
+
+
+def _overflows(missing: int, sent: int) -> bool:
+    return missing >= GAP_MIN and missing >= OVERFLOW_SHARE * max(sent, 1)
+
+
 def _busy(s: Survey, link: Link) -> float:
     rates = [c.tx_mbps for e in link.ends() if (c := s.counter(e.device, e.interface)) is not None]
     return max(rates, default=0.0)
@@ -198,13 +208,13 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         if lossy and csum:  # a full queue drops, it never flips bits: corruption comes first
             kind, score = "packet_corruption", 0.9
             ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
-        elif (queued or dropping) and rate >= BUSY_MBPS:
+        elif (queued or dropping) and rate >= BUSY_MBPS and not _wait_not_in_queue(s, p):
             # the links downstream of a congested one carry the same load; the congested one holds
             # the queue (the longest wait): the wait breaks the tie, below the direct evidence of
             # corruption, loss or delay (0.9)
             kind = "congestion"
             score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
-        elif queued and gap and rate >= DEGRADED_MBPS:
+        elif queued and (gap or _overflows(missing, sent)) and rate >= DEGRADED_MBPS:
             # a queue that overflows at a few Mbit/s: the link runs far below what a healthy one
             # carries (a renegotiated speed), where a delay alone would neither queue nor drop
             kind, score = "capacity_degradation", 0.9
@@ -278,8 +288,10 @@ def time_slow_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -> li
     call = _Caller(tools, s)
     out = []
     for p in probes:
-        # only a link whose evidence says "slow" and nothing more (not a queue, not corruption)
-        if [f.fault_type for f in physical_findings(s, [p])] != ["high_latency"]:
+        # only a link whose evidence says "slow" and nothing more (not corruption), or a busy one
+        # whose wait may be a queue, or a delay of its own on a link that happens to be busy
+        kinds = [f.fault_type for f in physical_findings(s, [p])]
+        if kinds != ["high_latency"] and (kinds != ["congestion"] or p.loss_pct > 0):
             out.append(p)
             continue
         peer_dev, peer_itf = p.peer.split(":", 1)
@@ -294,6 +306,25 @@ def time_slow_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -> li
             )
         out.append(p)
     return out
+
+
+def _wait_not_in_queue(s: Survey, p: LinkProbe) -> bool:
+    """A busy link's wait is not its queue: a queue builds in the loaded direction only, so one-way
+    timing that finds the delay mostly the other way (or both ways alike), or no longer finds it,
+    says the link is slow of itself (a background flow catching up after a stall can run it busy)."""
+    if p.there_ms is None or p.back_ms is None:
+        return False
+    if p.there_ms + p.back_ms < SLOW_MS:
+        return True  # a queue under a steady load stays; this wait came and went
+    peer_dev, peer_itf = p.peer.split(":", 1)
+    mine, theirs = s.counter(p.device, p.interface), s.counter(peer_dev, peer_itf)
+    loaded_there = (mine.tx_mbps if mine else 0.0) >= (theirs.tx_mbps if theirs else 0.0)
+    loaded = p.there_ms if loaded_there else p.back_ms
+    return loaded < QUEUE_SHARE * (p.there_ms + p.back_ms)
+
+
+#: a queue holds at least this share of a busy link's one-way delay in the loaded direction
+QUEUE_SHARE = 0.6
 
 
 def latency_kind(p: LinkProbe) -> str:

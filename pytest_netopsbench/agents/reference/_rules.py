@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections import Counter
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -196,10 +197,16 @@ def link_findings(s: Survey) -> list[Finding]:
             # both ends admin up, neither sees the other: the cable (or optic) between them, not a config
             kind, score = "cable_cut", 0.95
         elif flapping and not admin and not shut_in_logs and _both_lost_carrier(s, a, b):
-            # down and up again, but never shut: both ends only ever lost carrier, so the cable comes
-            # and goes (a port shut by hand shows "to down" on its own end)
-            kind, score = "cable_cut", 0.9
-            ev.append("both ends lost carrier each time, neither port was shut: an intermittent cable")
+            # down and up again, but never shut: both ends only ever lost carrier (a port shut by
+            # hand shows "to down" on its own end). A failing optic blinks (well under a second
+            # each time); a loose cable stays out for seconds
+            longest = max(_carrier_losses(s, a) + _carrier_losses(s, b), default=None)
+            if longest is not None and longest < OPTIC_BLINK_S:
+                kind, score = "optic_flap_low_loss", 0.9
+                ev.append(f"both ends lost carrier each time, for {longest:.2g} s at most: a failing optic")
+            else:
+                kind, score = "cable_cut", 0.9
+                ev.append("both ends lost carrier each time, neither port was shut: an intermittent cable")
         if moving is None:
             score = 0.6  # one down-up cycle, not looked at again: a hint until it is
         elif link in one_cycle_links(s):
@@ -259,6 +266,37 @@ def _still_moving(s: Survey, link: Link) -> bool | None:
             return None
         grew.append(after.carrier_changes > before.carrier_changes)
     return any(grew)
+
+
+#: a carrier loss shorter than this is an optic blinking (its flaps last ~0.6 s), not a cable out
+OPTIC_BLINK_S = 1.5
+_ZEBRA_TIME = re.compile(r"^(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d\.\d+) .*ZEBRA_INTERFACE_(DOWN|UP) (\S+)")
+
+
+def _carrier_losses(s: Survey, e: LinkEnd) -> list[float]:
+    """How long each completed down-up of one port in the window lasted: from zebra's own log
+    lines (millisecond times in the message) when it logs them, else the kernel's record."""
+    marks: list[tuple[float, bool]] = []
+    for ln in s.logs:
+        m = _ZEBRA_TIME.match(ln.message)
+        if ln.device == e.device and ln.ts >= s.window.start - 1 and m and m.group(3) == e.interface:
+            at = datetime.strptime(m.group(1), "%Y/%m/%d %H:%M:%S.%f").timestamp()
+            marks.append((at, m.group(2) == "UP"))
+    if not marks:
+        head = f"{e.interface}: link state changed from "
+        marks = [
+            (ln.ts, ln.message.endswith("to up"))
+            for ln in s.logs
+            if ln.device == e.device and ln.ts >= s.window.start and ln.message.startswith(head)
+        ]
+    out, down = [], None
+    for at, up in sorted(marks):
+        if not up:
+            down = at if down is None else down
+        elif down is not None:
+            out.append(at - down)
+            down = None
+    return out
 
 
 def _both_lost_carrier(s: Survey, a: LinkEnd, b: LinkEnd) -> bool:
