@@ -7,8 +7,10 @@ The trace stores each call with the toolkit's defaults filled in (``limit``, ``s
 current reference agent is run against the trace's answers, each of its calls matched to the next
 recorded call of that tool whose arguments agree on every argument the agent passed, and the
 fixture keeps the agent's own calls (as ``record_fixtures.py`` does). A call the trace lacks (the
-agent now asks something it did not ask then) answers with an error and is reported: re-record
-such a case on a real lab. Not collected by pytest.
+agent now asks something it did not ask then, e.g. a traceroute once its answer turned healthy)
+answers with an error, is reported, and is listed under ``unrecorded`` in the fixture (the replay
+test allows exactly those); re-record such a case on a real lab when it can be reproduced. Not
+collected by pytest.
 """
 
 from __future__ import annotations
@@ -95,7 +97,9 @@ def main() -> int:
         "scale": row["scale"],
         "window": ctx.window.model_dump(),
         "symptoms": ctx.symptoms.model_dump(mode="json"),
-        "answers": recording.answers,
+        # a call the trace lacks is not an answer: listed apart, replayed as a failed tool
+        "answers": {k: v for k, v in recording.answers.items() if k not in tools.missing},
+        "unrecorded": tools.missing,
         "diagnosis": result.model_dump(mode="json"),
         "scenario_id": args.scenario_id,
         "truth": truth.model_dump(mode="json") if truth else None,
