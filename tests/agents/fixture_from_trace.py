@@ -7,10 +7,11 @@ The trace stores each call with the toolkit's defaults filled in (``limit``, ``s
 current reference agent is run against the trace's answers, each of its calls matched to the next
 recorded call of that tool whose arguments agree on every argument the agent passed, and the
 fixture keeps the agent's own calls (as ``record_fixtures.py`` does). A call the trace lacks (the
-agent now asks something it did not ask then, e.g. a traceroute once its answer turned healthy)
-answers with an error, is reported, and is listed under ``unrecorded`` in the fixture (the replay
-test allows exactly those); re-record such a case on a real lab when it can be reproduced. Not
-collected by pytest.
+agent now asks something it did not ask then, e.g. a traceroute once its answer turned healthy;
+or an answer the trace kept only in part) answers with an error, is reported, and is listed under
+``unrecorded`` in the fixture (the replay test allows exactly those); re-record such a case on a
+real lab when it can be reproduced. A case whose symptom report the trace cut cannot be replayed.
+Not collected by pytest.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class TraceTools:
                 continue
             if all(a.get(k) == v for k, v in args.items()):
                 self.used.add(i)
+                if answer is _CUT:
+                    break
                 return answer
         self.missing.append(f"{name}{json.dumps(args, sort_keys=True)}")
         return {"error": {"type": "tool_failed", "message": f"not in the trace: {name} {args}"}}
@@ -58,9 +61,19 @@ def trace_calls(trajectory: dict[str, Any]) -> list[tuple[str, dict[str, Any], A
         observed = (step.get("observation") or {}).get("results", [])
         results = {r["source_call_id"]: r["content"] for r in observed}
         for tc in step.get("tool_calls") or []:
-            content = results.get(tc["tool_call_id"])
-            out.append((tc["function_name"], tc["arguments"] or {}, json.loads(content) if content else None))
+            out.append((tc["function_name"], tc["arguments"] or {}, _parse(results.get(tc["tool_call_id"]))))
     return out
+
+
+#: a trace keeps at most so much of an answer: a cut one is no answer
+_CUT = object()
+
+
+def _parse(content: str | None) -> Any:
+    try:
+        return json.loads(content) if content else None
+    except json.JSONDecodeError:
+        return _CUT
 
 
 def main() -> int:
@@ -75,7 +88,10 @@ def main() -> int:
         if json.loads(line)["scenario_id"] == args.scenario_id
     )
     trajectory = json.loads((args.run_dir / "traces" / row["case_id"] / "trajectory.json").read_text())
-    handed = json.loads(trajectory["steps"][0]["message"])
+    handed = _parse(trajectory["steps"][0]["message"])
+    if handed is _CUT:
+        print(f"{args.scenario_id}: the trace kept only part of the symptom report: record it on a lab")
+        return 1
     tools = TraceTools(trace_calls(trajectory))
     recording = RecordingTools(tools)
     ctx = SimpleNamespace(
