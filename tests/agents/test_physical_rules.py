@@ -110,11 +110,20 @@ def test_slow_quiet_link_is_latency_and_slow_busy_link_is_congestion() -> None:
 
 
 def test_gap_with_a_clean_icmp_probe_is_an_ecmp_member_drop() -> None:
-    s = _survey(
-        _healthy(spine1_eth1=PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500))
-    )
+    gap = _healthy(spine1_eth1=PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500))
+    s = _survey(gap, anomalies=[_loss(31.25, 5)])
     [f] = physical_findings(s, [_probe("leaf1", "eth1", 0.0, 0.1)])
     assert f.fault_type == "ecmp_member_drop" and f.device == "leaf1"
+
+
+def test_a_gap_no_mesh_probe_across_the_link_lost_is_counter_skew() -> None:
+    # recorded (s-hard-herring-healthy-flap-leaf1-eth1-counter-skew): a quiet host link, one end
+    # counting a mesh round more than the other, a clean probe and no mesh loss on any pair across
+    gap = _healthy(spine1_eth1=PortCounters(device="spine1", name="eth1", rx_packets=470, tx_packets=500))
+    assert physical_findings(_survey(gap), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
+    # loss between other hosts, on paths that never cross the link, does not count either
+    elsewhere = _loss(31.25, 5).model_copy(update={"spines": ["spine2"]})
+    assert physical_findings(_survey(gap, anomalies=[elsewhere]), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
 
 
 def test_clean_probe_and_no_gap_is_no_finding() -> None:

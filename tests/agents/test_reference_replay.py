@@ -34,7 +34,8 @@ def test_reference_agent_on_recorded_case(path: Path) -> None:
         assert scored.fault_type_correct, f"fault type {result.fault_type!r}, expected {truth.fault_type!r}"
         assert result.evidence, "a fault diagnosis must cite evidence"
     # every call the agent made was one the real toolkit answered when the fixture was recorded
-    missing = [k for k in tools.calls if k not in fx["answers"]]
+    # (a fixture made from a campaign trace lists the calls that run never made: ``unrecorded``)
+    missing = [k for k in tools.calls if k not in fx["answers"] and k not in fx.get("unrecorded", [])]
     assert not missing, f"calls not in the recording (re-record the fixture): {missing}"
 
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from ...diagnosis import DiagnosisResult, Finding
 from ._collect import Probe, Survey, collect, read_host_routes, recheck_ports, run_probes
-from ._decide import MIN_SCORE, Decision, decide, strong_anomalies
+from ._decide import MIN_SCORE, Decision, decide, strong_anomalies, unexplained_anomalies
+from ._explained import unexplained_unreachable_hosts
 from ._intermittent import reprobe_quiet_links
 from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links, time_slow_links
 from ._rules import one_cycle_links
@@ -63,7 +64,15 @@ class ReferenceAgent:
         if decision.finding is None or decision.finding.score < MIN_SCORE:
             # Nothing on the switches explains it: look at the end hosts of the clearly failing
             # paths (not of the noise a healthy fabric's background bursts leave in the mesh).
-            hosts = sorted({h for a in strong_anomalies(survey) for h in (a.src, a.dst)})
+            hosts = sorted({h for a in unexplained_anomalies(survey) for h in (a.src, a.dst)})
+            if hosts:
+                read_host_routes(context.tools, survey, hosts)
+                decision = decide(survey)
+        else:
+            # a fault on one spine or fabric link leaves a pair the other spines' flows: pairs cut
+            # off entirely have a second cause, maybe on their hosts
+            f = decision.finding
+            hosts = unexplained_unreachable_hosts(survey, [f, *decision.also])
             if hosts:
                 read_host_routes(context.tools, survey, hosts)
                 decision = decide(survey)
@@ -135,6 +144,7 @@ def explain(s: Survey, d: Decision) -> DiagnosisResult:
         reasoning = "; ".join(
             [
                 *steps,
+                *(f"transient, over: {e}" for e in d.explained),
                 "no device state explains a fault and the ping mesh shows nothing "
                 "beyond noise thresholds: the network is healthy",
             ]
@@ -143,7 +153,7 @@ def explain(s: Survey, d: Decision) -> DiagnosisResult:
             verdict="network_healthy",
             confidence=0.9,
             reasoning=reasoning,
-            evidence=[*d.symptoms, *probes][:8],
+            evidence=[*d.explained, *d.symptoms, *probes][:8],
         )
     f = d.finding
     where = f.device + (f":{f.interface}" if f.interface else "")

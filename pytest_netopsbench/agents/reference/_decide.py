@@ -17,6 +17,7 @@ from ._control import (
     max_prefix_findings,
     prepend_findings,
 )
+from ._explained import reset_explaining, session_resets
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import (
     Finding,
@@ -35,6 +36,7 @@ __all__ = [
     "further_faults",
     "strong_anomalies",
     "symptom_finding",
+    "unexplained_anomalies",
 ]
 
 #: a finding below this is a hint, not a diagnosis
@@ -86,6 +88,8 @@ class Decision(BaseModel):
     also: tuple[Finding, ...] = ()  # further faults, independent of ``finding``
     alternatives: tuple[Finding, ...] = ()
     symptoms: tuple[str, ...] = ()
+    #: mesh anomalies a benign event explains (a BGP session reset in the window), with the event
+    explained: tuple[str, ...] = ()
 
 
 def further_faults(s: Survey, findings: list[Finding]) -> tuple[Finding, ...]:
@@ -150,6 +154,27 @@ def strong_anomalies(s: Survey) -> list[Anomaly]:
         if loud:
             out.append(a)
     return out
+
+
+def _reset_explained(s: Survey) -> list[tuple[Anomaly, str]]:
+    """Strong anomalies a BGP session reset in the window explains, unless a ping across the same
+    pair still loses packets (then the loss goes on, the reset is not its cause)."""
+    resets = session_resets(s)
+    if not resets:
+        return []
+    ongoing = {(p.src, p.dst_ip) for p in s.probes if p.kind == "ping" and (p.loss_pct or 0.0) > 0}
+    out = []
+    for a in strong_anomalies(s):
+        r = reset_explaining(a, resets)
+        if r is not None and (a.src, a.dst_ip) not in ongoing:
+            out.append((a, r.describe()))
+    return out
+
+
+def unexplained_anomalies(s: Survey) -> list[Anomaly]:
+    """Strong anomalies, less those a benign event in the window explains."""
+    explained = [a for a, _ in _reset_explained(s)]
+    return [a for a in strong_anomalies(s) if a not in explained]
 
 
 def _describe(a: Anomaly) -> str:
@@ -234,10 +259,13 @@ def decide(s: Survey) -> Decision:
             alternatives=tuple(f for f in findings[1:5] if f not in also)[:3],
             symptoms=symptoms,
         )
-    guess = symptom_finding(s, strong)
+    # loss on the paths a session reset in the window withdrew for a moment is over, not a fault
+    transient = _reset_explained(s)
+    explained = tuple(f"{_describe(a)}: {why}" for a, why in transient)
+    guess = symptom_finding(s, [a for a in strong if a not in [t for t, _ in transient]])
     if guess is not None:
         return Decision(verdict="fault_detected", finding=guess, symptoms=symptoms)
     if s.tool_calls and 2 * len(s.tool_errors) >= s.tool_calls:
         # most tools failed: no evidence of a fault is not evidence of health
         return Decision(verdict="inconclusive", finding=None, symptoms=symptoms)
-    return Decision(verdict="network_healthy", finding=None, symptoms=symptoms)
+    return Decision(verdict="network_healthy", finding=None, symptoms=symptoms, explained=explained)

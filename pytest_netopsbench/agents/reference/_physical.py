@@ -26,6 +26,7 @@ __all__ = [
     "LinkProbe",
     "latency_kind",
     "loss_kind",
+    "mesh_lost_across",
     "physical_findings",
     "probe_suspect_links",
     "suspect_links",
@@ -184,6 +185,21 @@ def _loss_comes_and_goes(s: Survey) -> bool:
     return bool(lossy) and all(0 < a.value <= 0.8 * 100.0 * a.flows_lossy / a.flows_seen for a in lossy)
 
 
+def mesh_lost_across(s: Survey, link: Link) -> bool:
+    """The ping mesh lost packets on a pair whose path may cross ``link`` (its host, or its leaf
+    through its spine when the mesh knows which spines the lossy flows crossed)."""
+    for a in s.symptoms.anomalies:
+        if a.kind != "packet_loss":
+            continue
+        ends = {link.a.device, link.b.device}
+        if link.kind == "access":
+            if ends & {a.src, a.dst}:
+                return True
+        elif ends & {a.src_leaf, a.dst_leaf} and (not a.spines or ends & set(a.spines)):
+            return True
+    return False
+
+
 def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
     topo = s.topology
     csum = _checksum_errors(s)
@@ -225,13 +241,18 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         elif dropping:
             kind, score = loss_kind(s, link), 0.9 if gap else 0.8
             ev.append(f"counters each way: {_each_way(s, link)}")
+        elif gap and not mesh_lost_across(s, link):
+            # a clean probe, and the mesh's probes on every path across the link all arrived: the
+            # gap is the two devices' counters read at different instants (the mesh sends in bursts,
+            # a quiet host link carries little else), not packets lost
+            pass
         elif gap and rate < BUSY_MBPS and _loss_comes_and_goes(s) and p.rounds == 1:
             # one clean probe in what may be a quiet spell of a loss that comes and goes
             kind, score = loss_kind(s, link), 0.8
             ev.append("the mesh's lossy flows lost only some of their probes: loss that comes and goes")
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
-            kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75
+            kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) else 0.75
             if p.rounds > 1:  # ICMP passed every time while flows went missing: a drop by hash
                 score = 0.85
                 ev.append(f"the pinned ICMP probe was clean in all {p.rounds} rounds spread over time")
