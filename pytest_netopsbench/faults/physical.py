@@ -219,6 +219,10 @@ class AsymmetricLatency(_DirectedFault):
         p = self.params
         assert isinstance(p, AsymmetricLatencyParams)
         f = Findings()
+        problem = self._active.shaper_problem() if self._active is not None else None
+        if problem is not None:  # nothing holds frames back: say so rather than "not slow"
+            f.add(problem)
+            return Verification(confirmed=False, evidence=f.lines)
         threshold = 0.6 * p.latency_ms
         mesh = mesh_symptoms(
             store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=threshold
