@@ -284,8 +284,8 @@ def run(
                             heapq.heappush(pending, (time.monotonic() + wait, counter, pid, out))
                 pos += (length + 3) & ~3
             _release(time.monotonic())
-    for _, _, pid, data in pending:  # release what is held rather than letting the unbind drop it
-        _verdict(sock, cfg.queue, pid, _NF_ACCEPT, data)
+    for _, _, pid, held in pending:  # release what is held rather than letting the unbind drop it
+        _verdict(sock, cfg.queue, pid, _NF_ACCEPT, held)
     sock.close()
     return cfg.stats
 
