@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import select
 import signal
 import subprocess
 import sys
-from typing import Literal
+import tempfile
+from typing import IO, Literal
 
 from pydantic import BaseModel
 
@@ -22,13 +24,15 @@ from ..errors import CapabilityError, FaultError
 from ..runtime import Lab
 from ._caps import host_capabilities
 from ._ops import netns_of, nft_apply, nft_delete_table, run, stop_processes
-from ._shaper import ShaperConfig, bootstrap
+from ._shaper import READY, ShaperConfig, bootstrap
 
 __all__ = ["Backend", "ImpairSpec", "Impairment", "choose_backend"]
 
 Backend = Literal["auto", "netem", "nft", "nfqueue"]
 _TABLE = "qos"  # nft table name an operator might use for policing/marking
 _TAG_ENV = "WORKER_TAG"  # environment mark of a running shaper (see _tag)
+#: a shaper not bound within this many seconds is not coming (it binds in milliseconds when well)
+_READY_TIMEOUT_S = 30.0
 
 
 class ImpairSpec(BaseModel):
@@ -70,6 +74,7 @@ class Impairment:
         self.device, self.interface, self.spec = device, interface, spec
         self.backend = choose_backend(spec, backend)
         self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
         self._queue = 1 + sum(map(ord, interface)) % 200  # per-namespace queue number, stable per port
 
     @property
@@ -139,21 +144,54 @@ class Impairment:
             parent_pid=os.getpid(),
         )
         env = {**os.environ, _TAG_ENV: self._tag(lab)}
-        self._proc = subprocess.Popen(
+        # stderr to a file, never an unread pipe: a chatty shaper cannot block on it, and why one
+        # died stays readable (``shaper_problem``)
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for the shaper's life)
+        proc = self._proc = subprocess.Popen(
             [sys.executable, "-"],
             stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
             env=env,
         )
-        try:  # a bind error shows within a few ms; a healthy shaper just keeps running
-            _, err = self._proc.communicate(bootstrap(config).encode(), timeout=0.6)
-        except subprocess.TimeoutExpired:
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(bootstrap(config).encode())
+        proc.stdin.close()
+        # The caller adds the rule feeding the queue once this returns: before the bind, the rule's
+        # --queue-bypass would pass every packet unshaped for as long as the start takes.
+        ready, _, _ = select.select([proc.stdout], [], [], _READY_TIMEOUT_S)
+        line = proc.stdout.readline() if ready else b""
+        proc.stdout.close()
+        if line.strip() == READY.encode():
             return
         self._proc = None
+        stop_processes([proc])
+        why = self._stderr_tail() or (
+            f"not bound within {_READY_TIMEOUT_S:g} s" if proc.returncode < 0 else "no output"
+        )
+        self._stderr.close()
+        self._stderr = None
         raise FaultError(
-            f"{self.device}: the NFQUEUE shaper for {self.interface} exited: "
-            f"{err.decode(errors='replace').strip()[:300]}"
+            f"{self.device}: the NFQUEUE shaper for {self.interface} did not start "
+            f"(exit {proc.returncode}): {why}"
+        )
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read().decode(errors="replace").strip()[-300:]
+
+    def shaper_problem(self) -> str | None:
+        """Why the shaper this instance started no longer shapes (it exited), or None. For the
+        harness's verify: without a listener the rule's --queue-bypass passes every packet unshaped,
+        which looks like a healthy link."""
+        proc = self._proc
+        if proc is None or proc.poll() is None:
+            return None
+        return (
+            f"the NFQUEUE shaper on {self.describe()} exited ({proc.returncode}): "
+            f"{self._stderr_tail() or 'no message'}"
         )
 
     def _tag(self, lab: Lab) -> str:
@@ -185,8 +223,9 @@ class Impairment:
             self._stop_foreign_shaper(lab)
             return
         stop_processes([proc])
-        if proc.stderr:
-            proc.stderr.close()
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
 
     def _stop_foreign_shaper(self, lab: Lab) -> None:
         """A shaper this instance did not start (another process injected): matched by the exact

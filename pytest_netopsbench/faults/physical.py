@@ -219,6 +219,10 @@ class AsymmetricLatency(_DirectedFault):
         p = self.params
         assert isinstance(p, AsymmetricLatencyParams)
         f = Findings()
+        problem = self._active.shaper_problem() if self._active is not None else None
+        if problem is not None:  # nothing holds frames back: say so rather than "not slow"
+            f.add(problem)
+            return Verification(confirmed=False, evidence=f.lines)
         threshold = 0.6 * p.latency_ms
         mesh = mesh_symptoms(
             store, window, pairs_crossing(self.topology, self.device, self.interface), slow_ms=threshold
@@ -236,7 +240,9 @@ class AsymmetricLatency(_DirectedFault):
         f.add(
             f"one-way {self.device}:{self.interface} -> {self.port.peer_device}: {there:g} ms, "
             f"back: {back:g} ms (IP timestamps)",
-            state=slow_way >= threshold and fast_way < threshold / 2,
+            # the prompt way may queue behind a busy uplink (tens of ms) but carries far less than
+            # the slow one; a delay split over both ways (high_latency) has two halves alike
+            state=slow_way >= threshold and fast_way < slow_way / 2,
         )
         return Verification(confirmed=f.data_plane and f.state, evidence=f.lines)
 

@@ -9,6 +9,7 @@ import pytest
 
 from pytest_netopsbench.evidence import Window
 from pytest_netopsbench.faults import build_fault
+from pytest_netopsbench.faults.physical import AsymmetricLatency
 from pytest_netopsbench.toolkit import Toolkit
 
 from ._cases import _gap
@@ -71,3 +72,31 @@ def test_loss_direction_in_the_counters(fault_lab: FaultLab, fault_type: str, bo
         fault.clear(lab)
     assert lab.wait_healthy(60).healthy
     assert _gap(lab, "leaf1", "eth1", "spine1", "eth1", "198.18.8.0") <= 1
+
+
+@pytest.mark.parametrize("end", ["spine1", "leaf1"])
+@pytest.mark.parametrize("direction", ["egress", "ingress"])
+def test_asymmetric_latency_is_confirmed_from_either_end(
+    fault_lab: FaultLab, end: str, direction: str
+) -> None:
+    """Each end and direction: the delay holds from the first frame after inject returns (the
+    shaper is bound before the rule feeds it) and verify confirms it, the slow way where expected."""
+    lab = fault_lab.lab
+    target = {"device": end, "interface": "eth1"}
+    fault = build_fault(
+        "asymmetric_latency", target, {"latency_ms": 100, "direction": direction}, lab.topology
+    )
+    assert isinstance(fault, AsymmetricLatency)
+    started = time.time()
+    try:
+        fault.inject(lab)
+        first = fault.one_way_ms(lab)
+        assert first is not None
+        slow, fast = first if direction == "egress" else first[::-1]
+        assert slow >= 80 and fast < 30, first
+        result = fault.verify(lab, fault_lab.store, Window(start=started, end=time.time()))
+        assert result.confirmed, result.evidence
+    finally:
+        fault.clear(lab)
+    assert lab.wait_healthy(60).healthy
+    assert max(fault.one_way_ms(lab) or (999.0,)) < 10

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import random
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
-from pytest_netopsbench.faults._shaper import _attrs, _corrupt, _nla, _nlmsg, main
+from pytest_netopsbench.faults._shaper import (
+    READY,
+    ShaperConfig,
+    _attrs,
+    _corrupt,
+    _nla,
+    _nlmsg,
+    bootstrap,
+    main,
+)
 
 
 def test_netlink_attributes_round_trip_with_padding() -> None:
@@ -32,3 +44,20 @@ def test_corruption_flips_exactly_one_bit_after_the_ip_header() -> None:
 
 def test_cli_rejects_negative_values(capsys: object) -> None:
     assert main(["--queue", "3", "--delay-ms", "-5"]) == 2
+
+
+def test_the_bootstrapped_shaper_needs_only_the_standard_library(tmp_path: Path) -> None:
+    """The harness's child runs this module's source, importing no package (startup in
+    milliseconds, even on a loaded host); with no site-packages at all it still runs and reports
+    why it cannot bind, on stderr, without ever announcing it is ready."""
+    program = bootstrap(ShaperConfig(queue=3, delay_ms=10.0, netns="nob-no-such-namespace"))
+    res = subprocess.run(
+        [sys.executable, "-I", "-S", "-"],
+        input=program.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=30,
+    )
+    assert res.returncode == 1, res.stderr
+    assert READY.encode() not in res.stdout
+    assert b"/run/netns/nob-no-such-namespace" in res.stderr
