@@ -39,8 +39,8 @@ _NLMSG_ERROR, _NLMSG_DONE = 2, 3
 _NLM_F_REQUEST, _NLM_F_ACK = 0x1, 0x4
 _CFG_CMD, _CFG_PARAMS, _CFG_QUEUE_MAXLEN, _CFG_MASK, _CFG_FLAGS = 1, 2, 3, 4, 5
 _CMD_BIND, _CMD_UNBIND = 1, 2
-_COPY_PACKET = 2
-_CFG_F_FAIL_OPEN = 0x1
+_COPY_META, _COPY_PACKET = 1, 2
+_CFG_F_FAIL_OPEN, _CFG_F_GSO = 0x1, 0x4
 _A_PACKET_HDR, _A_VERDICT_HDR, _A_PAYLOAD = 1, 2, 10
 _NF_DROP, _NF_ACCEPT = 0, 1
 _CLONE_NEWNET = 0x40000000
@@ -109,7 +109,16 @@ def _die_with_parent() -> None:
 
 
 def open_queue(cfg: ShaperConfig) -> socket.socket:
-    """Bind queue ``cfg.queue`` (inside ``cfg.netns`` when given) and return the socket."""
+    """Bind queue ``cfg.queue`` (inside ``cfg.netns`` when given) and return the socket.
+
+    Only corruption needs the packet's bytes: otherwise the queue asks for metadata only, and the
+    kernel never fills in a checksum the sender left to offload (``skb_checksum_help`` turns
+    ``CHECKSUM_PARTIAL`` into a software checksum the receiver must then verify). Pure delay also
+    takes GSO packets whole, so the kernel does not segment them either: a held frame leaves the
+    wire exactly as an unimpaired one does, and a starved shaper handles one message per GSO
+    packet instead of one per segment. Loss keeps segments (it drops frames, not bursts of them)."""
+    mangles = bool(cfg.corrupt_pct)
+    whole = not (cfg.corrupt_pct or cfg.loss_pct)
     home = None
     if cfg.netns:
         home = "/proc/self/ns/net"
@@ -128,14 +137,16 @@ def open_queue(cfg: ShaperConfig) -> socket.socket:
     except OSError:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
     kind = (_SUBSYS_QUEUE << 8) | _MSG_CONFIG
+    # a corrupted segment must carry a checksum computed before the bit flip, so the receiver
+    # really catches it: that queue keeps the kernel's segmentation and checksum fill-in
+    flags = _CFG_F_FAIL_OPEN | (_CFG_F_GSO if whole else 0)
     steps = [
         _nla(_CFG_CMD, struct.pack("=BxH", _CMD_BIND, socket.htons(socket.AF_INET))),
-        _nla(_CFG_PARAMS, struct.pack("!IB", 0xFFFF, _COPY_PACKET)),
+        _nla(_CFG_PARAMS, struct.pack("!IB", 0xFFFF, _COPY_PACKET if mangles else _COPY_META)),
         _nla(_CFG_QUEUE_MAXLEN, struct.pack("!I", 16384)),
         # fail open: when the queue is full the kernel accepts instead of dropping, so an
         # overloaded shaper never adds loss nobody asked for
-        _nla(_CFG_FLAGS, struct.pack("!I", _CFG_F_FAIL_OPEN))
-        + _nla(_CFG_MASK, struct.pack("!I", _CFG_F_FAIL_OPEN)),
+        _nla(_CFG_FLAGS, struct.pack("!I", flags)) + _nla(_CFG_MASK, struct.pack("!I", flags)),
     ]
     for seq, attr in enumerate(steps, start=1):
         sock.send(_nlmsg(kind, _NLM_F_REQUEST | _NLM_F_ACK, seq, _nfgen(cfg.queue) + attr))

@@ -71,18 +71,39 @@ def _points_at(channel: Channel, device: str, leaves: set[str], culprits: set[st
     return False
 
 
+def _fresh_counters(fl: FaultLab) -> None:
+    """Wait until a counter sample read wholly after this moment is stored. A window's counters
+    count from the last sample at or before its start; a sample older than the last clear carries
+    the previous fault's tail into the window (packet_corruption's checksum errors, counted until
+    its clear, showed up in the next case's healthy window as a change)."""
+    sampler = fl.collector.sampler
+    assert sampler is not None, "the collector samples counters"
+    target, deadline = sampler.ticks + 2, time.monotonic() + 15
+    while sampler.ticks < target and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _settled(fl: FaultLab) -> float:
     """Wait for a healthy lab and two fresh collector rounds; the healthy window starts here (a
     round later than health: the last recovery's carrier events reach the counters late)."""
     fl.lab.wait_healthy(60)
     fl.collector.wait_rounds(1, timeout=10)
+    _fresh_counters(fl)
     start = time.time()
     fl.collector.wait_rounds(2, timeout=20)
     return start
 
 
-def _show(changes: Leaves, limit: int = 6) -> str:
-    return "; ".join(f"{ch.value}@{dev}: {sorted(v)[:limit]}" for (ch, dev), v in sorted(changes.items()))
+def _show(changes: Leaves, before: Leaves | None = None, limit: int = 6) -> str:
+    """Changed leaves; with ``before``, marked - (healthy window only) or + (faulted window only)."""
+
+    def mark(key: tuple[Channel, str], leaf: str) -> str:
+        return leaf if before is None else ("-" if leaf in before.get(key, set()) else "+") + leaf
+
+    return "; ".join(
+        f"{ch.value}@{dev}: {sorted(mark((ch, dev), leaf) for leaf in v)[:limit]}"
+        for (ch, dev), v in sorted(changes.items())
+    )
 
 
 @pytest.mark.parametrize("case", VIS_CASES, ids=VIS_IDS)
@@ -101,6 +122,7 @@ def test_fault_changes_only_its_declared_channels(fault_lab: FaultLab, case: Cas
     before = observe(lab, fault_lab.store, _settled(fault_lab))
     # the collector samples counters once a round: let the round holding our own probes close
     fault_lab.collector.wait_rounds(1, timeout=10)
+    _fresh_counters(fault_lab)
     started = time.time()
     try:
         fault.inject(lab)
@@ -113,7 +135,7 @@ def test_fault_changes_only_its_declared_channels(fault_lab: FaultLab, case: Cas
         lab.wait_healthy(60)
     changes = diff(before, after)
     undeclared = {k: v for k, v in changes.items() if k[0] not in cls.visible}
-    assert not undeclared, f"{case.fault} changes undeclared channels: {_show(undeclared)}"
+    assert not undeclared, f"{case.fault} changes undeclared channels: {_show(undeclared, before)}"
     added = [
         leaf
         for (ch, dev), leaves in changes.items()
