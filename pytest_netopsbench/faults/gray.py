@@ -192,8 +192,11 @@ class EcmpMemberDrop(LinkFault):
 
     def _match(self) -> str:
         assert isinstance(self.params, EcmpParams)
+        # transit flows only: a forwarding member that hashes flows into a hole still carries its
+        # own BGP session (else, one seed in two, the session's 5-tuple dies with the hold timer)
         return (
-            "meta l4proto { tcp, udp } jhash ip saddr . ip daddr . th sport . th dport mod 100 "
+            f"ip saddr != {self.port.ip} meta l4proto {{ tcp, udp }} "
+            "jhash ip saddr . ip daddr . th sport . th dport mod 100 "
             f"seed 0x{self._seed:x} < {self.params.share_pct}"
         )
 

@@ -34,13 +34,9 @@ for _case in CASES:
     _FIRST.setdefault(_case.fault, _case)
 #: known breaches, kept visible in every run (not strict: whether it shows depends on the traffic)
 KNOWN_BREACHES = {
-    "high_latency": (
-        "Tcp.InCsumErrors rises on the receiving host while only delay is applied on the wire (the "
-        "NFQUEUE delay path on bridged traffic); a slow real link would not cause checksum errors"
-    ),
     "ecmp_member_drop": (
-        "its localizing evidence (a TX/RX gap on the member, flows lost in the mesh) depends on which "
-        "5-tuples the hash drops inside the short snapshot; some runs see only mesh-wide changes"
+        "its localizing evidence is a TX/RX gap on the member (spine1): the mesh's leaves name only "
+        "hosts and leaves; with light traffic the gap needs enough dropped flows inside the snapshot"
     ),
 }
 VIS_CASES = [
