@@ -232,7 +232,11 @@ class EcmpMemberDrop(LinkFault):
             f"{link_info(lab, self.device, self.interface).get('operstate', '?')}"
         )
         pairs = pairs_crossing(self.topology, self.device, self.interface)
-        if not f.mesh(mesh_symptoms(store, window, pairs), loss=True):
+        mesh = mesh_symptoms(store, window, pairs)
+        # With a running mesh only its own loss confirms: the symptom an operator (and the agent)
+        # reads. A private probe confirms within a second, before the mesh's rotating 5-tuples
+        # have crossed the member, and the case would then be judged before anything showed.
+        if not f.mesh(mesh, loss=True) and not mesh.available:
             victim = self.topology.device(hosts_behind(self.topology, self.device, self.interface)[0])
             probe = port_flow_probe(lab, self.topology, self.device, self.interface, "out", victim)
             f.add(probe.describe(), data_plane=0 < probe.lost < probe.flows or probe.lost > 0)

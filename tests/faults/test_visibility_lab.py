@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pytest_netopsbench.evidence import Window
 from pytest_netopsbench.faults import build_fault, registry
 from pytest_netopsbench.faults._visibility import DEVICE_CHANNELS, Channel
 
@@ -33,12 +34,7 @@ _FIRST: dict[str, Case] = {}
 for _case in CASES:
     _FIRST.setdefault(_case.fault, _case)
 #: known breaches, kept visible in every run (not strict: whether it shows depends on the traffic)
-KNOWN_BREACHES = {
-    "ecmp_member_drop": (
-        "its localizing evidence is a TX/RX gap on the member (spine1): the mesh's leaves name only "
-        "hosts and leaves; with light traffic the gap needs enough dropped flows inside the snapshot"
-    ),
-}
+KNOWN_BREACHES: dict[str, str] = {}
 VIS_CASES = [
     pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_BREACHES[c.fault], strict=False))
     if c.fault in KNOWN_BREACHES
@@ -115,7 +111,9 @@ def test_fault_changes_only_its_declared_channels(fault_lab: FaultLab, case: Cas
             "this lab has no wire, so the fault still works by a device rule"
         )
     assert cls.visible and cls.localizing <= cls.visible, f"{case.fault} declares no valid contract"
-    before = observe(lab, fault_lab.store, _settled(fault_lab))
+    healthy_start = _settled(fault_lab)
+    before = observe(lab, fault_lab.store, healthy_start)
+    healthy = Window(start=healthy_start, end=time.time())
     # the collector samples counters once a round: let the round holding our own probes close
     fault_lab.collector.wait_rounds(1, timeout=10)
     _fresh_counters(fault_lab)
@@ -125,7 +123,7 @@ def test_fault_changes_only_its_declared_channels(fault_lab: FaultLab, case: Cas
         confirmed, evidence = verify_until(fault, fault_lab, started)
         assert confirmed, f"{case.fault}: verify did not confirm: {evidence}"
         fault_lab.collector.wait_rounds(1, timeout=10)
-        after = observe(lab, fault_lab.store, started)
+        after = observe(lab, fault_lab.store, started, baseline=healthy)
     finally:
         fault.clear(lab)
         lab.wait_healthy(60)
