@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
 from pytest_netopsbench.agents.reference._facts import PortCounters
-from pytest_netopsbench.agents.reference._physical import LinkProbe, physical_findings, suspect_links
+from pytest_netopsbench.agents.reference._physical import (
+    PROBE_COUNT,
+    LinkProbe,
+    physical_findings,
+    probe_suspect_links,
+    suspect_links,
+)
+from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
 from pytest_netopsbench.evidence import SymptomReport, Window
 from pytest_netopsbench.evidence._report import DataQuality, SymptomSummary
 from pytest_netopsbench.topology import build_topology
@@ -89,3 +96,44 @@ def test_gap_with_a_clean_icmp_probe_is_an_ecmp_member_drop() -> None:
 
 def test_clean_probe_and_no_gap_is_no_finding() -> None:
     assert physical_findings(_survey(_healthy()), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
+
+
+def _pings(answers: dict[tuple[str, str], tuple[float, float]]) -> ReplayTools:
+    """Recorded ``ping_test`` answers: (src, dst_ip) -> (loss %, avg ms)."""
+    return ReplayTools(
+        {
+            call_key("ping_test", {"src": src, "dst_ip": ip, "count": PROBE_COUNT}): {
+                "loss_pct": loss,
+                "rtt_avg_ms": rtt,
+            }
+            for (src, ip), (loss, rtt) in answers.items()
+        }
+    )
+
+
+def test_a_noisy_probe_of_an_unimpaired_link_loses_to_the_impaired_one() -> None:
+    # measured on a loaded host: leaf1 -> spine1 across an unimpaired link, one reply late past
+    # ping's final wait (1 of 12 lost) and one outlier lifting the average; the other direction clean
+    s = _survey(_healthy())
+    noisy, slow = TOPO.link_of("leaf1", "eth1"), TOPO.link_of("leaf2", "eth2")
+    tools = _pings(
+        {
+            ("spine1", "198.18.8.1"): (8.3, 43.0),
+            ("leaf1", "198.18.8.0"): (0.0, 0.4),
+            ("spine2", "198.18.8.7"): (0.0, 121.0),
+            ("leaf2", "198.18.8.6"): (0.0, 123.5),
+        }
+    )
+    probes = probe_suspect_links(tools, s, [noisy, slow])
+    findings = physical_findings(s, probes)
+    assert [(f.fault_type, f.device, f.interface) for f in findings] == [("high_latency", "leaf2", "eth2")]
+
+
+def test_one_slow_direction_on_a_busy_link_is_not_congestion() -> None:
+    busy = PortCounters(device="leaf2", name="eth1", rx_packets=500, tx_packets=40000, tx_mbps=35.0)
+    s = _survey(_healthy(leaf2_eth1=busy))
+    tools = _pings({("spine1", "198.18.8.5"): (0.0, 30.0), ("leaf2", "198.18.8.4"): (0.0, 0.6)})
+    assert physical_findings(s, probe_suspect_links(tools, s, [TOPO.link_of("leaf2", "eth1")])) == []
+    tools = _pings({("spine1", "198.18.8.5"): (0.0, 30.0), ("leaf2", "198.18.8.4"): (0.0, 26.0)})
+    [f] = physical_findings(s, probe_suspect_links(tools, s, [TOPO.link_of("leaf2", "eth1")]))
+    assert f.fault_type == "congestion"

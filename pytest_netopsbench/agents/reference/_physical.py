@@ -41,12 +41,26 @@ PROBE_COUNT = 12
 
 
 class LinkProbe(BaseModel):
+    """Pings across one link from both ends: the worst of the two (what the evidence quotes), and
+    what both agree on. An impairment of either direction of a link slows or drops every round
+    trip whichever end starts it; a starved host's scheduling noise (one reply late past ping's
+    final wait of two round trips: 1 of 12 lost, and one outlier lifting the average to tens of
+    ms) hits one run, not both."""
+
     model_config = ConfigDict(frozen=True)
     device: str
     interface: str
     peer: str
     loss_pct: float
     rtt_avg_ms: float | None
+    #: the lower of the two directions' figures; None when only one direction answered
+    both_loss_pct: float | None = None
+    both_rtt_ms: float | None = None
+
+    @property
+    def steady_rtt_ms(self) -> float | None:
+        """The round trip both directions show (the worst one when only one was measured)."""
+        return self.both_rtt_ms if self.both_rtt_ms is not None else self.rtt_avg_ms
 
 
 def _gap(s: Survey, link: Link) -> tuple[int, int, float]:
@@ -129,9 +143,11 @@ def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list
             peer=f"{b.device}:{b.interface}",
             loss_pct=max(loss for loss, _ in seen),
             rtt_avg_ms=max(rtts) if rtts else None,
+            both_loss_pct=min(loss for loss, _ in seen) if len(seen) == 2 else None,
+            both_rtt_ms=min(rtts) if len(rtts) == 2 else None,
         )
         out.append(probe)
-        if probe.loss_pct >= 20.0 or (probe.rtt_avg_ms or 0.0) >= 2 * SLOW_MS:
+        if probe.loss_pct >= 20.0 or (probe.steady_rtt_ms or 0.0) >= 2 * SLOW_MS:
             break  # unmistakable: the remaining suspects ranked lower
     s.steps.append(f"pinned probes both ways on {len(out)} suspect links")
     return out
@@ -160,10 +176,12 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         missing, sent, _ = _gap(s, link)
         gap = _has_gap(s, link)
         rate = _busy(s, link)
-        slow = p.rtt_avg_ms is not None and p.rtt_avg_ms >= SLOW_MS
+        steady = p.steady_rtt_ms
+        slow = steady is not None and steady >= SLOW_MS
         lossy = p.loss_pct >= LOSSY_PCT
-        # one lost ping in 12 is enough beside checksum errors; alone it may be a busy host's noise
-        dropping = p.loss_pct >= DROPPING_PCT
+        # one lost ping in 12 is enough beside checksum errors; alone it may be a busy host's noise,
+        # which one direction shows and the other does not (a lossy link loses both ways round)
+        dropping = p.loss_pct >= DROPPING_PCT and (gap or p.both_loss_pct is None or p.both_loss_pct > 0)
         ev = [
             f"ping {p.device}:{p.interface} -> {p.peer}: {p.loss_pct:g}% loss, "
             f"avg {p.rtt_avg_ms if p.rtt_avg_ms is not None else '-'} ms",
@@ -171,7 +189,7 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             f"busiest end sends {rate:.1f} Mbit/s",
         ]
         kind, score = "", 0.0
-        queued = p.rtt_avg_ms is not None and p.rtt_avg_ms >= QUEUED_MS
+        queued = steady is not None and steady >= QUEUED_MS
         if lossy and csum:  # a full queue drops, it never flips bits: corruption comes first
             kind, score = "packet_corruption", 0.9
             ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
@@ -180,7 +198,7 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             # the queue (the longest wait): the wait breaks the tie, below the direct evidence of
             # corruption, loss or delay (0.9)
             kind = "congestion"
-            score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
+            score = 0.895 + min((steady or 0.0) / 10000.0, 0.004)
         elif slow:
             kind, score = "high_latency", 0.9
         elif dropping:
