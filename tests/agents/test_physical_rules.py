@@ -14,19 +14,24 @@ from pytest_netopsbench.agents.reference._physical import (
 )
 from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
 from pytest_netopsbench.evidence import SymptomReport, Window
-from pytest_netopsbench.evidence._report import DataQuality, SymptomSummary
-from pytest_netopsbench.topology import build_topology
+from pytest_netopsbench.evidence._report import Anomaly, DataQuality, SymptomSummary
+from pytest_netopsbench.topology import Topology, build_topology
 
 TOPO = build_topology("xs")
 W = Window(start=0.0, end=10.0)
 
 
-def _survey(counters: list[PortCounters], protocol: dict[str, dict[str, int]] | None = None) -> Survey:
+def _survey(
+    counters: list[PortCounters],
+    protocol: dict[str, dict[str, int]] | None = None,
+    symptoms: list[Anomaly] | None = None,
+    topology: Topology = TOPO,
+) -> Survey:
     report = SymptomReport(
         baseline=W,
         current=W,
         summary=SymptomSummary(),
-        anomalies=[],
+        anomalies=symptoms or [],
         by_leaf_pair=[],
         by_leaf=[],
         by_spine=[],
@@ -34,7 +39,7 @@ def _survey(counters: list[PortCounters], protocol: dict[str, dict[str, int]] | 
             baseline_rounds=3, current_rounds=3, pairs_without_current_data=0, flow_paths_mapped=0
         ),
     )
-    return Survey(topology=TOPO, symptoms=report, window=W, counters=counters, protocol=protocol or {})
+    return Survey(topology=topology, symptoms=report, window=W, counters=counters, protocol=protocol or {})
 
 
 def _healthy(**over: PortCounters) -> list[PortCounters]:
@@ -137,3 +142,36 @@ def test_one_slow_direction_on_a_busy_link_is_not_congestion() -> None:
     tools = _pings({("spine1", "198.18.8.5"): (0.0, 30.0), ("leaf2", "198.18.8.4"): (0.0, 26.0)})
     [f] = physical_findings(s, probe_suspect_links(tools, s, [TOPO.link_of("leaf2", "eth1")]))
     assert f.fault_type == "congestion"
+
+
+def test_a_slow_probe_the_mesh_disagrees_with_ranks_below_the_link_the_mesh_saw() -> None:
+    # s fabric: the mesh's slow pairs run between leaf3 and leaf4; a probe of leaf1 -> spine1 that
+    # came back slow (a loaded host) must not tie with the link the window's probes crossed
+    topo = build_topology("s")
+    slow_pair = Anomaly(
+        kind="latency_spike",
+        src="h5",
+        dst="h7",
+        src_ip="198.19.5.10",
+        dst_ip="198.19.7.10",
+        src_leaf="leaf3",
+        dst_leaf="leaf4",
+        value=121.0,
+        baseline=0.4,
+        threshold=15.0,
+        unit="ms",
+        severity="high",
+        flows_seen=4,
+        flows_lossy=0,
+    )
+    s = _survey([], symptoms=[slow_pair], topology=topo)
+    found = physical_findings(
+        s,
+        [
+            LinkProbe(device="leaf1", interface="eth1", peer="spine1:eth1", loss_pct=0.0, rtt_avg_ms=40.0),
+            LinkProbe(device="leaf3", interface="eth2", peer="spine2:eth3", loss_pct=0.0, rtt_avg_ms=121.0),
+        ],
+    )
+    best = max(found, key=lambda f: f.score)
+    assert (best.fault_type, best.device, best.interface) == ("high_latency", "leaf3", "eth2")
+    assert {f.score for f in found if f.device == "leaf1"} == {0.7}

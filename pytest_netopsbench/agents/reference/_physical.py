@@ -167,6 +167,14 @@ def _ecmp_like(s: Survey) -> bool:
     return bool(lossy) and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
 
 
+def _mesh_elsewhere(s: Survey, link: Link) -> bool:
+    """The mesh saw slow pairs, none of which can cross ``link`` (neither end's device is one of a
+    pair's hosts or leaves): a slow probe there disagrees with the mesh's history of the window."""
+    slow = [a for a in s.symptoms.anomalies if a.kind in ("latency_spike", "jitter")]
+    ends = {link.a.device, link.b.device}
+    return bool(slow) and not any(ends & {a.src, a.dst, a.src_leaf, a.dst_leaf, *a.spines} for a in slow)
+
+
 def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
     topo = s.topology
     csum = _checksum_errors(s)
@@ -200,7 +208,9 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             kind = "congestion"
             score = 0.895 + min((steady or 0.0) / 10000.0, 0.004)
         elif slow:
-            kind, score = "high_latency", 0.9
+            # below a slow link the mesh agrees with: a probe slowed by a loaded host must not
+            # outrank the link the whole window's probes crossed
+            kind, score = "high_latency", 0.7 if _mesh_elsewhere(s, link) else 0.9
         elif dropping:
             kind, score = "packet_loss", 0.9 if gap else 0.8
         elif gap and rate < BUSY_MBPS:
