@@ -167,6 +167,17 @@ def _ecmp_like(s: Survey) -> bool:
     return bool(lossy) and all(0 < a.flows_lossy < a.flows_seen for a in lossy)
 
 
+def _member_of_lossy_spine(s: Survey, link: Link) -> bool:
+    """Every lossy mesh pair lost only some of its 5-tuples, all of them crossed one spine, and
+    ``link`` joins that spine to a leaf of those pairs: one member dropping flows by hash (a link
+    that loses packets loses ICMP too, which its pinned probe would have shown)."""
+    lossy = [a for a in s.symptoms.anomalies if a.kind == "packet_loss"]
+    spines = {sp for a in lossy for sp in a.spines}
+    leaves = {leaf for a in lossy for leaf in (a.src_leaf, a.dst_leaf)}
+    ends = {link.a.device, link.b.device}
+    return _ecmp_like(s) and len(spines) == 1 and spines <= ends and bool(ends & leaves)
+
+
 def _mesh_elsewhere(s: Survey, link: Link) -> bool:
     """The mesh saw slow pairs, none of which can cross ``link`` (neither end's device is one of a
     pair's hosts or leaves): a slow probe there disagrees with the mesh's history of the window."""
@@ -216,6 +227,11 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         elif gap and rate < BUSY_MBPS:
             # ICMP passes but TCP/UDP goes missing on this member only: a hash-based flow drop
             kind, score = "ecmp_member_drop", 0.85 if _ecmp_like(s) or not s.symptoms.anomalies else 0.75
+        elif rate < BUSY_MBPS and _member_of_lossy_spine(s, link):
+            # a quiet member sends too few packets in a window for its TX/RX gap to clear the
+            # sampling skew: the mesh's partial loss through its spine names it; the larger one-way
+            # shortfall picks between the spine's members
+            kind, score = "ecmp_member_drop", 0.8 + min(max(missing, 0) / 100000.0, 0.004)
         if kind:
             out.append(
                 Finding(
