@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from pytest_netopsbench.evidence import EvidenceStore, Window
+from pytest_netopsbench.evidence import EvidenceStore, Window, detect
 from pytest_netopsbench.faults._visibility import Channel, channel_of
 from pytest_netopsbench.runtime import Lab
 from pytest_netopsbench.toolkit import Toolkit
@@ -123,9 +123,32 @@ def _link_gaps(lab: Lab, metrics: dict[str, Any]) -> dict[tuple[str, str], str]:
     return out
 
 
-def observe(lab: Lab, store: EvidenceStore, start: float) -> Leaves:
-    """Run every read-only tool (each device, each host pair) over the window since ``start``."""
-    kit = Toolkit(lab, store, Window(start=start, end=time.time()))
+def _symptoms(
+    lab: Lab, store: EvidenceStore, baseline: Window, window: Window
+) -> Iterator[tuple[Channel, str]]:
+    """The symptom report an agent starts its episode with (the mesh of ``window`` against the
+    healthy ``baseline``), reduced to what does not vary between healthy runs: which pairs are
+    anomalous how, and which spines their lossy flows crossed."""
+    report = detect(store, lab.topology, baseline, window)
+    for a in report.anomalies:
+        channel = Channel.PINGMESH_LATENCY if a.kind in ("latency_spike", "jitter") else Channel.PINGMESH_LOSS
+        ident = f"symptoms:anomalies[kind={a.kind},src={a.src},dst={a.dst}]"
+        yield channel, f"{ident}.severity={a.severity}"
+        for spine in a.spines:
+            yield channel, f"{ident}.spines[{spine}]=present"
+    for b in report.by_spine:
+        lossy = _band("flows", b.lossy_flows)
+        yield Channel.PINGMESH_LOSS, f"symptoms:by_spine[spine={b.spine}].lossy_flows={lossy}"
+
+
+def observe(lab: Lab, store: EvidenceStore, start: float, baseline: Window | None = None) -> Leaves:
+    """Run every read-only tool (each device, each host pair) over the window since ``start``, and
+    read the symptom report against ``baseline`` (default: the window itself, a healthy report)."""
+    window = Window(start=start, end=time.time())
+    kit = Toolkit(lab, store, window)
+    leaves: Leaves = {}
+    for channel, leaf in _symptoms(lab, store, baseline or window, window):
+        leaves.setdefault((channel, GLOBAL), set()).add(leaf)
     calls: list[tuple[str, str, dict[str, Any]]] = [
         ("get_topology", GLOBAL, {}),
         ("get_all_bgp_status", GLOBAL, {}),
@@ -146,7 +169,6 @@ def observe(lab: Lab, store: EvidenceStore, start: float) -> Leaves:
                 calls.append(("ping_test", src, {**target, "count": 5}))
                 calls.append(("ping_test", src, {**target, "count": 3, "size": 1472, "dont_fragment": True}))
                 calls.append(("traceroute", src, target))
-    leaves: Leaves = {}
     metrics: dict[str, Any] = {}
     for tool, device, args in calls:
         arg_tag = ",".join(f"{k}={v}" for k, v in sorted(args.items()) if k not in ("device", "count"))

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pytest_netopsbench.evidence import Window
 from pytest_netopsbench.faults import build_fault, registry
 from pytest_netopsbench.faults._visibility import DEVICE_CHANNELS, Channel
 
@@ -36,16 +37,7 @@ _FIRST: dict[str, Case] = {}
 for _case in CASES:
     _FIRST.setdefault(_case.fault, _case)
 #: known breaches, kept visible in every run (not strict: whether it shows depends on the traffic)
-KNOWN_BREACHES = {
-    "high_latency": (
-        "Tcp.InCsumErrors rises on the receiving host while only delay is applied on the wire (the "
-        "NFQUEUE delay path on bridged traffic); a slow real link would not cause checksum errors"
-    ),
-    "ecmp_member_drop": (
-        "its localizing evidence (a TX/RX gap on the member, flows lost in the mesh) depends on which "
-        "5-tuples the hash drops inside the short snapshot; some runs see only mesh-wide changes"
-    ),
-}
+KNOWN_BREACHES: dict[str, str] = {}
 VIS_CASES = [
     pytest.param(c, marks=pytest.mark.xfail(reason=KNOWN_BREACHES[c.fault], strict=False))
     if c.fault in KNOWN_BREACHES
@@ -74,18 +66,39 @@ def _points_at(channel: Channel, device: str, leaves: set[str], culprits: set[st
     return False
 
 
+def _fresh_counters(fl: FaultLab) -> None:
+    """Wait until a counter sample read wholly after this moment is stored. A window's counters
+    count from the last sample at or before its start; a sample older than the last clear carries
+    the previous fault's tail into the window (packet_corruption's checksum errors, counted until
+    its clear, showed up in the next case's healthy window as a change)."""
+    sampler = fl.collector.sampler
+    assert sampler is not None, "the collector samples counters"
+    target, deadline = sampler.ticks + 2, time.monotonic() + 15
+    while sampler.ticks < target and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _settled(fl: FaultLab) -> float:
     """Wait for a healthy lab and two fresh collector rounds; the healthy window starts here (a
     round later than health: the last recovery's carrier events reach the counters late)."""
     fl.lab.wait_healthy(60)
     fl.collector.wait_rounds(1, timeout=10)
+    _fresh_counters(fl)
     start = time.time()
     fl.collector.wait_rounds(2, timeout=20)
     return start
 
 
-def _show(changes: Leaves, limit: int = 6) -> str:
-    return "; ".join(f"{ch.value}@{dev}: {sorted(v)[:limit]}" for (ch, dev), v in sorted(changes.items()))
+def _show(changes: Leaves, before: Leaves | None = None, limit: int = 6) -> str:
+    """Changed leaves; with ``before``, marked - (healthy window only) or + (faulted window only)."""
+
+    def mark(key: tuple[Channel, str], leaf: str) -> str:
+        return leaf if before is None else ("-" if leaf in before.get(key, set()) else "+") + leaf
+
+    return "; ".join(
+        f"{ch.value}@{dev}: {sorted(mark((ch, dev), leaf) for leaf in v)[:limit]}"
+        for (ch, dev), v in sorted(changes.items())
+    )
 
 
 @pytest.mark.parametrize("case", VIS_CASES, ids=VIS_IDS)
@@ -101,22 +114,25 @@ def test_fault_changes_only_its_declared_channels(fault_lab: FaultLab, case: Cas
             "this lab has no wire, so the fault still works by a device rule"
         )
     assert cls.visible and cls.localizing <= cls.visible, f"{case.fault} declares no valid contract"
-    before = observe(lab, fault_lab.store, _settled(fault_lab))
+    healthy_start = _settled(fault_lab)
+    before = observe(lab, fault_lab.store, healthy_start)
+    healthy = Window(start=healthy_start, end=time.time())
     # the collector samples counters once a round: let the round holding our own probes close
     fault_lab.collector.wait_rounds(1, timeout=10)
+    _fresh_counters(fault_lab)
     started = time.time()
     try:
         fault.inject(lab)
         confirmed, evidence = verify_until(fault, fault_lab, started)
         assert confirmed, f"{case.fault}: verify did not confirm: {evidence}"
         fault_lab.collector.wait_rounds(1, timeout=10)
-        after = observe(lab, fault_lab.store, started)
+        after = observe(lab, fault_lab.store, started, baseline=healthy)
     finally:
         fault.clear(lab)
         lab.wait_healthy(60)
     changes = diff(before, after)
     undeclared = {k: v for k, v in changes.items() if k[0] not in cls.visible}
-    assert not undeclared, f"{case.fault} changes undeclared channels: {_show(undeclared)}"
+    assert not undeclared, f"{case.fault} changes undeclared channels: {_show(undeclared, before)}"
     added = [
         leaf
         for (ch, dev), leaves in changes.items()
