@@ -54,6 +54,13 @@ class TargetError(ValueError):
         self.field = field
 
 
+def check_interface(topology: Topology, device: str, interface: str, field: str) -> None:
+    """TargetError at ``field`` unless ``device`` has ``interface`` (the message lists its ports)."""
+    names = [i.name for i in topology.device(device).interfaces]
+    if interface not in names:
+        raise TargetError(f"{device} has no interface {interface!r} (it has {', '.join(names)})", field=field)
+
+
 class Verification(BaseModel):
     """Whether the symptom is really there, and the evidence that says so."""
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ..errors import FaultError, LabError, ScenarioError
 from ..runtime import Lab
 from ..topology import Topology
-from ._base import FaultTarget, Location, NoParams, TargetError
+from ._base import FaultTarget, Location, NoParams, TargetError, check_interface
 from ._ops import bgp_peer_states, link_info, run, vtysh_json, wait_for
 from ._wire import has_wire, set_cable, wire_of
 
@@ -93,11 +93,7 @@ def _switch_link(topology: Topology, target: FaultTarget, *, need_interface: boo
             f"this event needs `interface` (one of {', '.join(i.name for i in dev.interfaces)})",
             field="target.interface",
         )
-    if target.interface not in {i.name for i in dev.interfaces}:
-        have = ", ".join(i.name for i in dev.interfaces)
-        raise TargetError(
-            f"{target.device} has no interface {target.interface!r} (it has {have})", field="target.interface"
-        )
+    check_interface(topology, target.device, target.interface, "target.interface")
     if not topology.device(dev.interface(target.interface).peer_device).is_switch:
         raise TargetError(
             f"{target.device}:{target.interface} leads to a host; this event needs a link between switches",

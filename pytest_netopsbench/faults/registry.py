@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import FaultError, ScenarioError
 from ..topology import Topology
-from ._base import Fault, FaultTarget, TargetError, TargetKind
+from ._base import Fault, FaultTarget, TargetError, TargetKind, check_interface
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -248,12 +248,7 @@ def _check_target_shape(cls: type[Fault], topology: Topology, target: FaultTarge
                 f"{cls.name} targets a {'/'.join(sorted(kinds))}, not an interface; remove `interface`",
                 field="fault.target.interface",
             )
-        if target.interface not in {i.name for i in device.interfaces}:
-            have = ", ".join(i.name for i in device.interfaces)
-            raise TargetError(
-                f"{target.device} has no interface {target.interface!r} (it has {have})",
-                field="fault.target.interface",
-            )
+        check_interface(topology, target.device, target.interface, "fault.target.interface")
     elif takes_interface and not kinds & {TargetKind.DEVICE, TargetKind.PREFIX}:
         raise TargetError(
             f"{cls.name} needs `interface` (one of {target.device}'s: "
