@@ -39,6 +39,17 @@ _SAMPLER_COMMANDS = {
 }
 
 
+def _forked_by_us(pid: str, cmdline: bytes) -> bool:
+    """A child of this process between fork and exec: it still wears our command line (the
+    sampler's threads fork ``nft``/``tc`` inside a device), so it is not a process in the lab."""
+    with open("/proc/self/cmdline", "rb") as fh:
+        if fh.read() != cmdline:
+            return False
+    with open(f"/proc/{pid}/stat", "rb") as fh:
+        ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
+    return ppid == os.getpid()
+
+
 def _processes(lab: Lab, device: str) -> str:
     ns = lab.ns(device)
     ino = os.stat(f"/run/netns/{ns}").st_ino
@@ -48,7 +59,10 @@ def _processes(lab: Lab, device: str) -> str:
             if os.stat(f"/proc/{pid}/ns/net").st_ino != ino:
                 continue
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
-                line = fh.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                raw = fh.read()
+            line = raw.replace(b"\0", b" ").decode(errors="replace").strip()
+            if _forked_by_us(pid, raw):
+                continue
             if line and os.path.basename(line.split()[0]) not in _SAMPLER_COMMANDS:
                 lines.append(line)
         except OSError:
