@@ -12,6 +12,7 @@ failures); :func:`run_episode` runs all three for other callers.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -167,7 +168,7 @@ class Episode:
             if self.settings.mcp:
                 from ..toolkit import serve_mcp_http
 
-                self._mcp = serve_mcp_http(tools)
+                self._mcp = serve_mcp_http(tools, secret=secrets.token_urlsafe(24))
                 mcp = McpAccess(url=self._mcp.url, stdio_command=mcp.stdio_command)
             context = DiagnosticContext(
                 case_id=self.record.case_id,

@@ -51,15 +51,17 @@ End = tuple[str, str]
 def one_way_from_ping(text: str) -> tuple[float, float] | None:
     """(there, back) in ms from ``ping -T tsonly`` output: each reply's stamps are the first absolute,
     then differences to the previous one (out at the sender, in at the far end, its reply out, back
-    in). The fastest round trip wins (the least scheduling noise)."""
-    best: tuple[float, float] | None = None
+    in). Each direction's fastest reply wins: a loaded host's scheduling only ever adds time, and it
+    hits the two directions of a reply independently (the fastest round trip can still carry tens of
+    ms of it on its unimpaired leg)."""
+    there: list[float] = []
+    back: list[float] = []
     for block in text.split("TS:")[1:]:
         nums = [int(w) for w in block.split("\n\n")[0].split() if w.lstrip("-").isdigit()]
         if len(nums) >= 4:
-            there, back = float(nums[1]), float(nums[3])
-            if best is None or there + back < sum(best):
-                best = (there, back)
-    return best
+            there.append(float(nums[1]))
+            back.append(float(nums[3]))
+    return (min(there), min(back)) if there else None
 
 
 class _DirectedFault(LinkFault):

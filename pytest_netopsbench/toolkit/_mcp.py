@@ -85,14 +85,26 @@ class McpHandle:
 
 
 def serve_mcp_http(
-    toolkit: Toolkit, host: str = "127.0.0.1", port: int = 0, *, ready_timeout: float = 10.0
+    toolkit: Toolkit,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    secret: str | None = None,
+    ready_timeout: float = 10.0,
 ) -> McpHandle:
-    """Serve the toolkit over Streamable HTTP at ``http://host:port/mcp``; port 0 picks a free port."""
+    """Serve the toolkit over Streamable HTTP at ``http://host:port/mcp``; port 0 picks a free port.
+
+    With ``secret`` the endpoint is ``/<secret>/mcp`` and every other path answers 404: loopback is
+    shared by every process on the host (a sandboxed agent included), so a case's server must not
+    answer a neighbour who only scanned the ports; the URL is the capability."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise NetopsbenchError(
             f"refusing to serve MCP on {host!r}: bind to 127.0.0.1 (the tools reach a lab)"
         )
-    app = build_mcp_server(toolkit).streamable_http_app(host=host)
+    if secret is not None and (len(secret) < 16 or not secret.replace("-", "").replace("_", "").isalnum()):
+        raise NetopsbenchError("an MCP secret must be at least 16 URL-safe characters")
+    path = f"/{secret}/mcp" if secret else "/mcp"
+    app = build_mcp_server(toolkit).streamable_http_app(host=host, streamable_http_path=path)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -108,4 +120,4 @@ def serve_mcp_http(
                 f"MCP HTTP server on {host}:{actual} did not start within {ready_timeout} s"
             )
         time.sleep(0.02)
-    return McpHandle(url=f"http://{host}:{actual}/mcp", _server=server, _thread=thread)
+    return McpHandle(url=f"http://{host}:{actual}{path}", _server=server, _thread=thread)

@@ -100,6 +100,23 @@ TS: \t18919922 absolute
 """
 
 
+# a loaded host: the fastest round trip (seq 1, 152 ms) carries 31 ms of scheduling on its prompt leg
+_PING_TS_NOISY = """64 bytes from 198.18.8.0: icmp_seq=1 ttl=64 time=152 ms
+TS: \t18918908 absolute
+\t31
+\t0
+\t121
+
+64 bytes from 198.18.8.0: icmp_seq=2 ttl=64 time=160 ms
+TS: \t18919922 absolute
+\t2
+\t0
+\t158
+
+"""
+
+
 def test_one_way_timing_from_ip_timestamps() -> None:
     assert one_way_from_ping(_PING_TS) == (99.0, 1.0)
+    assert one_way_from_ping(_PING_TS_NOISY) == (2.0, 121.0), "each direction's own fastest reply"
     assert one_way_from_ping("2 packets transmitted, 0 received") is None

@@ -34,6 +34,19 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSession]:
         lab.close()
 
 
+def _status(url: str) -> int:
+    """HTTP status of a bare MCP POST (a neighbour who found the port and guessed the usual path)."""
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(url, data=b"{}", method="POST", headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
 class McpAgent:
     """Calls get_topology over Streamable HTTP and get_pingmesh_summary over stdio."""
 
@@ -44,6 +57,7 @@ class McpAgent:
         from mcp import Client, StdioServerParameters
 
         assert context.mcp.url and context.mcp.url.startswith("http://127.0.0.1:")
+        self.seen["guessed"] = _status(context.mcp.url.rsplit("/", 2)[0] + "/mcp")
         async with Client(context.mcp.url) as client:
             result = await client.call_tool("get_topology", {})
             self.seen["http"] = result
@@ -81,6 +95,7 @@ def test_async_agent_uses_both_mcp_transports(session: LabSession, tmp_path: Pat
     record = episode.record
     assert record.outcome == "correct", record.message
     assert not agent.seen["http"].is_error and not agent.seen["stdio"].is_error
+    assert agent.seen["guessed"] == 404, "the case's MCP server answers only at its secret path"
     # both calls are counted: the HTTP one directly, the stdio one replayed from the server's call file
     assert record.tool_calls == 2
     assert {e.name for e in episode.recorder.events if e.kind == "tool"} == {
