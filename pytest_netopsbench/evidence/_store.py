@@ -4,7 +4,6 @@ detection, faults' ``verify`` and the toolkit."""
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import sqlite3
 import threading
@@ -14,6 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from ..topology import Topology
+from ._deltas import (
+    LOOKBACK_S,
+    Row,
+    Series,
+    bgp_records_from,
+    edge_series,
+    iface_deltas_from,
+    rule_deltas_from,
+)
 from ._models import (
     BgpPeerRecord,
     FibRibSnapshot,
@@ -29,10 +37,6 @@ from ._schema import SCHEMA, SCHEMA_VERSION, TIMED_TABLES
 from ._stats import aggregate_pairs
 
 __all__ = ["EvidenceStore", "default_store_path"]
-
-# How far before a window's start to look for the sample a counter delta starts from.
-_LOOKBACK_S = 10.0
-Row = tuple[Any, ...]
 
 
 def default_store_path(lab_run_dir: str | Path) -> Path:
@@ -264,21 +268,13 @@ class EvidenceStore:
         device: str | None,
         extra: str = "",
         extra_args: Sequence[Any] = (),
-    ) -> dict[tuple[Any, ...], list[Row]]:
+    ) -> Series:
         """Rows per key from the last sample at or before the window start through the window end."""
         sql = f"SELECT ts, {cols} FROM {table} WHERE ts >= ? AND ts <= ?"
-        args: list[Any] = [window.start - _LOOKBACK_S, window.end]
+        args: list[Any] = [window.start - LOOKBACK_S, window.end]
         if device:
             sql, args = sql + " AND device = ?", [*args, device]
-        rows = self._query(sql + extra + " ORDER BY ts", [*args, *extra_args])
-        series: dict[tuple[Any, ...], list[Row]] = {}
-        for row in rows:
-            series.setdefault(tuple(row[1 : 1 + key_cols]), []).append(row)
-        for key, samples in series.items():
-            before = [s for s in samples if s[0] <= window.start]
-            start_at = samples.index(before[-1]) if before else 0
-            series[key] = samples[start_at:]
-        return series
+        return edge_series(self._query(sql + extra + " ORDER BY ts", [*args, *extra_args]), key_cols, window)
 
     def interface_deltas(
         self, window: Window, device: str | None = None, interface: str | None = None
@@ -294,31 +290,7 @@ class EvidenceStore:
             extra,
             extra_args,
         )
-        out: list[InterfaceDelta] = []
-        for (dev, itf), samples in sorted(series.items()):
-            first, last = samples[0], samples[-1]
-            # a counter that went backwards was reset (interface re-created): count from zero
-            deltas = [b - a if b >= a else b for a, b in zip(first[5:13], last[5:13], strict=True)]
-            changes = sum(1 for a, b in itertools.pairwise(samples) if a[3] != b[3])
-            out.append(
-                InterfaceDelta(
-                    device=dev,
-                    interface=itf,
-                    oper_state=last[3],
-                    mtu=last[4],
-                    rx_packets=deltas[0],
-                    tx_packets=deltas[1],
-                    rx_bytes=deltas[2],
-                    tx_bytes=deltas[3],
-                    rx_errors=deltas[4],
-                    tx_errors=deltas[5],
-                    rx_dropped=deltas[6],
-                    tx_dropped=deltas[7],
-                    state_changes=changes,
-                    seconds=round(last[0] - first[0], 3),
-                )
-            )
-        return out
+        return iface_deltas_from(series)
 
     def interface_samples(self, window: Window) -> list[Row]:
         """Raw samples: (ts, device, iface, oper, mtu, rx_packets, tx_packets, rx_bytes, tx_bytes,
@@ -339,41 +311,12 @@ class EvidenceStore:
 
     def rule_deltas(self, window: Window, device: str | None = None) -> list[RuleCounter]:
         series = self._edge_rows("rule", "device, tbl, chain, rule, packets, bytes", 4, window, device)
-        out: list[RuleCounter] = []
-        for (dev, tbl, chain, rule), s in sorted(series.items()):
-            if len(s) == 1 and s[0][0] <= window.start:  # gone before the window: nothing fired in it
-                continue
-            # a rule first seen inside the window counts from zero
-            base_p, base_b = (s[0][5], s[0][6]) if s[0][0] <= window.start and len(s) > 1 else (0, 0)
-            out.append(
-                RuleCounter(
-                    device=dev,
-                    table=tbl,
-                    chain=chain,
-                    rule=rule,
-                    packets=max(0, s[-1][5] - base_p),
-                    bytes=max(0, s[-1][6] - base_b),
-                )
-            )
-        return out
+        return rule_deltas_from(series, window)
 
     def bgp_history(self, window: Window, device: str | None = None) -> list[BgpPeerRecord]:
         """Peer state records in the window, plus the state each peer was in when it opened."""
         series = self._edge_rows("bgp", "device, peer, state, remote_as, pfx_rcvd, uptime", 2, window, device)
-        out = [
-            BgpPeerRecord(
-                ts=r[0],
-                device=r[1],
-                peer=r[2],
-                state=r[3],
-                remote_as=r[4],
-                prefixes_received=r[5],
-                uptime=r[6],
-            )
-            for rows in series.values()
-            for r in rows
-        ]
-        return sorted(out, key=lambda r: (r.ts, r.device, r.peer))
+        return bgp_records_from(series)
 
     def route_snapshot(self, device: str, kind: str, at: float | None = None) -> FibRibSnapshot | None:
         sql = "SELECT ts, device, kind, payload FROM route_snap WHERE device = ? AND kind = ?"
@@ -416,7 +359,7 @@ class EvidenceStore:
                     if table == "flow_path":
                         self._db.execute("INSERT INTO dst.flow_path SELECT * FROM flow_path")
                         continue
-                    lo = window.start - (_LOOKBACK_S if table in ("iface", "netstat", "rule", "bgp") else 0)
+                    lo = window.start - (LOOKBACK_S if table in ("iface", "netstat", "rule", "bgp") else 0)
                     self._db.execute(
                         f"INSERT INTO dst.{table} SELECT * FROM {table} WHERE ts >= ? AND ts <= ?",
                         (lo, window.end),

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -25,6 +26,7 @@ from ..runtime import CommandResult, Lab
 __all__ = [
     "PingResult",
     "bgp_peer_states",
+    "daemon_log_lines",
     "frr_config_lines",
     "kernel_routes",
     "link_info",
@@ -145,6 +147,32 @@ def bgp_peer_states(lab: Lab, device: str) -> dict[str, str]:
             state = f"{state} ({info['peerState']})"
         out[addr] = state
     return out
+
+
+def _log_time(line: str) -> float | None:
+    try:
+        return datetime.strptime(line[:19], "%Y/%m/%d %H:%M:%S").timestamp()
+    except ValueError:
+        return None
+
+
+def daemon_log_lines(
+    lab: Lab, device: str, daemon: str, needle: str, since: float | None = None
+) -> list[str]:
+    """Lines of a daemon's log containing ``needle`` (logged at or after ``since``), as an operator
+    would grep them."""
+    path = lab.logs(device).get(daemon)
+    if path is None:
+        return []
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return []
+    lines = [ln for ln in text.splitlines() if needle in ln]
+    if since is None:
+        return lines
+    # log timestamps have whole seconds here; a second of slack keeps the line that opened the window
+    return [ln for ln in lines if (_log_time(ln) or 0.0) >= since - 1.0]
 
 
 def link_info(lab: Lab, device: str, interface: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ Each is one plausible operator edit in FRR; nothing else changes."""
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +15,14 @@ from ..topology import Role, Topology
 from ._base import FaultTarget, TargetError, Verification
 from ._common import SwitchFault
 from ._evidence import Findings, hosts_in
-from ._ops import bgp_peer_states, frr_config_lines, kernel_routes, vtysh_config, vtysh_json
+from ._ops import (
+    bgp_peer_states,
+    daemon_log_lines,
+    frr_config_lines,
+    kernel_routes,
+    vtysh_config,
+    vtysh_json,
+)
 from ._visibility import REACH, ROUTING, channels
 from ._visibility import Channel as C
 from .registry import register
@@ -50,30 +56,6 @@ def _nexthops(route: dict[str, Any]) -> list[str]:
     if route.get("gateway"):
         return [str(route["gateway"])]
     return [str(n["gateway"]) for n in route.get("nexthops", []) if n.get("gateway")]
-
-
-def _log_time(line: str) -> float | None:
-    try:
-        return datetime.strptime(line[:19], "%Y/%m/%d %H:%M:%S").timestamp()
-    except ValueError:
-        return None
-
-
-def _log_lines(lab: Lab, device: str, daemon: str, needle: str, since: float | None = None) -> list[str]:
-    """Lines of a daemon's log containing ``needle`` (logged at or after ``since``), as an operator
-    would grep them."""
-    path = lab.logs(device).get(daemon)
-    if path is None:
-        return []
-    try:
-        text = path.read_text(errors="replace")
-    except OSError:
-        return []
-    lines = [ln for ln in text.splitlines() if needle in ln]
-    if since is None:
-        return lines
-    # log timestamps have whole seconds here; a second of slack keeps the line that opened the window
-    return [ln for ln in lines if (_log_time(ln) or 0.0) >= since - 1.0]
 
 
 class MaxPrefixParams(BaseModel):
@@ -135,7 +117,7 @@ class BgpMaxPrefixExceeded(PeerFault):
         state = bgp_peer_states(lab, dev).get(self.peer, "absent")
         f.add(f"BGP {dev} -> {self.peer}: {state}", state="PfxCt" in state)
         # The line is logged at injection, before any observation window opens: the state says "now".
-        logged = _log_lines(lab, dev, "bgpd", "%MAXPFXEXCEED")
+        logged = daemon_log_lines(lab, dev, "bgpd", "%MAXPFXEXCEED")
         f.add(logged[-1].strip() if logged else f"{dev} bgpd log: no %MAXPFXEXCEED line")
         return Verification(confirmed=f.state and bool(logged), evidence=f.lines)
 

@@ -19,10 +19,9 @@ from ..runtime import Lab
 from ._base import Verification
 from ._common import SwitchFault
 from ._evidence import Findings, mesh_symptoms, pairs_through_device
-from ._ops import bgp_peer_states, netns_of, run, vtysh_json, wait_for
+from ._ops import bgp_peer_states, daemon_log_lines, netns_of, run, vtysh_json, wait_for
 from ._visibility import REACH, ROUTING, channels
 from ._visibility import Channel as C
-from .control import _log_lines
 from .registry import register
 from .routing import bgp_neighbors
 from .system import _daemon_control
@@ -261,7 +260,7 @@ class ZebraRestart(SwitchFault):
             f"sessions; zebra holds {installed} BGP routes, the kernel {in_kernel}",
             state=zebra is None and received > 0 and installed == 0 and in_kernel == 0,
         )
-        removed = _log_lines(lab, dev, "zebra", "bgp routes removed from the rib")
+        removed = daemon_log_lines(lab, dev, "zebra", "bgp routes removed from the rib")
         f.add(removed[-1].strip() if removed else f"{dev} zebra log: no route removal on shutdown")
         f.mesh(mesh_symptoms(store, window, pairs_through_device(self.topology, dev)), loss=True)
         return Verification(confirmed=f.state and bool(removed), evidence=f.lines)

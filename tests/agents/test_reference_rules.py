@@ -12,14 +12,8 @@ from _replay import replay_context
 from pytest_netopsbench.agents.reference._collect import Survey, collect, recheck_ports
 from pytest_netopsbench.agents.reference._decide import decide
 from pytest_netopsbench.agents.reference._facts import Qdisc, parse_acl, parse_interfaces
-from pytest_netopsbench.agents.reference._rules import (
-    PRIORITY,
-    Finding,
-    filter_findings,
-    link_findings,
-    one_cycle_links,
-    qdisc_findings,
-)
+from pytest_netopsbench.agents.reference._filter_rules import filter_findings, qdisc_findings
+from pytest_netopsbench.agents.reference._rules import PRIORITY, Finding, link_findings, one_cycle_links
 from pytest_netopsbench.evidence import Anomaly, AnomalyKind, SymptomReport, Window
 from pytest_netopsbench.faults import all_faults
 from pytest_netopsbench.topology import build_topology

@@ -14,28 +14,30 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...evidence import SymptomReport, Window
 from ...topology import Topology
 from ._facts import (
-    FibDiff,
     FilterRule,
     LogLine,
     MetricsView,
     Port,
     PortCounters,
     Qdisc,
-    Route,
-    Session,
     is_error,
     parse_acl,
-    parse_bgp_status,
-    parse_default_gateways,
-    parse_fib_vs_rib,
     parse_hotspots,
     parse_interfaces,
     parse_logs,
     parse_metrics,
+)
+from ._recording import ToolCaller
+from ._routing_facts import (
+    FibDiff,
+    Route,
+    Session,
+    parse_bgp_status,
+    parse_default_gateways,
+    parse_fib_vs_rib,
     parse_neighbors,
     parse_routes,
 )
-from ._recording import ToolCaller
 
 __all__ = ["Probe", "Survey", "collect", "log_horizon", "read_host_routes", "recheck_ports"]
 

@@ -18,15 +18,9 @@ from ._control import (
     prepend_findings,
 )
 from ._explained import reset_explaining, session_resets
+from ._filter_rules import filter_findings, qdisc_findings
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
-from ._rules import (
-    Finding,
-    device_down_findings,
-    filter_findings,
-    link_findings,
-    mtu_findings,
-    qdisc_findings,
-)
+from ._rules import Finding, device_down_findings, link_findings, mtu_findings
 
 __all__ = [
     "MIN_SCORE",

@@ -1,6 +1,7 @@
 """What the reference agent learned from the tools, as typed facts, and the parsers that turn each
-tool's JSON answer into them. Parsers are pure and tolerant: a missing field is "unknown", never a
-crash, because a tool answer may be truncated or an error."""
+tool's JSON answer into them: ports, counters, packet filters, queueing, the ping mesh and logs here,
+BGP and routes in ``_routing_facts``. Parsers are pure and tolerant: a missing field is "unknown",
+never a crash, because a tool answer may be truncated or an error."""
 
 from __future__ import annotations
 
@@ -10,30 +11,26 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "FibDiff",
+    "Fact",
     "FilterRule",
     "LogLine",
     "Port",
     "PortCounters",
     "Qdisc",
-    "Route",
-    "Session",
+    "is_error",
     "parse_acl",
-    "parse_bgp_status",
-    "parse_fib_vs_rib",
     "parse_hotspots",
     "parse_interfaces",
     "parse_logs",
     "parse_metrics",
-    "parse_routes",
 ]
 
 
-class _Fact(BaseModel):
+class Fact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class Port(_Fact):
+class Port(Fact):
     """One interface as ``get_device_interfaces`` shows it right now."""
 
     device: str
@@ -46,7 +43,7 @@ class Port(_Fact):
     carrier_changes: int | None = None  # since the port was created (the kernel's counter)
 
 
-class PortCounters(_Fact):
+class PortCounters(Fact):
     """Counter changes of one interface over the observation window (``get_interface_metrics``)."""
 
     device: str
@@ -63,7 +60,7 @@ class PortCounters(_Fact):
     tx_mbps: float = 0.0
 
 
-class FilterRule(_Fact):
+class FilterRule(Fact):
     """A packet-filter rule (nftables or iptables) and the port it is bound to, if any."""
 
     device: str
@@ -80,7 +77,7 @@ class FilterRule(_Fact):
     gone: bool = False  # matched during the window, no longer in the ruleset
 
 
-class Qdisc(_Fact):
+class Qdisc(Fact):
     device: str
     interface: str
     kind: str
@@ -92,35 +89,7 @@ class Qdisc(_Fact):
     window_overlimits: int | None = None
 
 
-class Session(_Fact):
-    """One BGP session seen from ``device``."""
-
-    device: str
-    peer_ip: str
-    state: str
-    remote_as: int | None = None
-    reset_reason: str = ""
-    notification: str = ""
-
-
-class Route(_Fact):
-    device: str
-    prefix: str
-    protocol: str
-    selected: bool
-    blackhole: bool
-    nexthops: tuple[str, ...] = ()  # "via@interface"
-
-
-class FibDiff(_Fact):
-    device: str
-    prefix: str
-    issues: tuple[str, ...]
-    rib: str = ""
-    fib: str = ""
-
-
-class LogLine(_Fact):
+class LogLine(Fact):
     device: str
     ts: float
     source: str
@@ -165,7 +134,7 @@ def parse_interfaces(device: str, answer: object) -> list[Port]:
     return out
 
 
-class MetricsView(_Fact):
+class MetricsView(Fact):
     counters: tuple[PortCounters, ...] = ()
     protocol: dict[str, int] = Field(default_factory=dict)
     qdisc: dict[str, int] = Field(default_factory=dict)  # "<iface>.<kind>.dropped" -> delta
@@ -375,99 +344,6 @@ def _gone_rule(device: str, key: tuple[str, str, str], hits: int) -> FilterRule:
         window_packets=hits,
         gone=True,
     )
-
-
-# -- BGP, routes, FIB ----------------------------------------------------------------------------
-def _session(device: str, n: dict[str, Any]) -> Session:
-    detail = n.get("detail") or {}
-    return Session(
-        device=device,
-        peer_ip=str(n.get("neighbor", "")),
-        state=str(n.get("state") or ""),
-        remote_as=n.get("remote_as") if isinstance(n.get("remote_as"), int) else None,
-        reset_reason=str(detail.get("lastResetDueTo", "")),
-        notification=str(detail.get("lastNotificationReason", detail.get("lastErrorCodeSubcode", ""))),
-    )
-
-
-def parse_bgp_status(answer: object) -> tuple[dict[str, list[Session]], dict[str, str]]:
-    """``get_all_bgp_status`` -> (device -> sessions not Established, device -> error when bgpd did
-    not answer)."""
-    down: dict[str, list[Session]] = {}
-    errors: dict[str, str] = {}
-    if is_error(answer):
-        return down, errors
-    assert isinstance(answer, dict)
-    for row in answer.get("switches") or []:
-        dev = str(row.get("device", ""))
-        if row.get("error"):
-            errors[dev] = str(row["error"])
-            continue
-        down[dev] = [_session(dev, n) for n in row.get("down") or []]
-    return down, errors
-
-
-def parse_neighbors(device: str, answer: object) -> list[Session]:
-    if is_error(answer):
-        return []
-    assert isinstance(answer, dict)
-    return [_session(device, n) for n in answer.get("neighbors") or []]
-
-
-def parse_default_gateways(answer: object) -> list[str]:
-    """A host's kernel default route(s) from ``get_route_table`` -> gateway addresses."""
-    if is_error(answer) or not isinstance(answer, dict):
-        return []
-    out = []
-    for r in answer.get("routes") or []:
-        if isinstance(r, dict) and r.get("dst") == "default":
-            out += [str(r["gateway"])] if r.get("gateway") else []
-            out += [str(n["gateway"]) for n in r.get("nexthops") or [] if n.get("gateway")]
-    return out
-
-
-def parse_routes(device: str, answer: object) -> list[Route]:
-    if is_error(answer):
-        return []
-    assert isinstance(answer, dict)
-    out = []
-    for r in answer.get("routes") or []:
-        hops = tuple(f"{n.get('via', '-')}@{n.get('interface', '-')}" for n in r.get("nexthops") or [])
-        out.append(
-            Route(
-                device=device,
-                prefix=str(r.get("prefix", "")),
-                protocol=str(r.get("protocol", "")),
-                selected=bool(r.get("selected")),
-                blackhole=bool(r.get("blackhole")),
-                nexthops=hops,
-            )
-        )
-    return out
-
-
-def _describe_route(entry: Any) -> str:
-    if not isinstance(entry, dict):
-        return "none"
-    if entry.get("blackhole") or entry.get("type") in ("blackhole", "unreachable", "prohibit"):
-        return str(entry.get("type") or "blackhole")
-    return ", ".join(entry.get("nexthops") or []) or "none"
-
-
-def parse_fib_vs_rib(device: str, answer: object) -> list[FibDiff]:
-    if is_error(answer):
-        return []
-    assert isinstance(answer, dict)
-    return [
-        FibDiff(
-            device=device,
-            prefix=str(d.get("prefix", "")),
-            issues=tuple(d.get("issues") or ()),
-            rib=_describe_route(d.get("rib")),
-            fib=_describe_route(d.get("fib")),
-        )
-        for d in answer.get("differences") or []
-    ]
 
 
 def parse_hotspots(answer: object) -> list[str]:

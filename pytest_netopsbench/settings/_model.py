@@ -1,47 +1,27 @@
-"""Every run setting, described once.
-
-``Settings`` is the one model behind the pytest options and ini keys (``plugin/_options.py``), the
-``netopsbench run`` flags (``cli/_run.py``) and the SDK's ``RunOptions`` (``sdk/_argv.py``). Each
-field carries an :class:`Opt` in its ``Annotated`` metadata; from the field name (or ``Opt.flag``)
-every front end derives its spelling:
-
-=============  ==============================  ===========================  ====================
-field          pytest option / ini key         ``netopsbench run``          SDK keyword
-=============  ==============================  ===========================  ====================
-agent_timeout  --netopsbench-agent-timeout     --agent-timeout              agent_timeout=
-               netopsbench_agent_timeout
-=============  ==============================  ===========================  ====================
+"""The ``Settings`` model, its defaults and its one-line errors.
 
 Adding an option is adding one field here (plus its row in docs/plugin.md, which a test checks).
-Fields with ``Opt(pytest=False)`` are pytest's own arguments (``-n``, ``-q``, extra args), not
-plugin options. Kept import-light: pytest imports this at startup in every session.
 """
 
 from __future__ import annotations
 
-import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, NamedTuple, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NamedTuple
 
-import annotated_types as at
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic.fields import FieldInfo
 
-from .errors import NetopsbenchError
+from ..errors import NetopsbenchError
+from ._field import Opt, SettingField, base_type
 
 __all__ = [
     "DEFAULT_AGENT_TIMEOUT_S",
     "DEFAULT_PASS_SCORE",
     "DEFAULT_RUNTIME",
     "RUN_ID_PATTERN",
-    "Opt",
     "Problem",
-    "SettingField",
     "Settings",
     "SettingsError",
-    "build_pytest_args",
     "setting_field",
     "setting_fields",
 ]
@@ -50,22 +30,6 @@ DEFAULT_RUNTIME = "netns"
 DEFAULT_AGENT_TIMEOUT_S = 300.0
 DEFAULT_PASS_SCORE = 1.0
 RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
-
-
-@dataclass(frozen=True)
-class Opt:
-    """How a field appears outside Python. ``flag``: the option word when it is not the field name
-    (a bool defaulting to True is switched off by its flag, e.g. ``trace`` by ``no-trace``)."""
-
-    help: str
-    flag: str = ""
-    short: str = ""  # a one-letter `netopsbench run` alias, e.g. -n
-    metavar: str = ""
-    accepts: str = ""  # what a good value looks like, when the type and bounds do not say it
-    env: str = ""  # an environment variable read when neither the option nor the ini key is set
-    pytest: bool = True  # a plugin option (--netopsbench-*) and ini key; False: pytest's own args
-    cli: bool = True  # a `netopsbench run` flag
-    sdk_managed: str = ""  # not an SDK keyword: how the SDK sets it instead
 
 
 class Settings(BaseModel):
@@ -276,7 +240,7 @@ class Settings(BaseModel):
     def _scale(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        from .topology import normalize_scale
+        from ..topology import normalize_scale
 
         return normalize_scale(v)
 
@@ -319,120 +283,11 @@ class SettingsError(NetopsbenchError, ValueError):
 
 def _show(value: object, name: str = "") -> str:
     info = Settings.model_fields.get(name)
-    if info is not None and _base_type(info.annotation) is SecretStr:
+    if info is not None and base_type(info.annotation) is SecretStr:
         return "***"  # an error message is printed and logged: never with a secret in it
     if isinstance(value, list | tuple):
         return ",".join(map(str, value))
     return str(value)
-
-
-Kind = Literal["value", "flag", "list"]
-
-
-@dataclass(frozen=True)
-class SettingField:
-    """One field with every spelling derived from it."""
-
-    name: str
-    info: FieldInfo
-    opt: Opt
-
-    @property
-    def word(self) -> str:
-        return self.opt.flag or self.name.replace("_", "-")
-
-    @property
-    def option(self) -> str:
-        return f"--netopsbench-{self.word}"
-
-    @property
-    def ini(self) -> str:
-        return f"netopsbench_{self.word.replace('-', '_')}"
-
-    @property
-    def cli_flags(self) -> list[str]:
-        return [f for f in (self.opt.short, f"--{self.word}") if f]
-
-    @property
-    def default(self) -> Any:
-        return self.info.get_default(call_default_factory=True)
-
-    @property
-    def kind(self) -> Kind:
-        base = _base_type(self.info.annotation)
-        if base is bool:
-            return "flag"
-        return "list" if get_origin(base) is list else "value"
-
-    @property
-    def metavar(self) -> str:
-        return self.opt.metavar or self.word.upper().replace("-", "_")
-
-    @property
-    def help(self) -> str:
-        default = self.default
-        if self.kind != "value" or default is None:
-            return self.opt.help
-        return (
-            f"{self.opt.help} (default {default:g})"
-            if isinstance(default, float)
-            else (f"{self.opt.help} (default {default})")
-        )
-
-    @property
-    def accepts(self) -> str:
-        if self.opt.accepts:
-            return self.opt.accepts
-        base = _base_type(self.info.annotation)
-        bounds = {
-            type(m).__name__: getattr(m, type(m).__name__.lower())
-            for m in self.info.metadata
-            if isinstance(m, at.Ge | at.Gt | at.Le | at.Lt)
-        }
-        if base is bool:
-            return "must be true or false (1/0, yes/no)"
-        if base is float or base is int:
-            what = "a number" if base is float else "a whole number"
-            ge, le, gt = bounds.get("Ge"), bounds.get("Le"), bounds.get("Gt")
-            if ge is not None and le is not None:
-                return f"must be {what} between {ge:g} and {le:g}"
-            if ge is not None:
-                return f"must be {what} of at least {ge:g}"
-            return f"must be {what} greater than {gt:g}" if gt is not None else f"must be {what}"
-        if base is Path:
-            return "must be a path"
-        if get_origin(base) is Literal:
-            return "must be one of " + ", ".join(map(str, get_args(base)))
-        return "must be a list of names" if get_origin(base) is list else "must be text"
-
-    def argparse_kwargs(self) -> dict[str, Any]:
-        """``add_argument`` keywords (pytest's ``addoption`` takes the same). Nothing given stays
-        ``None``, so the next source (ini key, model default) decides."""
-        if self.kind == "flag":
-            return {"action": "store_true", "default": None, "help": self.help}
-        action = "append" if self.kind == "list" else "store"
-        return {"action": action, "default": None, "metavar": self.metavar, "help": self.help}
-
-    def clean(self, value: object) -> object | None:
-        """A raw value from an option, ini key or flag; ``None`` when it says nothing."""
-        if value is None or value is False:
-            return None
-        if self.kind == "flag":
-            return not self.default if value is True else value  # the flag flips the default
-        if self.kind == "list":
-            values = value if isinstance(value, list | tuple) else [value]
-            names = [n.strip() for v in values for n in str(v).split(",") if n.strip()]
-            return names or None
-        text = str(value).strip()
-        return text or None
-
-
-def _base_type(annotation: Any) -> Any:
-    """``X`` from ``X | None``."""
-    if get_origin(annotation) in (Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else annotation
-    return annotation
 
 
 def setting_fields() -> list[SettingField]:
@@ -454,28 +309,3 @@ def setting_field(name: str) -> SettingField:
         if f.name == name:
             return f
     raise KeyError(name)
-
-
-def build_pytest_args(paths: Sequence[str | Path], settings: Settings) -> list[str]:
-    """The pytest command line for ``settings``: the one place the SDK and ``netopsbench run`` make
-    it, so a run started either way is the same invocation. A plugin option is written when it was
-    set or differs from its default (so an ini file still supplies the rest)."""
-    args = [str(p) for p in paths]
-    for f in setting_fields():
-        value = getattr(settings, f.name)
-        if not f.opt.pytest or (f.name not in settings.model_fields_set and value == f.default):
-            continue
-        if isinstance(value, SecretStr):  # a secret travels in the environment, never in argv
-            continue
-        if f.kind == "flag":
-            if value != f.default:
-                args.append(f.option)
-        elif f.kind == "list":
-            args += [f"{f.option}={v}" for v in value]
-        elif value is not None:
-            args.append(f"{f.option}={value:g}" if isinstance(value, float) else f"{f.option}={value}")
-    if settings.workers > 1:
-        args += ["-n", str(settings.workers)]
-    if settings.quiet:
-        args.append("-q")
-    return args + settings.pytest_args
