@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .. import scoring
 from ..errors import ReportError
-from ..records import BenchmarkReport, CaseRecord, RunMeta
+from ..records import BenchmarkReport, CaseRecord, RunMeta, Telemetry
 from ._build import build_report
 
 __all__ = ["merge_reports"]
@@ -25,6 +25,28 @@ def _check_same(
     if len(set(values)) > 1 and not force:
         listing = ", ".join(f"{n}: {v!r}" for n, v in zip(names, values, strict=True))
         raise ReportError(f"refusing to merge runs with different {field} ({listing}); {hint}")
+
+
+def _merge_telemetry(runs: Sequence[RunMeta], names: Sequence[str]) -> Telemetry | None:
+    """The shards' live-mirror counts summed; each worker keeps its shard's name (``gw0`` runs on
+    every host). Shards that mirrored to different servers list every URL."""
+    shards = [(name, run.telemetry) for name, run in zip(names, runs, strict=True) if run.telemetry]
+    if not shards:
+        return None
+
+    def joined(values: list[str]) -> str:
+        return ", ".join(dict.fromkeys(v for v in values if v))
+
+    return Telemetry(
+        url=joined([t.url for _, t in shards]),
+        bucket=joined([t.bucket for _, t in shards]),
+        org=joined([t.org for _, t in shards]),
+        sent=sum(t.sent for _, t in shards),
+        dropped=sum(t.dropped for _, t in shards),
+        errors=sum(t.errors for _, t in shards),
+        last_error=next((t.last_error for _, t in reversed(shards) if t.last_error), ""),
+        workers={f"{name}/{w}": counts for name, t in shards for w, counts in t.workers.items()},
+    )
 
 
 def merge_reports(
@@ -107,6 +129,7 @@ def merge_reports(
         pass_score=first.pass_score,
         pass_requires_type=first.pass_requires_type,
         merged_from=sources,
+        telemetry=_merge_telemetry(runs, names),
     )
     merged = build_report(meta, chosen.values())
     if any(r.accounting is not None for r in reports):
