@@ -81,11 +81,18 @@ def pytest_netopsbench_register_faults(register):
 '''
 
 
+def _sigint_default() -> None:
+    # A suite started in the background (`cmd &` in a script, nohup, some CI runners) ignores SIGINT,
+    # and an ignored signal stays ignored across exec: the run under test must see it as Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _popen(pytester: pytest.Pytester, *args: str) -> subprocess.Popen[bytes]:
     proc: subprocess.Popen[bytes] = pytester.popen(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        preexec_fn=_sigint_default,
     )
     return proc
 

@@ -138,6 +138,9 @@ def test_mcp_serve_http_and_stdio(running_lab: Lab) -> None:
         cwd=REPO,
         stderr=subprocess.PIPE,
         text=True,
+        # a suite started in the background ignores SIGINT, and exec keeps it ignored: the server
+        # must see the Ctrl-C this test sends
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         url = None
