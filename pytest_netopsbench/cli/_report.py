@@ -26,7 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=lambda _args: _usage(parser))
     cmds = parser.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
 
-    show = cmds.add_parser("show", help="print a report's summary table (as at the end of a run)")
+    show = cmds.add_parser(
+        "show",
+        help="print a report's summary table (as at the end of a run)",
+        description="Print a report's summary table as at the end of the run, the agent next to the "
+        "trivial baselines included (when the run scored them).",
+    )
     show.add_argument("path", metavar="PATH", help="report.json or a run directory")
     show.add_argument("--json", action="store_true", help="print the whole report as JSON")
     show.add_argument(
@@ -38,7 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show.set_defaults(func=_show)
 
     cmp = cmds.add_parser(
-        "compare", help="compare run B against run A on their shared cases (paired bootstrap)"
+        "compare",
+        help="compare run B against run A on their shared cases (paired bootstrap)",
+        description="Compare run B against run A on the scenarios both scored: each metric with B - A "
+        "and its paired bootstrap interval, each run's agent next to the trivial baselines' mean scores "
+        "on its compared cases with its margin over the better one ('no baselines recorded' for a run "
+        "built with --netopsbench-no-baselines), and the scenarios where the runs disagree.",
     )
     cmp.add_argument("a", metavar="A", help="baseline report.json or run directory")
     cmp.add_argument("b", metavar="B", help="candidate report.json or run directory")
@@ -52,8 +62,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--html",
         type=Path,
         metavar="OUT",
-        help="also write one self-contained HTML page (metrics, per-fault charts, shared cases with "
-        "pictures and trace links)",
+        help="also write one self-contained HTML page (metrics, the baselines context, per-fault charts, "
+        "shared cases with pictures and trace links)",
     )
     cmp.set_defaults(func=_compare)
 

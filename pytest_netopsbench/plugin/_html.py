@@ -1,5 +1,6 @@
-"""pytest-html integration: per-row benchmark columns that sort, a link to each case's trajectory
-relative to the report, a header line naming the run, and a summary section with one bar chart
+"""pytest-html integration: per-row benchmark columns that sort (the stronger trivial baseline's
+score among them), a link to each case's trajectory relative to the report, a header line naming
+the run with the agent's and the baselines' mean scores, and a summary section with one bar chart
 per fault type. Registered only when pytest-html is active; the hooks are optional anyway.
 
 How pytest-html 4 sorts: for each header cell with class ``sortable``, it takes the row cell's
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from ..report import case_picture, chart_svg
+from ..report import baseline_line, case_picture, chart_svg
 from ._reporting import CASE_ATTR
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ COLUMNS = (
     ("Diagnosed", "nob_diagnosed", ""),
     ("Verdict", "nob_verdict", ""),
     ("Score", "nob_score", ".2f"),
+    ("Best baseline", "nob_baseline", ".2f"),
     ("Agent s", "nob_agent_s", ".1f"),
     ("Tokens", "nob_tokens", ".0f"),
 )
@@ -46,6 +48,12 @@ def _where(device: Any, interface: Any) -> str:
     if not device:
         return ""
     return f"{device}:{interface}" if interface else str(device)
+
+
+def _best_baseline(data: dict[str, Any]) -> float | None:
+    """The stronger trivial baseline's score on this case's episode; ``None`` when none ran."""
+    scores = [float(b.get("score", 0.0)) for b in (data.get("baselines") or {}).values()]
+    return max(scores) if scores else None
 
 
 def _cell(key: str, number_format: str, value: str | float | None) -> str:
@@ -85,6 +93,7 @@ class HtmlHooks:
                 str(diag.get("verdict", "")) if diag else data.get("outcome", ""),
                 # a harness error has no score: an empty cell, sorted below every real 0.00
                 float(data.get("score", 0.0)) if scored else None,
+                _best_baseline(data),
                 float(data.get("agent_seconds", 0.0)),
                 float(int(data.get("input_tokens", 0)) + int(data.get("output_tokens", 0))),
             ]
@@ -133,7 +142,8 @@ class HtmlHooks:
         self._summary(postfix)
 
     def _header(self, prefix: list[str]) -> None:
-        """One line naming the run: id, campaign, agent, runtime, how many cases were scored."""
+        """One line naming the run: id, campaign, agent, runtime, how many cases were scored, and
+        the mean scores of the agent and the trivial baselines (when any case has them)."""
         report = self.controller.report
         if report is None:
             return
@@ -147,6 +157,8 @@ class HtmlHooks:
         ]
         if run.pass_requires_type:
             parts.append("pass requires the right fault type")
+        if report.baselines:  # the last row is the one over every case
+            parts.append(f"vs baselines {escape(baseline_line(report.baselines[-1], run.agent or 'agent'))}")
         prefix.append(f'<p class="netopsbench-header">{" &middot; ".join(parts)}</p>')
         if report.accounting is not None and not report.accounting.complete:
             prefix.append(

@@ -31,7 +31,7 @@ from ._accounting import (
 )
 from ._baselines import baseline_line, baseline_properties, baseline_table
 from ._build import build_report, render_table
-from ._compare import CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
+from ._compare import BaselineContext, CaseDiff, Comparison, MetricDiff, compare_reports, render_comparison
 from ._compare_page import render_comparison_html
 from ._heatmap import case_heatmap
 from ._io import REPORT_FILE, load_report, resolve_report_path, save_report
@@ -51,6 +51,7 @@ __all__ = [
     "Accounting",
     "Attempt",
     "BaselineComparison",
+    "BaselineContext",
     "BaselineScore",
     "BenchmarkReport",
     "CaseDiff",

@@ -12,7 +12,13 @@ from ..records import BaselineComparison, BaselineScore, BenchmarkReport, CaseRe
 if TYPE_CHECKING:
     from ..topology import Topology
 
-__all__ = ["baseline_line", "baseline_properties", "baseline_table", "rescore_baselines"]
+__all__ = [
+    "baseline_line",
+    "baseline_properties",
+    "baseline_table",
+    "rescore_baselines",
+    "strongest_first",
+]
 
 
 def _score(value: float | None) -> str:
@@ -30,7 +36,7 @@ def _agent_label(report: BenchmarkReport) -> str:
     return report.run.agent or "agent"
 
 
-def _ordered(row: BaselineComparison) -> list[tuple[str, Standing]]:
+def strongest_first(row: BaselineComparison) -> list[tuple[str, Standing]]:
     """Baselines strongest first (then by name), so the one an agent must beat comes first."""
     return sorted(row.baselines.items(), key=lambda kv: (-(kv[1].mean_score or 0.0), kv[0]))
 
@@ -38,7 +44,7 @@ def _ordered(row: BaselineComparison) -> list[tuple[str, Standing]]:
 def baseline_line(row: BaselineComparison, agent: str, *, pass_rate: bool = False) -> str:
     """``reference 1.000 | baseline-worst-pair 0.310 | baseline-healthy 0.167``: mean scores (or
     pass rates), the agent first, then the baselines strongest first."""
-    cells = [(agent, row.agent), *_ordered(row)]
+    cells = [(agent, row.agent), *strongest_first(row)]
     return " | ".join(f"{name} {_score(s.pass_rate if pass_rate else s.mean_score)}" for name, s in cells)
 
 
@@ -52,7 +58,7 @@ def baseline_table(report: BenchmarkReport) -> list[str]:
     if not rows:
         return []
     agent = _agent_label(report)
-    names = [name for name, _ in _ordered(rows[-1])]
+    names = [name for name, _ in strongest_first(rows[-1])]
     table = [["tier", "scale", "cases", agent, *names]]
     for row in rows:
         base = [_cell(row.baselines.get(name)) for name in names]

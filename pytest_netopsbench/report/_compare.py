@@ -8,9 +8,11 @@ from pydantic import BaseModel, Field
 from .. import scoring
 from ..errors import ReportError
 from ..records import BenchmarkReport, CaseRecord, ConfidenceInterval
+from ._compare_baselines import NO_BASELINES, BaselineContext, baseline_context, context_table
 
 __all__ = [
     "MIN_SCENARIOS_FOR_AHEAD",
+    "BaselineContext",
     "CaseDiff",
     "Comparison",
     "MetricDiff",
@@ -91,6 +93,10 @@ class Comparison(BaseModel):
     only_in_b: list[str] = Field(default_factory=list)
     metrics: list[MetricDiff] = Field(default_factory=list)
     disagreements: list[CaseDiff] = Field(default_factory=list)
+    #: each run's agent and the trivial baselines on its compared cases; ``None``: no baseline
+    #: scores there (``--netopsbench-no-baselines``, or a report from before baselines)
+    a_baselines: BaselineContext | None = None
+    b_baselines: BaselineContext | None = None
 
 
 def _answer(case: CaseRecord) -> str:
@@ -220,6 +226,8 @@ def compare_reports(
         only_in_b=sorted(b_by.keys() - a_by.keys()),
         metrics=metrics,
         disagreements=[_case_diff(k, a_by[k], b_by[k]) for k in shared if _differs(a_by[k], b_by[k])],
+        a_baselines=baseline_context(a_cases),
+        b_baselines=baseline_context(b_cases),
     )
 
 
@@ -237,6 +245,26 @@ def _side(outcomes: list[str], score: float, answer: str) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _context_lines(cmp: Comparison) -> list[str]:
+    if cmp.a_baselines is None and cmp.b_baselines is None:
+        return [f"context: {NO_BASELINES} in either run"]
+    header, rows = context_table(cmp.a_baselines, cmp.b_baselines)
+    table = [header, *(cells for _, cells in rows if cells is not None)]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        # numbers right-aligned; the margin last and as it is (it names the baseline)
+        first, *nums, margin = cells
+        aligned = (c.rjust(w) for c, w in zip(nums, widths[1:-1], strict=True))
+        return "  " + "  ".join([first.ljust(widths[0]), *aligned, margin])
+
+    lines = ["context: each run's agent and the trivial baselines on its compared cases (mean score)"]
+    lines.append(line(header))
+    for side, cells in rows:
+        lines.append(line(cells) if cells is not None else f"  {side.ljust(widths[0])}  {NO_BASELINES}")
+    return lines
 
 
 def render_comparison(cmp: Comparison) -> str:
@@ -268,7 +296,7 @@ def render_comparison(cmp: Comparison) -> str:
         f"(ahead: the interval excludes 0 and at least {cmp.min_scenarios_for_ahead} shared scenarios "
         "enter the metric; '-' means no difference shown at this sample size)"
     )
-    lines.append("")
+    lines += ["", *_context_lines(cmp), ""]
     if not cmp.disagreements:
         lines.append("no case where the runs disagree")
     else:

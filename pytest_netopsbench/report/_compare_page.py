@@ -1,7 +1,8 @@
 """``netopsbench report compare A B --html OUT``: the comparison as one self-contained page (inline
 CSS and SVG, no scripts, nothing fetched): the header, the metric table with paired intervals,
-each run's per-fault-type chart, and every shared scenario with both runs' outcomes, answers,
-topology pictures and trace links (relative to the page)."""
+each run's agent next to the trivial baselines, each run's per-fault-type chart, and every shared
+scenario with both runs' outcomes, answers, topology pictures and trace links (relative to the
+page)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from ..records import BenchmarkReport, CaseRecord
 from ._compare import Comparison
+from ._compare_baselines import NO_BASELINES, context_table
 from ._page import _CSS, answer_text, expected_text, trace_link
 from ._pictures import case_picture, chart_svg
 
@@ -45,6 +47,27 @@ def _side(cases: list[CaseRecord], run_dir: Path | None, page_dir: Path) -> str:
             f"{escape(answer_text(c))} {link}"
         )
     return "<br>".join(lines)
+
+
+def _context(cmp: Comparison) -> str:
+    """Each run's agent and the baselines' mean scores on its compared cases, and the margin."""
+    if cmp.a_baselines is None and cmp.b_baselines is None:
+        return f"<p>{NO_BASELINES} in either run</p>"
+    header, rows = context_table(cmp.a_baselines, cmp.b_baselines)
+    body = []
+    for side, cells in rows:
+        if cells is None:
+            body.append(f'<tr><td>{side}</td><td colspan="{len(header) - 1}">{NO_BASELINES}</td></tr>')
+            continue
+        first, *nums, margin = cells
+        tds = "".join(f'<td class="num">{escape(c)}</td>' for c in nums)
+        body.append(f"<tr><td>{first}</td>{tds}<td>{escape(margin)}</td></tr>")
+    heads = "".join(f"<th>{escape(h)}</th>" for h in header)
+    return (
+        f'<table class="cases context"><thead><tr>{heads}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        "<p>mean scores over the run's compared cases that have baseline scores (the same episodes for "
+        "the agent and the baselines)</p>"
+    )
 
 
 def render_comparison_html(
@@ -121,6 +144,7 @@ def render_comparison_html(
         f"<style>{_CSS}{_EXTRA_CSS}</style></head><body>"
         f"<h1>netopsbench: B against A</h1><p>{header}</p>{warning}{nothing}"
         f"<h2>Metrics on the shared scenarios</h2>{metrics}"
+        f"<h2>Context: the trivial baselines on the same episodes</h2>{_context(cmp)}"
         f'<h2>Pass rate and mean score per fault type</h2><div class="charts"><div><p>A</p>{_chart(a)}</div>'
         f"<div><p>B</p>{_chart(b)}</div></div>"
         f"<h2>Scenarios in both runs ({len(shared)}; the runs disagree on {len(differs)})</h2>"

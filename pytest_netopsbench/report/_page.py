@@ -1,7 +1,8 @@
 """``netopsbench report show --html OUT``: one self-contained HTML page per run (inline CSS and
-SVG, no scripts, nothing fetched): the header, the summary table as the terminal prints it, the
-per-fault-type chart, and every case with its answer, the trivial baselines' scores, a link to its
-trajectory (relative to the page) and its topology picture."""
+SVG, no scripts, nothing fetched): the header (with the agent's and the trivial baselines' mean
+scores), the summary table as the terminal prints it, the per-fault-type chart, and every case
+with its answer, the trivial baselines' scores, a link to its trajectory (relative to the page)
+and its topology picture."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from ..records import BenchmarkReport, CaseRecord
+from ._baselines import baseline_line, overall
 from ._build import render_table
 from ._heatmap import case_heatmap
 from ._pictures import case_picture, chart_svg
@@ -102,6 +104,7 @@ def render_report_html(report: BenchmarkReport, page: Path, run_dir: Path | None
     rule = f"pass score {run.pass_score:g}" + (
         ", right fault type required" if run.pass_requires_type else ""
     )
+    versus = overall(report)
     header = " &middot; ".join(
         [
             f"run <code>{escape(run.run_id)}</code>",
@@ -112,6 +115,7 @@ def render_report_html(report: BenchmarkReport, page: Path, run_dir: Path | None
             escape(rule),
         ]
         + (["regraded"] if run.regraded else [])
+        + ([f"vs baselines {escape(baseline_line(versus, run.agent or 'agent'))}"] if versus else [])
     )
     heads = [
         "scenario",

@@ -1,6 +1,7 @@
 """pytest-html: the plugin's columns sort as pytest-html 4 sorts them (string order of each cell's
-inner HTML under its ``col-<key>``), trajectory links are relative to the report, and a header
-line names the run. Case records are attached to plain tests by a conftest hook (no lab)."""
+inner HTML under its ``col-<key>``), the better baseline's score among them, trajectory links are
+relative to the report, and a header line names the run and the baselines' mean scores. Case
+records are attached to plain tests by a conftest hook (no lab)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ CASES = {
     "test_c": (0.0, 100.0, 30, "wrong"),
     "test_d": (0.0, 0.0, 0, "infra_error"),
 }
+# name -> the trivial baselines' scores on its episode; test_c ran without them, test_d never got
+# that far (a harness error)
+BASELINES = {
+    "test_a": {"baseline-healthy": 1.0, "baseline-worst-pair": 0.0},
+    "test_b": {"baseline-healthy": 0.0, "baseline-worst-pair": 0.5},
+}
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
@@ -35,6 +42,7 @@ def pytest_runtest_makereport(item, call):
         expected={"fault_type": "link_down", "device": "leaf1", "interface": "eth1"},
         expected_verdict="fault_detected", outcome=outcome, score=score, agent_seconds=seconds,
         input_tokens=tokens, trace_path=f"traces/case-{sid}/trajectory.json",
+        baselines={k: {"score": v, "passed": v >= 1.0} for k, v in BASELINES.get(item.name, {}).items()},
     )
     report.netopsbench_case = record.model_dump(mode="json")
     report.netopsbench_agent = "scripted-agent"
@@ -71,9 +79,16 @@ def test_every_plugin_column_sorts_in_value_order(
     for key, order in expected.items():
         # app.js genericSort: list.sort((a, b) => a[key] === b[key] ? 0 : a[key] > b[key] ? 1 : -1)
         assert [n for n, _ in sorted(by_id.items(), key=lambda kv: str(kv[1][key]))] == order, key
+    # the better baseline's score: no baselines (test_c, test_d) is an empty cell, below 0.50, 1.00
+    by_baseline = [n for n, _ in sorted(by_id.items(), key=lambda kv: str(kv[1]["nob_baseline"]))]
+    assert set(by_baseline[:2]) == {"test_c", "test_d"} and by_baseline[2:] == ["test_b", "test_a"]
+    assert by_id["test_c"]["nob_baseline"] == by_id["test_d"]["nob_baseline"] == ""
     assert "leaf1:eth1" in str(by_id["test_a"]["nob_expected"])
     cells = " ".join(str(c) for c in by_id["test_b"]["resultsTableRow"])
     assert ">1.00</td>" in cells and ">9.5</td>" in cells and ">2000</td>" in cells
+    assert '<td class="col-nob_baseline"><span hidden>0000000000000.500000</span>0.50</td>' in cells
+    cells = " ".join(str(c) for c in by_id["test_c"]["resultsTableRow"])
+    assert '<td class="col-nob_baseline"></td>' in cells
 
 
 def test_trajectory_links_are_relative_to_the_report(
@@ -94,6 +109,11 @@ def test_header_names_run_campaign_agent(rows: Rows) -> None:
     html = (pytester.path / "out" / "report.html").read_text()
     assert "run <code>run-html-1</code>" in html and "campaign 2026.12" in html
     assert "agent scripted-agent" in html and "3 of 4 cases scored" in html
+    # over the scored cases with baselines (test_a, test_b): the agent 0.5 and 1.0, baseline-healthy
+    # 1.0 and 0.0, baseline-worst-pair 0.0 and 0.5; the stronger baseline first
+    line = "vs baselines scripted-agent 0.750 | baseline-healthy 0.500 | baseline-worst-pair 0.250"
+    header = html[html.index('<p class="netopsbench-header">') :]
+    assert line in header[: header.index("</p>")]
     assert Path(pytester.path / ".netopsbench" / "runs" / "run-html-1" / "report.json").is_file()
 
 

@@ -1,6 +1,7 @@
 """The trivial baselines next to the agent in reports: the comparison's arithmetic per tier and
 scale, and every view that carries it (report.json, the terminal table, the HTML page, JUnit
-properties, regrade, merge, rebuild, and reports written before baselines existed)."""
+properties, regrade, merge, rebuild, ``report compare``'s context, and reports written before
+baselines existed or with ``--netopsbench-no-baselines``)."""
 
 from __future__ import annotations
 
@@ -12,18 +13,21 @@ import pytest
 from pytest_netopsbench.cli import main
 from pytest_netopsbench.diagnosis import DiagnosisResult
 from pytest_netopsbench.report import (
+    BaselineContext,
     BaselineScore,
     BenchmarkReport,
     CaseRecord,
     RunMeta,
     baseline_properties,
     build_report,
+    compare_reports,
     load_report,
     merge_reports,
     rebuild_report,
     regrade_cases,
     render_report_html,
     render_table,
+    save_report,
 )
 from pytest_netopsbench.report._rundir import RunDir
 from pytest_netopsbench.scoring import baseline_comparison
@@ -200,3 +204,143 @@ def test_trace_viewer_index_names_the_comparison(tmp_path: Path) -> None:
     trials = {c.case_id: f"trial-{i}" for i, c in enumerate(report.cases)}
     page = render_viewer_index(report, trials, tmp_path)
     assert "vs baselines reference 0.625 | baseline-worst-pair 0.625 | baseline-healthy 0.250" in page
+
+
+def _compared_runs() -> tuple[BenchmarkReport, BenchmarkReport]:
+    """Two runs sharing scenarios a, b, h, c, n. A: the agent 1, 0, 1, 0.5 (and 1 on n, which has
+    no baseline scores, so the context leaves it out), baseline-healthy 0, 0, 1, 0, baseline-worst-
+    pair 0.5, 1, 1, 0.5. B: the agent 1, 1, 0, 1, 1, baseline-healthy 0, 0, 1, 0, 0, baseline-worst-
+    pair 0, 0.5, 0, 0, 0. Each also has a scenario of its own with baseline scores, which must not
+    enter, and A a harness failure."""
+    a = [
+        _with(fault_case("a"), 0.0, 0.5),
+        _with(fault_case("b", verdict=False), 0.0, 1.0),
+        _with(healthy_case("h"), 1.0, 1.0),
+        _with(fault_case("c", itf=False), 0.0, 0.5),
+        fault_case("n"),
+        _with(fault_case("x", outcome="infra_error"), 1.0, 1.0),
+        _with(fault_case("only-a", verdict=False), 1.0, 1.0),
+    ]
+    b = [
+        _with(fault_case("a"), 0.0, 0.0),
+        _with(fault_case("b"), 0.0, 0.5),
+        _with(healthy_case("h", verdict=False), 1.0, 0.0),
+        _with(fault_case("c"), 0.0, 0.0),
+        _with(fault_case("n"), 0.0, 0.0),
+        _with(healthy_case("only-b"), 1.0, 1.0),
+    ]
+    return (
+        build_report(RunMeta(run_id="run-a", agent="reference"), a, resamples=20),
+        build_report(RunMeta(run_id="run-b", agent="llm"), b, resamples=20),
+    )
+
+
+def _no_baselines(report: BenchmarkReport, run_id: str) -> BenchmarkReport:
+    """The same cases as a run with --netopsbench-no-baselines records them: no baseline scores."""
+    cases = [c.model_copy(update={"baselines": {}}) for c in report.cases]
+    return build_report(report.run.model_copy(update={"run_id": run_id}), cases, resamples=20)
+
+
+def test_compare_puts_each_run_next_to_the_baselines_on_its_compared_cases() -> None:
+    a, b = _compared_runs()
+    cmp = compare_reports(a, b, resamples=20)
+    assert cmp.shared_scenarios == 5 and (cmp.a_cases, cmp.b_cases) == (5, 5)
+    assert cmp.a_baselines == BaselineContext(
+        cases=4, agent=0.625, baselines={HEALTHY: 0.25, WORST: 0.75}, best=WORST, margin=-0.125
+    )
+    ctx = cmp.b_baselines
+    assert ctx is not None and (ctx.cases, ctx.best) == (5, HEALTHY)
+    assert ctx.agent == pytest.approx(0.8) and ctx.margin == pytest.approx(0.6)
+    assert ctx.baselines == {HEALTHY: pytest.approx(0.2), WORST: pytest.approx(0.1)}
+    # the JSON form carries it; a run without baseline scores is null there, never zeros
+    again = compare_reports(a, _no_baselines(b, "run-c"), resamples=20)
+    data = json.loads(again.model_dump_json())
+    assert data["a_baselines"]["margin"] == -0.125 and data["b_baselines"] is None
+
+
+CONTEXT_LINES = [
+    "context: each run's agent and the trivial baselines on its compared cases (mean score)",
+    "  run  cases  agent  baseline-healthy  baseline-worst-pair  margin over the better baseline",
+    "  A        4  0.625             0.250                0.750  -0.125 (baseline-worst-pair)",
+    "  B        5  0.800             0.200                0.100  +0.600 (baseline-healthy)",
+]
+
+
+def _saved(tmp_path: Path, *reports: BenchmarkReport) -> list[str]:
+    paths = []
+    for report in reports:
+        paths.append(str(save_report(report, tmp_path / report.run.run_id / "report.json")))
+    return paths
+
+
+def test_report_compare_prints_the_context(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = _compared_runs()
+    c = _no_baselines(b, "run-c")
+    pa, pb, pc = _saved(tmp_path, a, b, c)
+    assert main(["report", "compare", pa, pb]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = out.index(CONTEXT_LINES[0])
+    assert out[at : at + 5] == [*CONTEXT_LINES, ""]
+    # a run built with --netopsbench-no-baselines says so, in either place
+    assert main(["report", "compare", pa, pc]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = out.index(CONTEXT_LINES[0])
+    assert out[at + 2 : at + 4] == [CONTEXT_LINES[2], "  B    no baselines recorded"]
+    assert main(["report", "compare", pc, pa]) == 0
+    out = capsys.readouterr().out.splitlines()
+    at = out.index(CONTEXT_LINES[0])
+    assert out[at + 2 : at + 4] == [
+        "  A    no baselines recorded",
+        "  B        4  0.625             0.250                0.750  -0.125 (baseline-worst-pair)",
+    ]
+    assert main(["report", "compare", pc, pc]) == 0
+    assert "context: no baselines recorded in either run" in capsys.readouterr().out.splitlines()
+    assert main(["report", "compare", pa, pc, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["a_baselines"]["agent"] == 0.625 and data["b_baselines"] is None
+
+
+def test_report_compare_html_shows_the_context(tmp_path: Path) -> None:
+    a, b = _compared_runs()
+    pa, pb, pc = _saved(tmp_path, a, b, _no_baselines(b, "run-c"))
+    page = tmp_path / "site" / "compare.html"
+    assert main(["report", "compare", pa, pb, "--html", str(page)]) == 0
+    text = page.read_text()
+    assert "<h2>Context: the trivial baselines on the same episodes</h2>" in text
+    assert (
+        "<thead><tr><th>run</th><th>cases</th><th>agent</th><th>baseline-healthy</th>"
+        "<th>baseline-worst-pair</th><th>margin over the better baseline</th></tr></thead>"
+    ) in text
+    assert (
+        '<tr><td>A</td><td class="num">4</td><td class="num">0.625</td><td class="num">0.250</td>'
+        '<td class="num">0.750</td><td>-0.125 (baseline-worst-pair)</td></tr>'
+        '<tr><td>B</td><td class="num">5</td><td class="num">0.800</td><td class="num">0.200</td>'
+        '<td class="num">0.100</td><td>+0.600 (baseline-healthy)</td></tr>'
+    ) in text
+    assert main(["report", "compare", pa, pc, "--html", str(page)]) == 0
+    text = page.read_text()
+    assert '<tr><td>B</td><td colspan="5">no baselines recorded</td></tr>' in text
+    assert "0.000" not in text[text.index("<h2>Context") : text.index("<h2>Pass rate")]
+    assert main(["report", "compare", pc, pc, "--html", str(page)]) == 0
+    assert "<p>no baselines recorded in either run</p>" in page.read_text()
+
+
+def test_report_show_html_header_names_the_baselines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = build_report(RunMeta(run_id="r", agent="reference"), _cases(), resamples=20)
+    (path,) = _saved(tmp_path, report)
+    page = tmp_path / "site" / "run.html"
+    assert main(["report", "show", path, "--html", str(page)]) == 0
+    assert "reference 0.625 | baseline-worst-pair 0.625 | baseline-healthy 0.250" in capsys.readouterr().out
+    text = page.read_text()
+    header = text[text.index('<p class="header">') :]
+    header = header[: header.index("</p>")]
+    line = "vs baselines reference 0.625 | baseline-worst-pair 0.625 | baseline-healthy 0.250"
+    assert header.endswith(line)
+    # without baseline scores: no line, no table, no crash
+    (bare,) = _saved(tmp_path, _no_baselines(report, "bare"))
+    assert main(["report", "show", bare, "--html", str(page)]) == 0
+    assert "baselines" not in capsys.readouterr().out
+    text = page.read_text()
+    assert "vs baselines" not in text and "against the trivial baselines" not in text

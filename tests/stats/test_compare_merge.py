@@ -152,9 +152,14 @@ def test_cli_show_compare_merge(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["report", "show", str(a.parent), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["run"]["run_id"] == "a"
     assert main(["report", "compare", str(a), str(b)]) == 0
-    assert "cases where the runs disagree (3)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "cases where the runs disagree (3)" in out
+    # these runs scored no baselines: the context says so instead of showing zeros
+    assert "context: no baselines recorded in either run" in out.splitlines()
     assert main(["report", "compare", str(a), str(b), "--json"]) == 0
-    assert len(json.loads(capsys.readouterr().out)["disagreements"]) == 3
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["disagreements"]) == 3
+    assert data["a_baselines"] is None and data["b_baselines"] is None
     other = save_report(
         build_report(RunMeta(run_id="c", agent="scripted", campaign_version="old"), [fault_case("q")]),
         tmp_path / "c.json",
