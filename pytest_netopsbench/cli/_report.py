@@ -50,7 +50,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "on its compared cases with its margin over the better one ('no baselines recorded' for a run "
         "built with --netopsbench-no-baselines), and the scenarios where the runs disagree.",
     )
-    cmp.add_argument("a", metavar="A", help="baseline report.json or run directory")
+    cmp.add_argument("a", metavar="A", help="the run B is measured against: report.json or run directory")
     cmp.add_argument("b", metavar="B", help="candidate report.json or run directory")
     cmp.add_argument("--json", action="store_true", help="print the comparison as JSON")
     cmp.add_argument(
