@@ -93,6 +93,29 @@ def test_a_gap_one_way_with_the_other_way_clean_is_unidirectional_loss() -> None
     assert g.fault_type == "packet_loss"
 
 
+def _one_way_counts(lossy_sent: int, lost: int, clean_sent: int) -> str:
+    """Fault type for a light link: spine1 -> leaf2 loses ``lost`` of ``lossy_sent``, leaf2 ->
+    spine1 delivers all ``clean_sent``."""
+    counters = _healthy(
+        spine1_eth2=PortCounters(device="spine1", name="eth2", rx_packets=clean_sent, tx_packets=lossy_sent),
+        leaf2_eth1=PortCounters(
+            device="leaf2", name="eth1", rx_packets=lossy_sent - lost, tx_packets=clean_sent
+        ),
+    )
+    [f] = physical_findings(_survey(counters), [_probe("leaf2", "eth1", 40.0, 0.1)])
+    return f.fault_type
+
+
+def test_how_clean_the_quiet_direction_must_be_depends_on_the_lossy_ones_rate() -> None:
+    # recorded on a real lab under light traffic: 8 of 21 lost one way, 0 of 18 the other; at a
+    # 38 % rate, 18 clean packets happen by chance 0.02 % of the time
+    assert _one_way_counts(21, 8, 18) == "unidirectional_loss"
+    # at 10 % a clean 18 happens 15 % of the time: a lossy link, direction unknown
+    assert _one_way_counts(60, 6, 18) == "packet_loss"
+    # below CLEAN_SENT nothing counts as clean, however lossy the other way
+    assert _one_way_counts(21, 15, 6) == "packet_loss"
+
+
 def test_checksum_errors_turn_loss_into_corruption() -> None:
     s = _survey(_healthy(), protocol={"h1": {"Icmp.InCsumErrors": 7}})
     [f] = physical_findings(s, [_probe("leaf1", "eth2", 25.0, 0.1)])
@@ -190,6 +213,11 @@ def test_a_busy_slow_link_is_congestion_only_with_the_wait_in_its_loaded_directi
     gone = probe.model_copy(update={"there_ms": 1.0, "back_ms": 1.0})
     [lat] = physical_findings(s, [gone])
     assert lat.fault_type == "high_latency"
+    # recorded on a real lab: TCP holds the wire's queue near 10 ms, so the timed wait is 10 ms one
+    # way (below a slow link's 15 ms, above the 8 ms of a queue): still the queue, not gone
+    shallow = _probe("leaf1", "eth2", 0.0, 10.4).model_copy(update={"there_ms": 10.0, "back_ms": 0.0})
+    [cong] = physical_findings(s, [shallow])
+    assert cong.fault_type == "congestion"
 
 
 def test_one_way_timing_tells_asymmetric_from_high_latency() -> None:

@@ -14,6 +14,8 @@ qdisc to read (faults of the physical layer live on a wire no device shows).
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, ConfigDict
 
 from ...topology import Link
@@ -266,10 +268,12 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
 
 
 #: a direction whose two counts differ by no more than this lost nothing (the two devices' counters
-#: are read a few ms apart); it must carry enough packets for that to mean something
+#: are read a few ms apart); it must carry enough packets for that to mean something: so few
+#: missing would happen by chance under the lossy direction's rate at most this often
 CLEAN_MIN = 2
 CLEAN_SHARE = 0.01
-CLEAN_SENT = 20
+CLEAN_SENT = 8
+CLEAN_CHANCE = 0.01
 #: once a probe lost packets, a direction missing this many (and this share) is the lossy one
 ONE_WAY_MIN = 5
 
@@ -296,7 +300,18 @@ def loss_kind(s: Survey, link: Link) -> str:
         return "packet_loss"
     lossy = [w for w in ways if w[1] >= ONE_WAY_MIN and w[1] >= GAP_SHARE * max(w[2], 1)]
     clean = [w for w in ways if w[2] >= CLEAN_SENT and w[1] <= max(CLEAN_MIN, CLEAN_SHARE * w[2])]
-    return "unidirectional_loss" if len(lossy) == 1 and len(clean) == 1 else "packet_loss"
+    if len(lossy) != 1 or len(clean) != 1:
+        return "packet_loss"
+    rate = min(lossy[0][1] / max(lossy[0][2], 1), 1.0)
+    # a light link carries few packets each way: 0 of 18 lost is no chance at a 38 % loss rate, but
+    # easily one at 10 %; the lossy direction's own rate says how clean "clean" must look
+    unlikely = _at_most(max(clean[0][1], 0), clean[0][2], rate) <= CLEAN_CHANCE
+    return "unidirectional_loss" if unlikely else "packet_loss"
+
+
+def _at_most(k: int, n: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(n, p): chance a direction as lossy as ``p`` loses only k of n."""
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(min(k, n) + 1))
 
 
 #: one direction carrying at least this share of a slow link's delay is an asymmetric link
@@ -335,8 +350,10 @@ def _wait_not_in_queue(s: Survey, p: LinkProbe) -> bool:
     says the link is slow of itself (a background flow catching up after a stall can run it busy)."""
     if p.there_ms is None or p.back_ms is None:
         return False
-    if p.there_ms + p.back_ms < SLOW_MS:
-        return True  # a queue under a steady load stays; this wait came and went
+    if p.there_ms + p.back_ms < QUEUED_MS:
+        # a queue under a steady load stays; this wait came and went (TCP keeps a wire's queue
+        # around 10 ms, so the bar is the queueing one, not the bar of a slow link)
+        return True
     peer_dev, peer_itf = p.peer.split(":", 1)
     mine, theirs = s.counter(p.device, p.interface), s.counter(peer_dev, peer_itf)
     loaded_there = (mine.tx_mbps if mine else 0.0) >= (theirs.tx_mbps if theirs else 0.0)
