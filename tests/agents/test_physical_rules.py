@@ -4,13 +4,14 @@ a pinned probe plus the counters make of them (no lab: the rules are pure functi
 from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
-from pytest_netopsbench.agents.reference._decide import further_faults
+from pytest_netopsbench.agents.reference._decide import MIN_SCORE, further_faults
 from pytest_netopsbench.agents.reference._facts import LogLine, Port, PortCounters
 from pytest_netopsbench.agents.reference._intermittent import reprobe_quiet_links
 from pytest_netopsbench.agents.reference._physical import (
     LinkProbe,
     latency_kind,
     physical_findings,
+    probe_suspect_links,
     suspect_links,
 )
 from pytest_netopsbench.agents.reference._recording import ReplayTools, call_key
@@ -360,3 +361,61 @@ def test_a_pinned_link_fault_of_any_kind_is_a_second_fault_next_to_a_control_pla
     zebra = Finding(fault_type="zebra_restart", device="leaf1", score=0.95)
     gtsm = Finding(fault_type="bgp_ttl_security_mismatch", device="spine2", score=0.92)
     assert further_faults(s, [crash.model_copy(update={"device": "spine1"}), zebra, gtsm]) == (zebra, gtsm)
+
+
+def _spike(src: str, dst: str, value: float) -> Anomaly:
+    ends = {"h1": ("198.19.1.10", "leaf1"), "h2": ("198.19.2.10", "leaf2")}
+    return Anomaly(
+        kind="latency_spike",
+        src=src,
+        dst=dst,
+        src_ip=ends[src][0],
+        dst_ip=ends[dst][0],
+        src_leaf=ends[src][1],
+        dst_leaf=ends[dst][1],
+        value=value,
+        baseline=2.7,
+        threshold=10.0,
+        unit="ms",
+        severity="high",
+        flows_seen=16,
+        flows_lossy=0,
+    )
+
+
+def _pings(rtts: dict[tuple[str, str], tuple[float, float]]) -> ReplayTools:
+    """ping_test answers: (src, dst ip) -> (average, fastest) RTT, no loss."""
+    return ReplayTools(
+        {
+            call_key("ping_test", {"src": src, "dst_ip": ip, "count": 12}): {
+                "loss_pct": 0.0,
+                "rtt_avg_ms": avg,
+                "rtt_min_ms": fastest,
+            }
+            for (src, ip), (avg, fastest) in rtts.items()
+        }
+    )
+
+
+def test_a_sibling_slowed_by_the_hosts_load_is_no_answer_while_tied_links_remain() -> None:
+    # recorded shape (asymmetric_latency 80 ms on leaf2:eth1 -> spine1): every link of the xs fabric
+    # is an equal suspect; the first one probed, leaf1:eth1, came back at 33.8 ms (the loaded host
+    # slowed it), under 1.5x the pairs' extra wait of ~33.5 ms: the agent probes on, and the link
+    # holding 80 ms wins
+    s = _survey(_healthy(), anomalies=[_spike("h1", "h2", 36.2), _spike("h2", "h1", 32.2)])
+    links = suspect_links(s)
+    assert len(links) == 6, "every link tied"
+    rtts = {(lnk.a.device, lnk.b.address.split("/")[0]): (0.06, 0.04) for lnk in TOPO.links}
+    rtts |= {(lnk.b.device, lnk.a.address.split("/")[0]): (0.06, 0.04) for lnk in TOPO.links}
+    rtts[("leaf1", "198.18.8.0")] = (33.8, 24.0)
+    rtts[("spine1", "198.18.8.5")] = (80.6, 80.2)
+    tools = _pings(rtts)
+    probes = probe_suspect_links(tools, s, links)
+    assert len(probes) > 1, "33.8 ms does not explain a 33.5 ms excess on half the flows"
+    best = max(physical_findings(s, probes), key=lambda f: f.score)
+    assert (best.device, best.interface) in {("leaf2", "eth1"), ("spine1", "eth2")}
+    # a stall of one ping (fastest reply prompt) is a hint, not a slow link
+    [hint] = physical_findings(
+        s, [_probe("leaf1", "eth1", 0.0, 33.8).model_copy(update={"rtt_min_ms": 0.05})]
+    )
+    assert hint.score < MIN_SCORE

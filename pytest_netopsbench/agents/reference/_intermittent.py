@@ -53,10 +53,10 @@ def reprobe_quiet_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -
                 for src, dst in ((p.device, peer_dev), (peer_dev, p.device))
                 if (r := _ping(call, src, addr[dst]))
             ]
-            rtts = [r for _, r in seen if r is not None] + (
+            rtts = [r for _, r, _ in seen if r is not None] + (
                 [worst.rtt_avg_ms] if worst.rtt_avg_ms is not None else []
             )
-            loss = max([worst.loss_pct, *(loss for loss, _ in seen)])
+            loss = max([worst.loss_pct, *(loss for loss, _, _ in seen)])
             worst = worst.model_copy(update={"loss_pct": loss, "rtt_avg_ms": max(rtts) if rtts else None})
         out.append(worst.model_copy(update={"rounds": rounds}))
         s.steps.append(

@@ -42,6 +42,9 @@ GAP_MIN = 12
 #: a flow); a congested link runs at its capacity
 BUSY_MBPS = 30.0
 SLOW_MS = 15.0
+#: a slow probe whose fastest reply came under this was slowed by a stall of one or two pings (a
+#: busy 2-core host), not by the link: a delayed link holds every frame
+STEADY_MS = SLOW_MS / 2
 #: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms; a loaded
 #: host adds a few ms of scheduling noise)
 QUEUED_MS = 8.0
@@ -61,6 +64,8 @@ class LinkProbe(BaseModel):
     peer: str
     loss_pct: float
     rtt_avg_ms: float | None
+    #: the fastest reply of the slower end: a delay of the link holds every ping, a stalled host one
+    rtt_min_ms: float | None = None
     #: one-way delays (device -> peer, back) from IP timestamps, read for slow links only
     there_ms: float | None = None
     back_ms: float | None = None
@@ -128,12 +133,34 @@ def suspect_links(s: Survey) -> list[Link]:
     return ranked[:MAX_PROBED]
 
 
-def _ping(call: _Caller, src: str, ip: str) -> tuple[float, float | None] | None:
+def _ping(call: _Caller, src: str, ip: str) -> tuple[float, float | None, float | None] | None:
+    """(loss %, average RTT, fastest RTT) of a pinned probe."""
     answer = call("ping_test", src=src, dst_ip=ip, count=PROBE_COUNT)
     if is_error(answer):
         return None
     assert isinstance(answer, dict)
-    return float(answer.get("loss_pct") or 0.0), answer.get("rtt_avg_ms")
+    return float(answer.get("loss_pct") or 0.0), answer.get("rtt_avg_ms"), answer.get("rtt_min_ms")
+
+
+def _explains_the_wait(s: Survey, p: LinkProbe) -> bool:
+    """A slow probe that accounts for the mesh's extra wait: a delayed link slows the share of a
+    pair's flows that cross it, so the link's own delay is well above the pair's average excess.
+    A link only a little slower than that excess (a sibling the host's load slowed) is no answer
+    yet: its equally ranked neighbours are probed too."""
+    rtt = p.rtt_avg_ms or 0.0
+    if rtt < 2 * SLOW_MS or stalled(p):
+        return False
+    excess = [a.value - (a.baseline or 0.0) for a in s.symptoms.anomalies if a.kind == "latency_spike"]
+    return rtt >= EXPLAINS * max(excess, default=0.0)
+
+
+#: how far a link's delay must exceed a pair's average extra wait to explain it alone
+EXPLAINS = 1.5
+
+
+def stalled(p: LinkProbe) -> bool:
+    """The probe's wait is one or two stalled pings, not the link (its fastest reply was prompt)."""
+    return p.rtt_min_ms is not None and p.rtt_min_ms < STEADY_MS
 
 
 def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list[LinkProbe]:
@@ -150,16 +177,18 @@ def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list
         ]
         if not seen:
             continue
-        rtts = [r for _, r in seen if r is not None]
+        rtts = [r for _, r, _ in seen if r is not None]
+        slowest = max((r for r in seen if r[1] is not None), key=lambda r: r[1] or 0.0, default=None)
         probe = LinkProbe(
             device=a.device,
             interface=a.interface,
             peer=f"{b.device}:{b.interface}",
-            loss_pct=max(loss for loss, _ in seen),
+            loss_pct=max(loss for loss, _, _ in seen),
             rtt_avg_ms=max(rtts) if rtts else None,
+            rtt_min_ms=slowest[2] if slowest else None,
         )
         out.append(probe)
-        if probe.loss_pct >= 20.0 or (probe.rtt_avg_ms or 0.0) >= 2 * SLOW_MS:
+        if probe.loss_pct >= 20.0 or _explains_the_wait(s, probe):
             break  # unmistakable: the remaining suspects ranked lower
     s.steps.append(f"pinned probes both ways on {len(out)} suspect links")
     return out
@@ -237,7 +266,12 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             # carries (a renegotiated speed), where a delay alone would neither queue nor drop
             kind, score = "capacity_degradation", 0.9
         elif slow:
-            kind, score = latency_kind(p), 0.9
+            # of two slow links the slower one holds the delay (a host's load slows its neighbours a
+            # little): the wait breaks the tie, below any finding scored higher than direct evidence
+            kind, score = latency_kind(p), 0.9 + min(p.rtt_avg_ms or 0.0, 1000.0) / 1e6
+            if stalled(p):  # a hint (under MIN_SCORE): one or two pings waited, not the link
+                score = 0.6
+                ev.append(f"fastest reply {p.rtt_min_ms:g} ms: only some pings waited")
             if p.there_ms is not None:
                 ev.append(f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back")
         elif dropping:
