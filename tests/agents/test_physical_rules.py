@@ -419,3 +419,13 @@ def test_a_sibling_slowed_by_the_hosts_load_is_no_answer_while_tied_links_remain
         s, [_probe("leaf1", "eth1", 0.0, 33.8).model_copy(update={"rtt_min_ms": 0.05})]
     )
     assert hint.score < MIN_SCORE
+    # seen next: leaf1:eth1 slow at 81 ms in its probe, but its one-way timing a moment later found
+    # nothing either way; the link that held 80 ms one way when timed is the answer
+    gone = _probe("leaf1", "eth1", 0.0, 81.0).model_copy(
+        update={"rtt_min_ms": 30.0, "there_ms": 0.0, "back_ms": 0.0}
+    )
+    held = _probe("leaf2", "eth1", 0.0, 80.6).model_copy(
+        update={"rtt_min_ms": 80.2, "there_ms": 80.0, "back_ms": 0.0}
+    )
+    best = max(physical_findings(s, [gone, held]), key=lambda f: f.score)
+    assert (best.fault_type, best.device) == ("asymmetric_latency", "leaf2")

@@ -24,8 +24,9 @@ from ._collect import Probe, Survey, collect, read_host_routes, recheck_ports, r
 from ._decide import MIN_SCORE, Decision, decide, strong_anomalies, unexplained_anomalies
 from ._explained import unexplained_unreachable_hosts
 from ._intermittent import reprobe_quiet_links
-from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links, time_slow_links
+from ._physical import _has_gap, physical_findings, probe_suspect_links, suspect_links
 from ._rules import one_cycle_links
+from ._timing import time_slow_links
 
 __all__ = ["ReferenceAgent", "explain"]
 

@@ -32,7 +32,6 @@ __all__ = [
     "physical_findings",
     "probe_suspect_links",
     "suspect_links",
-    "time_slow_links",
 ]
 
 #: a gap below this share of what was sent is sampling skew between the two devices' counters
@@ -272,6 +271,9 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             if stalled(p):  # a hint (under MIN_SCORE): one or two pings waited, not the link
                 score = 0.6
                 ev.append(f"fastest reply {p.rtt_min_ms:g} ms: only some pings waited")
+            elif p.there_ms is not None and p.back_ms is not None and p.there_ms + p.back_ms < STEADY_MS:
+                score = 0.6  # timed a moment later, the wait was gone: a delay of the link stays
+                ev.append("timed again with IP timestamps: no delay left either way")
             if p.there_ms is not None:
                 ev.append(f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back")
         elif dropping:
@@ -350,32 +352,6 @@ def _at_most(k: int, n: int, p: float) -> float:
 
 #: one direction carrying at least this share of a slow link's delay is an asymmetric link
 ONE_WAY_SHARE = 0.8
-
-
-def time_slow_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -> list[LinkProbe]:
-    """A slow link's delay split by direction: a ping with IP timestamps across it (every device
-    reads one clock, so the stamps of the two ends compare directly)."""
-    call = _Caller(tools, s)
-    out = []
-    for p in probes:
-        # only a link whose evidence says "slow" and nothing more (not corruption), or a busy one
-        # whose wait may be a queue, or a delay of its own on a link that happens to be busy
-        kinds = [f.fault_type for f in physical_findings(s, [p])]
-        if kinds != ["high_latency"] and (kinds != ["congestion"] or p.loss_pct > 0):
-            out.append(p)
-            continue
-        peer_dev, peer_itf = p.peer.split(":", 1)
-        ip = s.topology.device(peer_dev).interface(peer_itf).address.split("/")[0]
-        answer = call("ping_test", src=p.device, dst_ip=ip, count=3, timestamps=True)
-        there = answer.get("one_way_there_ms") if isinstance(answer, dict) else None
-        back = answer.get("one_way_back_ms") if isinstance(answer, dict) else None
-        if isinstance(there, int | float) and isinstance(back, int | float):
-            p = p.model_copy(update={"there_ms": float(there), "back_ms": float(back)})
-            s.steps.append(
-                f"one-way timing {p.device}:{p.interface} -> {p.peer}: {there:g} ms, back {back:g} ms"
-            )
-        out.append(p)
-    return out
 
 
 def _wait_not_in_queue(s: Survey, p: LinkProbe) -> bool:
