@@ -270,22 +270,29 @@ def test_carrier_lost_at_both_ends_with_no_one_shutting_a_port_is_a_failing_opti
     assert (cable.fault_type, cable.score) == ("cable_cut", 0.9)
 
 
+_HOSTS = {"h1": ("198.19.1.10", "leaf1"), "h2": ("198.19.2.10", "leaf2")}
+
+
+def _anomaly(kind: str, src: str, dst: str, value: float, **extra: object) -> Anomaly:
+    fields: dict[str, object] = {
+        "kind": kind,
+        "src": src,
+        "dst": dst,
+        "src_ip": _HOSTS[src][0],
+        "dst_ip": _HOSTS[dst][0],
+        "src_leaf": _HOSTS[src][1],
+        "dst_leaf": _HOSTS[dst][1],
+        "value": value,
+        "severity": "high",
+        "flows_seen": 16,
+        **extra,
+    }
+    return Anomaly.model_validate(fields)
+
+
 def _loss(value: float, lossy: int) -> Anomaly:
-    return Anomaly(
-        kind="packet_loss",
-        src="h1",
-        dst="h2",
-        src_ip="198.19.1.10",
-        dst_ip="198.19.2.10",
-        src_leaf="leaf1",
-        dst_leaf="leaf2",
-        value=value,
-        baseline=0.0,
-        threshold=2.0,
-        unit="pct",
-        severity="high",
-        flows_seen=16,
-        flows_lossy=lossy,
+    return _anomaly(
+        "packet_loss", "h1", "h2", value, baseline=0.0, threshold=2.0, unit="pct", flows_lossy=lossy
     )
 
 
@@ -364,23 +371,7 @@ def test_a_pinned_link_fault_of_any_kind_is_a_second_fault_next_to_a_control_pla
 
 
 def _spike(src: str, dst: str, value: float) -> Anomaly:
-    ends = {"h1": ("198.19.1.10", "leaf1"), "h2": ("198.19.2.10", "leaf2")}
-    return Anomaly(
-        kind="latency_spike",
-        src=src,
-        dst=dst,
-        src_ip=ends[src][0],
-        dst_ip=ends[dst][0],
-        src_leaf=ends[src][1],
-        dst_leaf=ends[dst][1],
-        value=value,
-        baseline=2.7,
-        threshold=10.0,
-        unit="ms",
-        severity="high",
-        flows_seen=16,
-        flows_lossy=0,
-    )
+    return _anomaly("latency_spike", src, dst, value, baseline=2.7, threshold=10.0, unit="ms", flows_lossy=0)
 
 
 def _pings(rtts: dict[tuple[str, str], tuple[float, float]]) -> ReplayTools:
