@@ -39,12 +39,11 @@ _SAMPLER_COMMANDS = {
 }
 
 
-def _forked_by_us(pid: str, cmdline: bytes) -> bool:
+def _forked_by_us(pid: str, cmdline: bytes, own: bytes) -> bool:
     """A child of this process between fork and exec: it still wears our command line (the
     sampler's threads fork ``nft``/``tc`` inside a device), so it is not a process in the lab."""
-    with open("/proc/self/cmdline", "rb") as fh:
-        if fh.read() != cmdline:
-            return False
+    if cmdline != own:
+        return False
     with open(f"/proc/{pid}/stat", "rb") as fh:
         ppid = int(fh.read().rsplit(b")", 1)[1].split()[1])
     return ppid == os.getpid()
@@ -54,6 +53,8 @@ def _processes(lab: Lab, device: str) -> str:
     ns = lab.ns(device)
     ino = os.stat(f"/run/netns/{ns}").st_ino
     lines = []
+    with open("/proc/self/cmdline", "rb") as fh:
+        own = fh.read()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             if os.stat(f"/proc/{pid}/ns/net").st_ino != ino:
@@ -61,7 +62,7 @@ def _processes(lab: Lab, device: str) -> str:
             with open(f"/proc/{pid}/cmdline", "rb") as fh:
                 raw = fh.read()
             line = raw.replace(b"\0", b" ").decode(errors="replace").strip()
-            if _forked_by_us(pid, raw):
+            if _forked_by_us(pid, raw, own):
                 continue
             if line and os.path.basename(line.split()[0]) not in _SAMPLER_COMMANDS:
                 lines.append(line)

@@ -44,6 +44,8 @@ SLOW_MS = 15.0
 #: a slow probe whose fastest reply came under this was slowed by a stall of one or two pings (a
 #: busy 2-core host), not by the link: a delayed link holds every frame
 STEADY_MS = SLOW_MS / 2
+#: how far a link's delay must exceed a pair's average extra wait to explain it alone
+EXPLAINS = 1.5
 #: on a busy link, a probe this slow has waited in a queue (an idle link answers in < 1 ms; a loaded
 #: host adds a few ms of scheduling noise)
 QUEUED_MS = 8.0
@@ -153,10 +155,6 @@ def _explains_the_wait(s: Survey, p: LinkProbe) -> bool:
     return rtt >= EXPLAINS * max(excess, default=0.0)
 
 
-#: how far a link's delay must exceed a pair's average extra wait to explain it alone
-EXPLAINS = 1.5
-
-
 def stalled(p: LinkProbe) -> bool:
     """The probe's wait is one or two stalled pings, not the link (its fastest reply was prompt)."""
     return p.rtt_min_ms is not None and p.rtt_min_ms < STEADY_MS
@@ -176,14 +174,13 @@ def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list
         ]
         if not seen:
             continue
-        rtts = [r for _, r, _ in seen if r is not None]
         slowest = max((r for r in seen if r[1] is not None), key=lambda r: r[1] or 0.0, default=None)
         probe = LinkProbe(
             device=a.device,
             interface=a.interface,
             peer=f"{b.device}:{b.interface}",
             loss_pct=max(loss for loss, _, _ in seen),
-            rtt_avg_ms=max(rtts) if rtts else None,
+            rtt_avg_ms=slowest[1] if slowest else None,
             rtt_min_ms=slowest[2] if slowest else None,
         )
         out.append(probe)
