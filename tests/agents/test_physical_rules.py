@@ -4,7 +4,7 @@ a pinned probe plus the counters make of them (no lab: the rules are pure functi
 from __future__ import annotations
 
 from pytest_netopsbench.agents.reference._collect import Survey
-from pytest_netopsbench.agents.reference._decide import MIN_SCORE, further_faults
+from pytest_netopsbench.agents.reference._decide import MIN_SCORE, further_faults, symptom_finding
 from pytest_netopsbench.agents.reference._facts import LogLine, Port, PortCounters
 from pytest_netopsbench.agents.reference._intermittent import reprobe_quiet_links
 from pytest_netopsbench.agents.reference._physical import (
@@ -420,3 +420,67 @@ def test_a_sibling_slowed_by_the_hosts_load_is_no_answer_while_tied_links_remain
     )
     best = max(physical_findings(s, [gone, held]), key=lambda f: f.score)
     assert (best.fault_type, best.device) == ("asymmetric_latency", "leaf2")
+
+
+def test_mesh_guess_names_the_spine_link_whose_counters_lost_packets() -> None:
+    # recorded on a real xs lab (ecmp_member_drop on spine2:eth1): lossy flows both ways crossed
+    # spine2, so both leaves tie; leaf1 -> spine2 sent 3383 and 12 never arrived (below a gap's bar
+    # of 4 %), the leaf2 side lost 6 of 8747 to counter read skew. Listing h2 -> h1 first must not
+    # pick leaf2.
+    counters = _healthy(
+        leaf1_eth2=PortCounters(device="leaf1", name="eth2", rx_packets=8741, tx_packets=3383),
+        spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=3371, tx_packets=8747),
+        spine2_eth2=PortCounters(device="spine2", name="eth2", rx_packets=3383, tx_packets=8747),
+        leaf2_eth2=PortCounters(device="leaf2", name="eth2", rx_packets=8741, tx_packets=3383),
+    )
+    lossy = [
+        _anomaly(
+            "packet_loss",
+            "h2",
+            "h1",
+            12.5,
+            baseline=0.0,
+            threshold=2.0,
+            unit="pct",
+            flows_lossy=2,
+            spines=["spine2"],
+        ),
+        _anomaly(
+            "packet_loss",
+            "h1",
+            "h2",
+            31.25,
+            baseline=0.0,
+            threshold=2.0,
+            unit="pct",
+            flows_lossy=5,
+            spines=["spine2"],
+        ),
+    ]
+    f = symptom_finding(_survey(counters, anomalies=lossy), lossy)
+    assert f is not None and (f.device, f.interface) == ("spine2", "eth1")
+    assert any("12 packets sent on spine2-leaf1" in e for e in f.evidence)
+
+
+def test_mesh_guess_needs_more_than_lost_df_probes_to_name_an_mtu() -> None:
+    # recorded on hard xs (capacity_degradation): an overflowing queue dropped the big DF probes as
+    # often as the mesh saw latency spikes and jitter, and no port's MTU differs
+    anomalies = [
+        _anomaly(
+            "mtu_df_failure", "h1", "h2", 75.0, baseline=0.0, threshold=2.0, unit="pct", flows_lossy=4, spines=["spine2"]
+        ),
+        _anomaly(
+            "mtu_df_failure", "h2", "h1", 37.5, baseline=0.0, threshold=2.0, unit="pct", flows_lossy=4, spines=["spine2"]
+        ),
+        _anomaly(
+            "latency_spike", "h1", "h2", 40.0, baseline=0.1, threshold=5.0, unit="ms", flows_lossy=0, spines=["spine2"]
+        ),
+        _anomaly(
+            "latency_spike", "h2", "h1", 35.0, baseline=0.1, threshold=5.0, unit="ms", flows_lossy=0, spines=["spine2"]
+        ),
+    ]
+    f = symptom_finding(_survey(_healthy(), anomalies=anomalies), anomalies)
+    assert f is not None and f.fault_type == "high_latency"
+    only_df = anomalies[:2]
+    g = symptom_finding(_survey(_healthy(), anomalies=only_df), only_df)
+    assert g is not None and g.fault_type == "mtu_mismatch"

@@ -19,6 +19,7 @@ from ._control import (
 )
 from ._explained import reset_explaining, session_resets
 from ._filter_rules import filter_findings, qdisc_findings
+from ._physical import _gap
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import Finding, device_down_findings, link_findings, mtu_findings
 
@@ -191,7 +192,12 @@ def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
     (its access port), else the spine the lossy flows crossed, else the leaf most pairs touch."""
     if not anomalies:
         return None
-    kind = _KIND_TO_FAULT[Counter(a.kind for a in anomalies).most_common(1)[0][0]]
+    kinds = Counter(a.kind for a in anomalies)
+    if len(kinds) > 1:
+        # with no port MTU difference (``mtu_findings`` would have named it) lost DF probes are big
+        # frames an overflowing queue or a lossy link dropped, not an MTU: the other kinds name it
+        del kinds["mtu_df_failure"]
+    kind = _KIND_TO_FAULT[kinds.most_common(1)[0][0]]
     lossy = [a for a in anomalies if a.kind == "packet_loss"]
     if (
         kind == "packet_loss"
@@ -222,14 +228,27 @@ def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
     leaves = Counter(leaf for a in anomalies for leaf in (a.src_leaf, a.dst_leaf))
     if spines:
         spine = topo.device(spines.most_common(1)[0][0])
-        leaf_name = leaves.most_common(1)[0][0]
-        port = next((i.name for i in spine.interfaces if i.peer_device == leaf_name), None)
+        # every pair's path runs leaf - spine - leaf: of the leaves the pairs touch equally often,
+        # the one whose link to the spine lost packets (sent at one end, never received at the
+        # other, even below the bar of a gap on its own) holds the fault
+        ports = {i.peer_device: i.name for i in spine.interfaces if i.peer_device}
+
+        def missing_to(leaf: str) -> int:
+            return _gap(s, topo.link_of(spine.name, ports[leaf]))[0] if leaf in ports else 0
+
+        leaf_name = max(leaves, key=lambda leaf: (leaves[leaf], missing_to(leaf)))
+        port = ports.get(leaf_name)
+        missing = missing_to(leaf_name)
         return Finding(
             fault_type=kind,
             device=spine.name,
             interface=port,
             score=0.45,
-            evidence=(*ev, f"lossy flows crossed {spine.name}"),
+            evidence=(
+                *ev,
+                f"lossy flows crossed {spine.name}",
+                f"{missing} packets sent on {spine.name}-{leaf_name} were not received at the other end",
+            ),
         )
     leaf_name = leaves.most_common(1)[0][0]
     return Finding(
