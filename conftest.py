@@ -61,14 +61,23 @@ def _lab_host_problem() -> str | None:
     return None
 
 
+#: a real-lab test judges timing and sampled counters on a shared 2-core host that also runs the
+#: rest of the suite; one failure in a few hundred such tests per run was the host, not the code.
+#: Each gets one rerun (pytest-rerunfailures; shown as ``R`` and counted as "rerun" in the summary),
+#: a second failure fails the suite. Unit tests and benchmark runs started from this checkout get none.
+LAB_RERUNS = 1
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     problem = _lab_host_problem()
-    if problem is None:
-        return
-    skip = pytest.mark.skip(reason=problem)
+    tests = _CHECKOUT / "tests"
     for item in items:
-        if item.get_closest_marker("lab") is not None:
-            item.add_marker(skip)
+        if item.get_closest_marker("lab") is None:
+            continue
+        if problem is not None:
+            item.add_marker(pytest.mark.skip(reason=problem))
+        elif item.path.is_relative_to(tests) and item.get_closest_marker("flaky") is None:
+            item.add_marker(pytest.mark.flaky(reruns=LAB_RERUNS))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
