@@ -462,22 +462,23 @@ def test_mesh_guess_names_the_spine_link_whose_counters_lost_packets() -> None:
     assert any("12 packets sent on spine2-leaf1" in e for e in f.evidence)
 
 
+def _spine2(kind: str, src: str, dst: str, value: float) -> Anomaly:
+    """A ping-mesh anomaly whose flows crossed spine2."""
+    unit = "ms" if kind == "latency_spike" else "pct"
+    base = 0.1 if unit == "ms" else 0.0
+    return _anomaly(
+        kind, src, dst, value, baseline=base, threshold=2.0, unit=unit, flows_lossy=4, spines=["spine2"]
+    )
+
+
 def test_mesh_guess_needs_more_than_lost_df_probes_to_name_an_mtu() -> None:
     # recorded on hard xs (capacity_degradation): an overflowing queue dropped the big DF probes as
     # often as the mesh saw latency spikes and jitter, and no port's MTU differs
     anomalies = [
-        _anomaly(
-            "mtu_df_failure", "h1", "h2", 75.0, baseline=0.0, threshold=2.0, unit="pct", flows_lossy=4, spines=["spine2"]
-        ),
-        _anomaly(
-            "mtu_df_failure", "h2", "h1", 37.5, baseline=0.0, threshold=2.0, unit="pct", flows_lossy=4, spines=["spine2"]
-        ),
-        _anomaly(
-            "latency_spike", "h1", "h2", 40.0, baseline=0.1, threshold=5.0, unit="ms", flows_lossy=0, spines=["spine2"]
-        ),
-        _anomaly(
-            "latency_spike", "h2", "h1", 35.0, baseline=0.1, threshold=5.0, unit="ms", flows_lossy=0, spines=["spine2"]
-        ),
+        _spine2("mtu_df_failure", "h1", "h2", 75.0),
+        _spine2("mtu_df_failure", "h2", "h1", 37.5),
+        _spine2("latency_spike", "h1", "h2", 40.0),
+        _spine2("latency_spike", "h2", "h1", 35.0),
     ]
     f = symptom_finding(_survey(_healthy(), anomalies=anomalies), anomalies)
     assert f is not None and f.fault_type == "high_latency"
