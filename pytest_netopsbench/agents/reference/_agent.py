@@ -47,9 +47,12 @@ class ReferenceAgent:
             recheck_ports(context.tools, survey, sorted({e.device for link in once for e in link.ends()}))
         decision = decide(survey)
         f = decision.finding
-        # a cause read from device state that explains the symptoms needs no link probes
-        settled = f is not None and (
-            f.fault_type in _STRUCTURAL or (f.score >= 0.9 and f.fault_type not in _PHYSICAL)
+        # a cause read from device state that explains the symptoms needs no link probes (the mesh's
+        # guess, under MIN_SCORE, read nothing from device state, whatever its fault type)
+        settled = (
+            f is not None
+            and f.score >= MIN_SCORE
+            and (f.fault_type in _STRUCTURAL or (f.score >= 0.9 and f.fault_type not in _PHYSICAL))
         )
         if settled and f is not None and f.fault_type not in _STRUCTURAL and _lossy_links(survey):
             # a control-plane or configuration cause does not make a link lose packets: the links
