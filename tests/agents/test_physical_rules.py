@@ -187,6 +187,14 @@ def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
     )
     [a] = physical_findings(s, [timed.model_copy(update={"rtt_avg_ms": 122.0, "there_ms": 120.0})])
     assert a.fault_type == "asymmetric_latency"
+    # a delay on the light direction of a busy link (leaf1's 0.4 Mbit/s of ACKs into spine2, which
+    # sends 21 Mbit/s back): the ACKs in flight read as 100 of 3383 missing (3 %), but no queue
+    # builds against the load, so it is the wire's one-way delay
+    acks = PortCounters(device="leaf1", name="eth2", rx_packets=8747, tx_packets=3383, tx_mbps=0.4)
+    bulk = PortCounters(device="spine2", name="eth1", rx_packets=3283, tx_packets=8747, tx_mbps=21.0)
+    s = _survey(_healthy(leaf1_eth2=acks, spine2_eth1=bulk))
+    [b] = physical_findings(s, [timed.model_copy(update={"rtt_avg_ms": 82.0, "there_ms": 80.0})])
+    assert b.fault_type == "asymmetric_latency"
     # the same wait without a gap is a delay, not a queue overflowing
     [g] = physical_findings(
         _survey(_healthy(leaf1_eth2=slow.model_copy(update={"tx_packets": 500}))),

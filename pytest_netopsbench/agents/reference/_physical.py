@@ -257,10 +257,17 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             # corruption, loss or delay (0.9)
             kind = "congestion"
             score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
-        elif queued and (gap or _overflows(missing, sent)) and rate >= DEGRADED_MBPS:
+        elif (
+            queued
+            and (gap or _overflows(missing, sent))
+            and rate >= DEGRADED_MBPS
+            and not _delay_against_load(s, p)
+        ):
             # a queue that overflows at a few Mbit/s: the link runs far below what a healthy one
             # carries (a renegotiated speed), where a delay alone would neither queue nor drop
             kind, score = "capacity_degradation", 0.9
+            if p.there_ms is not None:
+                ev.append(f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back")
         elif slow:
             # of two slow links the slower one holds the delay (a host's load slows its neighbours a
             # little): the wait breaks the tie, below any finding scored higher than direct evidence
@@ -361,11 +368,25 @@ def _wait_not_in_queue(s: Survey, p: LinkProbe) -> bool:
         # a queue under a steady load stays; this wait came and went (TCP keeps a wire's queue
         # around 10 ms, so the bar is the queueing one, not the bar of a slow link)
         return True
+    return _loaded_way_ms(s, p) < QUEUE_SHARE * (p.there_ms + p.back_ms)
+
+
+def _loaded_way_ms(s: Survey, p: LinkProbe) -> float:
+    """The one-way delay of the direction that carries more traffic (a timed probe's)."""
+    assert p.there_ms is not None and p.back_ms is not None
     peer_dev, peer_itf = p.peer.split(":", 1)
     mine, theirs = s.counter(p.device, p.interface), s.counter(peer_dev, peer_itf)
     loaded_there = (mine.tx_mbps if mine else 0.0) >= (theirs.tx_mbps if theirs else 0.0)
-    loaded = p.there_ms if loaded_there else p.back_ms
-    return loaded < QUEUE_SHARE * (p.there_ms + p.back_ms)
+    return p.there_ms if loaded_there else p.back_ms
+
+
+def _delay_against_load(s: Survey, p: LinkProbe) -> bool:
+    """Timed one way, nearly all of a slow link's delay lies in the direction carrying less: no
+    queue builds there, so its gap is a delayed wire's frames in flight, not a degraded link's
+    queue drops (a queue that drained when timed says nothing either way)."""
+    if p.there_ms is None or p.back_ms is None or p.there_ms + p.back_ms < SLOW_MS:
+        return False
+    return _loaded_way_ms(s, p) < (1 - ONE_WAY_SHARE) * (p.there_ms + p.back_ms)
 
 
 #: a queue holds at least this share of a busy link's one-way delay in the loaded direction

@@ -17,9 +17,12 @@ def time_slow_links(tools: ToolCaller, s: Survey, probes: list[LinkProbe]) -> li
     out = []
     for p in probes:
         # only a link whose evidence says "slow" and nothing more (not corruption), or a busy one
-        # whose wait may be a queue, or a delay of its own on a link that happens to be busy
+        # whose wait may be a queue, or a delay of its own on a link that happens to be busy, or a
+        # slow one whose gap may be queue drops or a delayed wire's frames in flight
         kinds = [f.fault_type for f in physical_findings(s, [p])]
-        if kinds != ["high_latency"] and (kinds != ["congestion"] or p.loss_pct > 0):
+        if kinds not in (["high_latency"], ["capacity_degradation"]) and (
+            kinds != ["congestion"] or p.loss_pct > 0
+        ):
             out.append(p)
             continue
         peer_dev, peer_itf = p.peer.split(":", 1)
