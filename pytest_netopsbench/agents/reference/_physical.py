@@ -259,7 +259,7 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
         elif (
             queued
-            and (gap or _overflows(missing, sent))
+            and (gap or _overflows(missing, sent) or (missing >= GAP_MIN and _queue_drained(p)))
             and rate >= DEGRADED_MBPS
             and not _delay_against_load(s, p)
         ):
@@ -369,6 +369,19 @@ def _wait_not_in_queue(s: Survey, p: LinkProbe) -> bool:
         # around 10 ms, so the bar is the queueing one, not the bar of a slow link)
         return True
     return _loaded_way_ms(s, p) < QUEUE_SHARE * (p.there_ms + p.back_ms)
+
+
+#: timed a moment after its probe, a wait below this share of the probe's fastest reply drained
+DRAINED = 0.6
+
+
+def _queue_drained(p: LinkProbe) -> bool:
+    """The wait shrank well below the probe's fastest reply within seconds: a queue that fills and
+    drains with its load (a delay of the wire holds every frame alike, never less). With TCP's
+    drops rare at a steady queue, this and a few packets missing mark a degraded link."""
+    if p.there_ms is None or p.back_ms is None or p.rtt_min_ms is None or stalled(p):
+        return False
+    return p.there_ms + p.back_ms < DRAINED * p.rtt_min_ms
 
 
 def _loaded_way_ms(s: Survey, p: LinkProbe) -> float:
