@@ -195,6 +195,21 @@ def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
     s = _survey(_healthy(leaf1_eth2=acks, spine2_eth1=bulk))
     [b] = physical_findings(s, [timed.model_copy(update={"rtt_avg_ms": 82.0, "there_ms": 80.0})])
     assert b.fault_type == "asymmetric_latency"
+    # recorded under standard traffic: a degraded link's steady queue lost only 15 of 3355 (TCP
+    # drops rarely at a full queue), but timed a moment later its 90+ ms wait had drained to 29 ms;
+    # a delay of the wire never drops below itself
+    steady = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=3355, tx_mbps=5.0)
+    s = _survey(
+        _healthy(
+            leaf1_eth2=steady,
+            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=3340, tx_packets=500),
+        )
+    )
+    probe = _probe("leaf1", "eth2", 8.3, 98.7).model_copy(update={"rtt_min_ms": 91.0})
+    [q] = physical_findings(s, [probe.model_copy(update={"there_ms": 29.0, "back_ms": 0.0})])
+    assert q.fault_type == "capacity_degradation"
+    [h] = physical_findings(s, [probe.model_copy(update={"there_ms": 97.0, "back_ms": 0.0})])
+    assert h.fault_type == "asymmetric_latency"
     # the same wait without a gap is a delay, not a queue overflowing
     [g] = physical_findings(
         _survey(_healthy(leaf1_eth2=slow.model_copy(update={"tx_packets": 500}))),
