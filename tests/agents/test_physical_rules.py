@@ -508,3 +508,19 @@ def test_mesh_guess_needs_more_than_lost_df_probes_to_name_an_mtu() -> None:
     only_df = anomalies[:2]
     g = symptom_finding(_survey(_healthy(), anomalies=only_df), only_df)
     assert g is not None and g.fault_type == "mtu_mismatch"
+
+
+def test_a_busy_link_losing_prompt_probes_is_lossy_not_congested() -> None:
+    # recorded on hard s (unidirectional_loss on spine2:eth4): a 45 Mbit/s flow crosses the link,
+    # 6017 of 14908 packets one way never arrive, the other way loses nothing, and the probe lost
+    # 41.7 % with its replies back in 0.069 ms: no queue waited, so no queue dropped them
+    s = _survey(
+        _healthy(
+            leaf1_eth2=PortCounters(
+                device="leaf1", name="eth2", rx_packets=5000, tx_packets=14908, tx_mbps=45.1
+            ),
+            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=8891, tx_packets=5000),
+        )
+    )
+    [f] = physical_findings(s, [_probe("leaf1", "eth2", 41.7, 0.069)])
+    assert (f.fault_type, f.device, f.interface) == ("unidirectional_loss", "leaf1", "eth2")

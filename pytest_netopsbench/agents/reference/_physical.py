@@ -251,10 +251,15 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
         if lossy and csum:  # a full queue drops, it never flips bits: corruption comes first
             kind, score = "packet_corruption", 0.9
             ev.append("checksum errors: " + ", ".join(f"{d} +{n}" for d, n in sorted(csum.items())))
-        elif (queued or dropping) and rate >= BUSY_MBPS and not _wait_not_in_queue(s, p):
+        elif (
+            (queued or (dropping and p.rtt_avg_ms is None))
+            and rate >= BUSY_MBPS
+            and not _wait_not_in_queue(s, p)
+        ):
             # the links downstream of a congested one carry the same load; the congested one holds
             # the queue (the longest wait): the wait breaks the tie, below the direct evidence of
-            # corruption, loss or delay (0.9)
+            # corruption, loss or delay (0.9). A full queue drops only what waited in it: a lossy
+            # probe whose replies came back promptly lost them on the link, however busy it is
             kind = "congestion"
             score = 0.895 + min((p.rtt_avg_ms or 0.0) / 10000.0, 0.004)
         elif (
