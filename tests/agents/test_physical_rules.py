@@ -154,38 +154,31 @@ def test_clean_probe_and_no_gap_is_no_finding() -> None:
     assert physical_findings(_survey(_healthy()), [_probe("leaf1", "eth1", 0.0, 0.1)]) == []
 
 
-def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
-    # leaf1 sends 6 Mbit/s into spine2, 500 of 4000 frames never arrive, the probe waits 90 ms
-    slow = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=4000, tx_mbps=6.0)
-    s = _survey(
+def _uplink(sent: int, received: int, mbps: float, back: int = 500) -> Survey:
+    """leaf1:eth2 sends ``sent`` packets at ``mbps`` into spine2:eth1, which receives ``received``;
+    ``back`` packets the other way, all received."""
+    return _survey(
         _healthy(
-            leaf1_eth2=slow,
-            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=3500, tx_packets=500),
+            leaf1_eth2=PortCounters(
+                device="leaf1", name="eth2", rx_packets=back, tx_packets=sent, tx_mbps=mbps
+            ),
+            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=received, tx_packets=back),
         )
     )
-    [f] = physical_findings(s, [_probe("leaf1", "eth2", 8.3, 90.0)])
+
+
+def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
+    # leaf1 sends 6 Mbit/s into spine2, 500 of 4000 frames never arrive, the probe waits 90 ms
+    [f] = physical_findings(_uplink(4000, 3500, 6.0), [_probe("leaf1", "eth2", 8.3, 90.0)])
     assert (f.fault_type, f.device, f.interface) == ("capacity_degradation", "leaf1", "eth2")
     # seen on a real lab: 84 of 2187 frames missing (3.8 %, under the 4 % of a plain gap) at 5.2
     # Mbit/s, the probe 99 ms, all of it one way: still a queue that overflows, not a one-way delay
-    live = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=2187, tx_mbps=5.2)
-    s = _survey(
-        _healthy(
-            leaf1_eth2=live,
-            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=2103, tx_packets=500),
-        )
-    )
     timed = _probe("leaf1", "eth2", 0.0, 99.0).model_copy(update={"there_ms": 97.0, "back_ms": 0.0})
-    [c] = physical_findings(s, [timed])
+    [c] = physical_findings(_uplink(2187, 2103, 5.2), [timed])
     assert c.fault_type == "capacity_degradation"
     # a one-way delay on the wire loses at most a little: 96 of 7219 (1.3 %) at 23.5 Mbit/s
-    delayed = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=7219, tx_mbps=23.5)
-    s = _survey(
-        _healthy(
-            leaf1_eth2=delayed,
-            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=7123, tx_packets=500),
-        )
-    )
-    [a] = physical_findings(s, [timed.model_copy(update={"rtt_avg_ms": 122.0, "there_ms": 120.0})])
+    slower = timed.model_copy(update={"rtt_avg_ms": 122.0, "there_ms": 120.0})
+    [a] = physical_findings(_uplink(7219, 7123, 23.5), [slower])
     assert a.fault_type == "asymmetric_latency"
     # a delay on the light direction of a busy link (leaf1's 0.4 Mbit/s of ACKs into spine2, which
     # sends 21 Mbit/s back): the ACKs in flight read as 100 of 3383 missing (3 %), but no queue
@@ -198,23 +191,14 @@ def test_a_queue_that_drops_at_a_few_mbit_is_a_degraded_capacity() -> None:
     # recorded under standard traffic: a degraded link's steady queue lost only 15 of 3355 (TCP
     # drops rarely at a full queue), but timed a moment later its 90+ ms wait had drained to 29 ms;
     # a delay of the wire never drops below itself
-    steady = PortCounters(device="leaf1", name="eth2", rx_packets=500, tx_packets=3355, tx_mbps=5.0)
-    s = _survey(
-        _healthy(
-            leaf1_eth2=steady,
-            spine2_eth1=PortCounters(device="spine2", name="eth1", rx_packets=3340, tx_packets=500),
-        )
-    )
+    steady = _uplink(3355, 3340, 5.0)
     probe = _probe("leaf1", "eth2", 8.3, 98.7).model_copy(update={"rtt_min_ms": 91.0})
-    [q] = physical_findings(s, [probe.model_copy(update={"there_ms": 29.0, "back_ms": 0.0})])
+    [q] = physical_findings(steady, [probe.model_copy(update={"there_ms": 29.0, "back_ms": 0.0})])
     assert q.fault_type == "capacity_degradation"
-    [h] = physical_findings(s, [probe.model_copy(update={"there_ms": 97.0, "back_ms": 0.0})])
+    [h] = physical_findings(steady, [probe.model_copy(update={"there_ms": 97.0, "back_ms": 0.0})])
     assert h.fault_type == "asymmetric_latency"
     # the same wait without a gap is a delay, not a queue overflowing
-    [g] = physical_findings(
-        _survey(_healthy(leaf1_eth2=slow.model_copy(update={"tx_packets": 500}))),
-        [_probe("leaf1", "eth2", 0.0, 90.0)],
-    )
+    [g] = physical_findings(_uplink(500, 500, 6.0), [_probe("leaf1", "eth2", 0.0, 90.0)])
     assert g.fault_type == "high_latency"
 
 
@@ -457,40 +441,28 @@ def test_mesh_guess_names_the_spine_link_whose_counters_lost_packets() -> None:
         leaf2_eth2=PortCounters(device="leaf2", name="eth2", rx_packets=8741, tx_packets=3383),
     )
     lossy = [
-        _anomaly(
-            "packet_loss",
-            "h2",
-            "h1",
-            12.5,
-            baseline=0.0,
-            threshold=2.0,
-            unit="pct",
-            flows_lossy=2,
-            spines=["spine2"],
-        ),
-        _anomaly(
-            "packet_loss",
-            "h1",
-            "h2",
-            31.25,
-            baseline=0.0,
-            threshold=2.0,
-            unit="pct",
-            flows_lossy=5,
-            spines=["spine2"],
-        ),
+        _spine2("packet_loss", "h2", "h1", 12.5, flows_lossy=2),
+        _spine2("packet_loss", "h1", "h2", 31.25, flows_lossy=5),
     ]
     f = symptom_finding(_survey(counters, anomalies=lossy), lossy)
     assert f is not None and (f.device, f.interface) == ("spine2", "eth1")
     assert any("12 packets sent on spine2-leaf1" in e for e in f.evidence)
 
 
-def _spine2(kind: str, src: str, dst: str, value: float) -> Anomaly:
+def _spine2(kind: str, src: str, dst: str, value: float, flows_lossy: int = 4) -> Anomaly:
     """A ping-mesh anomaly whose flows crossed spine2."""
     unit = "ms" if kind == "latency_spike" else "pct"
     base = 0.1 if unit == "ms" else 0.0
     return _anomaly(
-        kind, src, dst, value, baseline=base, threshold=2.0, unit=unit, flows_lossy=4, spines=["spine2"]
+        kind,
+        src,
+        dst,
+        value,
+        baseline=base,
+        threshold=2.0,
+        unit=unit,
+        flows_lossy=flows_lossy,
+        spines=["spine2"],
     )
 
 
