@@ -63,8 +63,11 @@ class Congestion(LinkFault):
         super().__init__(*args, **kwargs)
         self._loads: list[TcpLoad] = []
 
-    def _flows(self, lab: Lab, capacity: float, factor: float) -> list[tuple[str, str, int, int, float]]:
-        """The load as (client, server, server port, client source port, Mbit/s) flows.
+    def _flows(
+        self, lab: Lab, capacity: float, factor: float, base_port: int = _PORT
+    ) -> list[tuple[str, str, int, int, float]]:
+        """The load as (client, server, server port, client source port, Mbit/s) flows, to server
+        ports from ``base_port`` on (the ports are part of the hash).
 
         A fabric link: flows from a host behind the link's leaf end, each source port chosen so the
         leaf's ECMP hash puts it on this link (its siblings stay clear), together ``factor`` x the
@@ -89,20 +92,24 @@ class Congestion(LinkFault):
             if not clients or not servers:
                 raise FaultError(f"no host pair sends traffic across {self.device}:{self.interface}")
             n = 4
-            sports = self._sports(lab, leaf, clients[0], servers[0], {uplink}, n)
-            return [(clients[0], servers[0], _PORT + k, sports[k], capacity * factor / n) for k in range(n)]
+            sports = self._sports(lab, leaf, clients[0], servers[0], {uplink}, n, base_port)
+            return [
+                (clients[0], servers[0], base_port + k, sports[k], capacity * factor / n) for k in range(n)
+            ]
         host = next(d for d, _ in ends if topo.device(d).role is Role.HOST)
         far = [h for h in hosts_behind(topo, host, "eth1") if topo.device(h).leaf != topo.device(host).leaf]
         if not far:
             raise FaultError(f"no host on another leaf sends traffic to {host}")
         far_leaf = topo.device(topo.device(far[0]).leaf or "")
         uplinks = [i.name for i in far_leaf.interfaces if i.kind == "uplink"]
-        sports = self._sports(lab, far_leaf.name, far[0], host, set(uplinks), len(uplinks))
+        sports = self._sports(lab, far_leaf.name, far[0], host, set(uplinks), len(uplinks), base_port)
         per_flow = 0.95 * wire.capacity(far_leaf.name, uplinks[0])
-        return [(far[0], host, _PORT + k, sports[k], per_flow) for k in range(len(uplinks))]
+        return [(far[0], host, base_port + k, sports[k], per_flow) for k in range(len(uplinks))]
 
-    def _sports(self, lab: Lab, leaf: str, client: str, server: str, want: set[str], n: int) -> list[int]:
-        """``n`` TCP source ports whose flows (client -> server port _PORT + k) the leaf hashes onto
+    def _sports(
+        self, lab: Lab, leaf: str, client: str, server: str, want: set[str], n: int, base_port: int
+    ) -> list[int]:
+        """``n`` TCP source ports whose flows (client -> server port base_port + k) the leaf hashes onto
         the uplinks in ``want``: one per uplink when several, else all onto the one (the leaf's own
         answer, ``ip route get`` with the 5-tuple)."""
         topo = self.topology
@@ -116,7 +123,7 @@ class Congestion(LinkFault):
             if len(out) == n:
                 return out
             sport += 1
-            argv = [*query, "sport", str(sport), "dport", str(_PORT + len(out))]
+            argv = [*query, "sport", str(sport), "dport", str(base_port + len(out))]
             res = run(lab, leaf, argv, check=False)
             rows = json.loads(res.stdout or "[]") if res.ok else []
             dev = str(rows[0].get("dev")) if rows else ""

@@ -231,6 +231,10 @@ class BurstParams(BaseModel):
     )
 
 
+#: a burst's first server port, away from a congestion fault's (5211...) and iperf3's 5201
+_BURST_PORT = 5311
+
+
 class CounterBurst(Herring):
     name = "counter_burst"
     Params = BurstParams
@@ -254,7 +258,8 @@ class CounterBurst(Herring):
         p = self.params
         assert isinstance(p, BurstParams)
         capacity = wire_of(lab).capacity(self.target.device, self.target.interface or "")
-        flows = self._flows._flows(lab, capacity, p.load_pct / 100.0)
+        # server ports away from a congestion fault's; the source ports are chosen for these
+        flows = self._flows._flows(lab, capacity, p.load_pct / 100.0, base_port=_BURST_PORT)
         topo = self.topology
         try:
             for client, server, port, sport, mbit in flows:
@@ -262,7 +267,7 @@ class CounterBurst(Herring):
                     netns_of(lab, client),
                     netns_of(lab, server),
                     str(topo.device(server).host_ip),
-                    port + 100,  # away from a congestion fault's ports
+                    port,
                     1,
                     mbit * 1e6 / 8,
                     src=(str(topo.device(client).host_ip), sport),
