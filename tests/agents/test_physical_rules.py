@@ -496,3 +496,24 @@ def test_a_busy_link_losing_prompt_probes_is_lossy_not_congested() -> None:
     )
     [f] = physical_findings(s, [_probe("leaf1", "eth2", 41.7, 0.069)])
     assert (f.fault_type, f.device, f.interface) == ("unidirectional_loss", "leaf1", "eth2")
+
+
+def test_marginal_waits_everywhere_with_prompt_links_are_the_host_not_the_network() -> None:
+    # recorded on a healthy hard s case: 19 of 56 pairs waited 15-17 ms more than in the baseline
+    # (a busy host), and all six suspect links answered their pinned probes in well under 1 ms
+    waits = [
+        _anomaly("latency_spike", "h1", "h2", 16.7, baseline=0.03, threshold=5.0, unit="ms", flows_lossy=0),
+        _anomaly("latency_spike", "h2", "h1", 16.3, baseline=0.03, threshold=5.0, unit="ms", flows_lossy=0),
+    ]
+    s = _survey(_healthy(), anomalies=waits)
+    s.link_probes = [_probe("leaf1", "eth1", 0.0, 0.05), _probe("leaf2", "eth2", 0.0, 0.06)]
+    assert symptom_finding(s, waits) is None
+    # one probe slow: the mesh's wait is the network's after all
+    s.link_probes = [_probe("leaf1", "eth1", 0.0, 0.05), _probe("leaf2", "eth2", 0.0, 31.0)]
+    assert symptom_finding(s, waits) is not None
+    # no probes run, or a wait twice the bar: still the mesh's best guess
+    s.link_probes = []
+    assert symptom_finding(s, waits) is not None
+    big = [w.model_copy(update={"value": 45.0}) for w in waits]
+    s.link_probes = [_probe("leaf1", "eth1", 0.0, 0.05)]
+    assert symptom_finding(s, big) is not None

@@ -19,7 +19,7 @@ from ._control import (
 )
 from ._explained import reset_explaining, session_resets
 from ._filter_rules import filter_findings, qdisc_findings
-from ._physical import _gap
+from ._physical import SLOW_MS, _gap
 from ._routing import bgp_findings, fib_findings, policy_findings, static_route_findings
 from ._rules import Finding, device_down_findings, link_findings, mtu_findings
 
@@ -187,10 +187,21 @@ _KIND_TO_FAULT = {
 }
 
 
+def _host_noise(s: Survey, anomalies: list[Anomaly]) -> bool:
+    """Only waits, all of them marginal (under twice the latency bar), and every suspect link
+    answered a pinned probe promptly and without loss: a busy host slows the mesh's pings
+    everywhere, a delayed link holds every frame that crosses it and shows in its probe."""
+    if not s.link_probes or any(a.kind not in ("latency_spike", "jitter") for a in anomalies):
+        return False
+    if any((p.rtt_avg_ms or 0.0) >= SLOW_MS or p.loss_pct > 0 for p in s.link_probes):
+        return False
+    return all(a.value - (a.baseline or 0.0) < 2 * LATENCY_MS for a in anomalies)
+
+
 def symptom_finding(s: Survey, anomalies: list[Anomaly]) -> Finding | None:
     """Where the ping mesh points when no device state explains it: the host all bad paths share
     (its access port), else the spine the lossy flows crossed, else the leaf most pairs touch."""
-    if not anomalies:
+    if not anomalies or _host_noise(s, anomalies):
         return None
     kinds = Counter(a.kind for a in anomalies)
     if len(kinds) > 1:
