@@ -190,6 +190,10 @@ def probe_suspect_links(tools: ToolCaller, s: Survey, links: list[Link]) -> list
     return out
 
 
+def _one_way_line(p: LinkProbe) -> str:
+    return f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back"
+
+
 def _checksum_errors(s: Survey) -> dict[str, int]:
     return {
         dev: n
@@ -272,7 +276,7 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
             # carries (a renegotiated speed), where a delay alone would neither queue nor drop
             kind, score = "capacity_degradation", 0.9
             if p.there_ms is not None:
-                ev.append(f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back")
+                ev.append(_one_way_line(p))
         elif slow:
             # of two slow links the slower one holds the delay (a host's load slows its neighbours a
             # little): the wait breaks the tie, below any finding scored higher than direct evidence
@@ -284,7 +288,7 @@ def physical_findings(s: Survey, probes: list[LinkProbe]) -> list[Finding]:
                 score = 0.6  # timed a moment later, the wait was gone: a delay of the link stays
                 ev.append("timed again with IP timestamps: no delay left either way")
             if p.there_ms is not None:
-                ev.append(f"one-way (IP timestamps): {p.there_ms:g} ms there, {p.back_ms:g} ms back")
+                ev.append(_one_way_line(p))
         elif dropping:
             kind, score = loss_kind(s, link), 0.9 if gap else 0.8
             ev.append(f"counters each way: {_each_way(s, link)}")
